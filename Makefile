@@ -1,0 +1,64 @@
+# Everyday commands. `make run` and `make test` are the two that matter; see README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/flywheel
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: run test install install-dev migrate lint format check-deploy bench clean help
+
+help:
+	@echo "make run    - set up and run the whole site (web, worker, beat) on http://127.0.0.1:$(PORT)"
+	@echo "make test   - set up and run the whole test suite against PostgreSQL and Redis"
+	@echo "make lint   - ruff"
+	@echo "make bench  - run the benchmarks in bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_demo_admin
+	@echo "Starting web, worker and beat; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
+	PATH="$(abspath $(BIN)):$$PATH" BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start
+
+test: install-dev
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)/14}" \
+	CACHE_URL="$${CACHE_URL:-$(TEST_REDIS_URL)/15}" \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff format .
+
+check-deploy: install
+	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	ALLOWED_HOSTS=flywheel.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install-dev
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf var/cache var/broker var/results

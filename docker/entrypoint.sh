@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One entrypoint for every Flywheel process, in Docker and out of it (the Procfile uses it too).
+#   entrypoint.sh web|worker|beat|bots|migrate|manage ARGS...
+# Waits for the database; `web` and `migrate` apply migrations, the others wait for them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python}"
+role="${1:-web}"
+shift || true
+
+wait_for_db() { "$PYTHON" manage.py wait_for_db --timeout "${DB_WAIT_SECONDS:-90}" "$@"; }
+
+case "$role" in
+  migrate)
+    wait_for_db
+    exec "$PYTHON" manage.py migrate --noinput
+    ;;
+  web)
+    wait_for_db
+    if [ "${MIGRATE_ON_START:-1}" = "1" ]; then "$PYTHON" manage.py migrate --noinput; fi
+    exec "$PYTHON" -m gunicorn flywheel.wsgi:application \
+      --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
+      --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
+      --timeout "${WEB_TIMEOUT:-60}" --graceful-timeout 10 \
+      --access-logfile - "$@"
+    ;;
+  worker)
+    wait_for_db --migrated
+    exec "$PYTHON" -m celery -A flywheel worker -Q "${WORKER_QUEUES:-default,training}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" --loglevel "${LOG_LEVEL:-INFO}" "$@"
+    ;;
+  beat)
+    wait_for_db --migrated
+    exec "$PYTHON" -m celery -A flywheel beat --scheduler django_celery_beat.schedulers:DatabaseScheduler \
+      --loglevel "${LOG_LEVEL:-INFO}" --pidfile= "$@"
+    ;;
+  bots)
+    wait_for_db --migrated
+    exec "$PYTHON" manage.py run_bots "$@"
+    ;;
+  manage)
+    wait_for_db
+    exec "$PYTHON" manage.py "$@"
+    ;;
+  *)
+    echo "usage: entrypoint.sh web|worker|beat|bots|migrate|manage ARGS..." >&2
+    exit 64
+    ;;
+esac

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("auth/signup/", api.SignupAPIView.as_view(), name="api-signup"),
+    path("auth/token/", api.TokenAPIView.as_view(), name="api-token"),
+    path("me/", api.MeAPIView.as_view(), name="api-me"),
+]

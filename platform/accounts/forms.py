@@ -1,0 +1,64 @@
+from django import forms
+
+from accounts.models import User
+from accounts.services import normalise_interests
+
+
+class SignupForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[A-Za-z0-9_]{3,30}$",
+        max_length=30,
+        error_messages={
+            "invalid": "Use 3 to 30 letters, digits or underscores, with no spaces.",
+        },
+        help_text="3 to 30 letters, digits or underscores.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    email = forms.EmailField(
+        required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        min_length=8,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password.",
+    )
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    interests = forms.CharField(
+        required=False,
+        help_text="Words separated by spaces or commas, for example: jazz cooking hiking",
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "bio", "avatar", "email", "age_bracket", "region", "interests"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and not self.is_bound:
+            self.initial["interests"] = " ".join(self.instance.interests or [])
+
+    def clean_interests(self):
+        return normalise_interests(self.cleaned_data.get("interests") or "")
+
+
+class PrivacyForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["personalised_feed", "personalised_ads"]
+        labels = {
+            "personalised_feed": "Personalised home feed",
+            "personalised_ads": "Personalised ads",
+        }

@@ -1,0 +1,57 @@
+from rest_framework import serializers
+
+from accounts.models import AgeBracket, Region, User
+
+
+class SignupSerializer(serializers.Serializer):
+    username = serializers.RegexField(
+        r"^[A-Za-z0-9_]{3,30}$",
+        max_length=30,
+        error_messages={"invalid": "Use 3 to 30 letters, digits or underscores, with no spaces."},
+    )
+    password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    bio = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    age_bracket = serializers.ChoiceField(choices=AgeBracket.choices, required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    interests = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    username = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The signed-in person's own profile and privacy switches."""
+
+    interests = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "display_name",
+            "bio",
+            "avatar",
+            "age_bracket",
+            "region",
+            "interests",
+            "is_bot",
+            "personalised_feed",
+            "personalised_ads",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "username", "is_bot", "date_joined"]

@@ -1,0 +1,143 @@
+"""Account writes: sign-up, profile changes, and login with brute-force protection."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import LoginFailure, User
+
+PROFILE_FIELDS = (
+    "display_name",
+    "bio",
+    "avatar",
+    "age_bracket",
+    "region",
+    "interests",
+    "email",
+)
+PRIVACY_FIELDS = ("personalised_feed", "personalised_ads")
+
+
+class LoginLocked(Exception):
+    """Too many recent failures for this account or this address."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed login attempts. Try again in about {minutes} minute"
+            f"{'s' if minutes != 1 else ''}."
+        )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str = ""
+
+
+def normalise_interests(raw) -> list[str]:
+    """Declared interests as a short list of distinct lower-case words."""
+    if isinstance(raw, str):
+        raw = raw.replace("#", " ").replace(",", " ").split()
+    if not isinstance(raw, list | tuple) or not all(isinstance(i, str) for i in raw):
+        raise ValidationError({"interests": "Give interests as a list of words."})
+    seen: list[str] = []
+    for word in raw:
+        word = word.strip().lower().lstrip("#")
+        if not word:
+            continue
+        if len(word) > 40 or not word.replace("-", "").replace("_", "").isalnum():
+            raise ValidationError({"interests": f"“{word[:40]}” is not a valid interest."})
+        if word not in seen:
+            seen.append(word)
+    if len(seen) > 20:
+        raise ValidationError({"interests": "Choose at most 20 interests."})
+    return seen
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, email: str = "", **profile) -> User:
+    """Create a person's account after validating the username and password strength."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken. Try another one."})
+    user = User(username=username, email=email)
+    for field, value in profile.items():
+        if field not in PROFILE_FIELDS + PRIVACY_FIELDS + ("is_bot",):
+            raise ValueError(f"unknown profile field {field}")
+        setattr(user, field, normalise_interests(value) if field == "interests" else value)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user: User, **changes) -> User:
+    """Change profile fields and privacy switches; unknown fields are a programming error."""
+    for field, value in changes.items():
+        if field not in PROFILE_FIELDS + PRIVACY_FIELDS:
+            raise ValueError(f"unknown profile field {field}")
+        setattr(user, field, normalise_interests(value) if field == "interests" else value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def _retry_after(failures, limit: int, now) -> int:
+    """Seconds until the oldest failure that keeps the count at the limit leaves the window."""
+    if len(failures) < limit:
+        return 0
+    oldest_that_counts = sorted(failures, reverse=True)[limit - 1]
+    return max(1, int((oldest_that_counts + _window() - now).total_seconds()))
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def login_check_allowed(*, username: str, address: str) -> None:
+    """Raise LoginLocked while this account or this address has failed too often recently.
+
+    The lock lifts by itself when old failures leave the window, so the real owner of an
+    account is never locked out for longer than LOGIN_LOCKOUT_SECONDS.
+    """
+    now = timezone.now()
+    recent = LoginFailure.objects.filter(at__gte=now - _window())
+    by_account = list(recent.filter(username__iexact=username).values_list("at", flat=True))
+    by_address = list(recent.filter(address=address).values_list("at", flat=True))
+    wait = max(
+        _retry_after(by_account, settings.LOGIN_FAILURES_PER_ACCOUNT, now),
+        _retry_after(by_address, settings.LOGIN_FAILURES_PER_ADDRESS, now),
+    )
+    if wait:
+        raise LoginLocked(wait)
+
+
+def login_attempt(*, request, username: str, password: str, address: str) -> User:
+    """Check the password, counting failures; raises LoginLocked or ValidationError."""
+    login_check_allowed(username=username, address=address)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username[:150], address=address[:64])
+        raise ValidationError(
+            "That username and password do not match. Check them and try again.",
+            code="invalid_login",
+        )
+    LoginFailure.objects.filter(username__iexact=username).delete()
+    return user
+
+
+def login_failures_prune() -> int:
+    """Delete failures that no longer count; run periodically."""
+    deleted, _ = LoginFailure.objects.filter(at__lt=timezone.now() - _window()).delete()
+    return deleted

@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.forms import LoginForm, PrivacyForm, ProfileForm, SignupForm
+from flywheel.forms import add_validation_error
+from flywheel.net import client_ip
+
+
+def _next_url(request, default="home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def signup_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(**form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Flywheel, @{user.username}!")
+            return redirect("accounts:profile_edit")
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_attempt(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                address=client_ip(request),
+            )
+        except services.LoginLocked as locked:
+            form.add_error(None, str(locked))
+            status = 429
+        except ValidationError as error:
+            add_validation_error(form, error)
+            status = 400
+        else:
+            login(request, user)
+            return redirect(_next_url(request))
+    elif form.errors:
+        status = 400
+    context = {"form": form, "next": _next_url(request, default="")}
+    return render(request, "accounts/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "You are logged out. See you soon.")
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("accounts:settings")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit_view(request):
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        if changes.get("avatar") is False:  # "clear" ticked on the file input
+            changes["avatar"] = ""
+        # The form already applied the values to request.user; re-read a clean copy so the
+        # service is the one that writes.
+        request.user.refresh_from_db()
+        try:
+            services.profile_update(user=request.user, **changes)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile_edit")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/profile_edit.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request):
+    form = PrivacyForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        request.user.refresh_from_db()
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your privacy settings are saved.")
+        if request.htmx:
+            return render(
+                request, "accounts/_privacy_form.html", {"form": PrivacyForm(instance=request.user)}
+            )
+        return redirect("accounts:settings")
+    template = "accounts/_privacy_form.html" if request.htmx else "accounts/settings.html"
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)

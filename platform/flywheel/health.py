@@ -1,0 +1,61 @@
+"""The health check: is the database up, is the broker reachable, does a worker answer?"""
+
+import contextlib
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from django.db import connection
+from django.db.utils import DatabaseError
+
+from flywheel.celery import app
+from flywheel.tasks import ping
+
+
+def database_state() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return {"ok": False, "error": str(error).strip().splitlines()[0][:200]}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def broker_state() -> dict:
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # kombu raises transport-specific errors
+        return {"ok": False, "error": str(error)[:200]}
+    return {"ok": True, "transport": app.conf.broker_url.split(":", 1)[0]}
+
+
+def worker_state(timeout: float = 3.0) -> dict:
+    """Send a ping task and wait briefly for a worker to answer it."""
+    result = None
+    try:
+        result = ping.apply_async(expires=timeout + 5)
+        answer = result.get(timeout=timeout, disable_sync_subtasks=False)
+    except CeleryTimeout:
+        return {"ok": False, "error": f"no worker answered within {timeout:g} s"}
+    except Exception as error:
+        return {"ok": False, "error": str(error)[:200]}
+    finally:
+        if result is not None:
+            _forget(result)
+    return {"ok": answer == "pong"}
+
+
+def _forget(result) -> None:
+    # Not every result backend can forget; the result then just expires.
+    with contextlib.suppress(Exception):
+        result.forget()
+
+
+def health(*, check_worker: bool = True) -> dict:
+    state = {"database": database_state(), "broker": broker_state()}
+    if check_worker:
+        state["worker"] = (
+            worker_state() if state["broker"]["ok"] else {"ok": False, "error": "broker down"}
+        )
+    state["ok"] = state["database"]["ok"]
+    return state

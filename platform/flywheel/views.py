@@ -1,0 +1,18 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from flywheel.health import health
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """JSON health; 503 when the database is down. `?worker=0` skips the worker ping."""
+    state = health(check_worker=request.GET.get("worker") != "0")
+    return JsonResponse(state, status=200 if state["ok"] else 503)
+
+
+def home(request):
+    return render(request, "home.html")
