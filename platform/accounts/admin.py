@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import LoginFailure, User
 
@@ -54,7 +54,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="kind", ordering="is_bot")
     def kind(self, user):
         if user.is_bot:
-            return format_html('<span title="simulated user">🤖 bot</span>')
+            return mark_safe('<span title="simulated user">🤖 bot</span>')
         return "person"
 
 

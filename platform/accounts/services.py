@@ -46,19 +46,31 @@ def normalise_interests(raw) -> list[str]:
     if isinstance(raw, str):
         raw = raw.replace("#", " ").replace(",", " ").split()
     if not isinstance(raw, list | tuple) or not all(isinstance(i, str) for i in raw):
-        raise ValidationError({"interests": "Give interests as a list of words."})
+        raise ValidationError("Give interests as a list of words.")
     seen: list[str] = []
     for word in raw:
         word = word.strip().lower().lstrip("#")
         if not word:
             continue
         if len(word) > 40 or not word.replace("-", "").replace("_", "").isalnum():
-            raise ValidationError({"interests": f"“{word[:40]}” is not a valid interest."})
+            raise ValidationError(f"“{word[:40]}” is not a valid interest.")
         if word not in seen:
             seen.append(word)
     if len(seen) > 20:
-        raise ValidationError({"interests": "Choose at most 20 interests."})
+        raise ValidationError("Choose at most 20 interests.")
     return seen
+
+
+def _apply_profile(user: User, values: dict, *, allowed: tuple[str, ...]) -> None:
+    for field, value in values.items():
+        if field not in allowed:
+            raise ValueError(f"unknown profile field {field}")  # a programming error
+        if field == "interests":
+            try:
+                value = normalise_interests(value)
+            except ValidationError as error:
+                raise ValidationError({"interests": error.messages}) from None
+        setattr(user, field, value)
 
 
 @transaction.atomic
@@ -67,10 +79,7 @@ def user_create(*, username: str, password: str, email: str = "", **profile) -> 
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken. Try another one."})
     user = User(username=username, email=email)
-    for field, value in profile.items():
-        if field not in PROFILE_FIELDS + PRIVACY_FIELDS + ("is_bot",):
-            raise ValueError(f"unknown profile field {field}")
-        setattr(user, field, normalise_interests(value) if field == "interests" else value)
+    _apply_profile(user, profile, allowed=PROFILE_FIELDS + PRIVACY_FIELDS + ("is_bot",))
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
@@ -84,10 +93,7 @@ def user_create(*, username: str, password: str, email: str = "", **profile) -> 
 @transaction.atomic
 def profile_update(*, user: User, **changes) -> User:
     """Change profile fields and privacy switches; unknown fields are a programming error."""
-    for field, value in changes.items():
-        if field not in PROFILE_FIELDS + PRIVACY_FIELDS:
-            raise ValueError(f"unknown profile field {field}")
-        setattr(user, field, normalise_interests(value) if field == "interests" else value)
+    _apply_profile(user, changes, allowed=PROFILE_FIELDS + PRIVACY_FIELDS)
     user.full_clean(exclude=["password"])
     user.save()
     return user

@@ -9,5 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flywheel.settings")
 
 app = Celery("flywheel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("training"))
+app.conf.task_queues = (
+    Queue("default", routing_key="default"),
+    Queue("training", routing_key="training"),
+)
 app.autodiscover_tasks()

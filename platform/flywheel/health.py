@@ -29,11 +29,11 @@ def broker_state() -> dict:
     return {"ok": True, "transport": app.conf.broker_url.split(":", 1)[0]}
 
 
-def worker_state(timeout: float = 3.0) -> dict:
-    """Send a ping task and wait briefly for a worker to answer it."""
+def worker_state(timeout: float = 3.0, queue: str = "default") -> dict:
+    """Send a ping task and wait briefly for a worker consuming `queue` to answer it."""
     result = None
     try:
-        result = ping.apply_async(expires=timeout + 5)
+        result = ping.apply_async(queue=queue, expires=timeout + 5)
         answer = result.get(timeout=timeout, disable_sync_subtasks=False)
     except CeleryTimeout:
         return {"ok": False, "error": f"no worker answered within {timeout:g} s"}

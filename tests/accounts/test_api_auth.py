@@ -1,0 +1,143 @@
+import pytest
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_api_creates_account_and_returns_a_token(api_client):
+    response = api_client.post(
+        "/api/auth/signup/",
+        {
+            "username": "dora",
+            "password": "river-lantern-93",
+            "interests": ["Jazz", "cooking"],
+            "region": "eu",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    user = User.objects.get(username="dora")
+    assert body == {"token": Token.objects.get(user=user).key, "username": "dora"}
+    assert user.interests == ["jazz", "cooking"]
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"username": "ana", "password": "river-lantern-93"}, "username"),
+        ({"username": "dora", "password": "password"}, "password"),
+        ({"username": "bad name", "password": "river-lantern-93"}, "username"),
+        ({"password": "river-lantern-93"}, "username"),
+        ({"username": "dora", "password": "river-lantern-93", "region": "mars"}, "region"),
+        ({"username": "dora", "password": "river-lantern-93", "interests": "jazz"}, "interests"),
+    ],
+)
+def test_signup_api_rejects_bad_input(api_client, user, data, field):
+    response = api_client.post("/api/auth/signup/", data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not User.objects.filter(username="dora").exists()
+
+
+def test_malformed_json_is_a_400_with_a_message(api_client):
+    response = api_client.post(
+        "/api/auth/signup/", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_token_exchange(api_client, user, password):
+    response = api_client.post(
+        "/api/auth/token/", {"username": "ana", "password": password}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+def test_token_exchange_with_a_wrong_password(api_client, user):
+    response = api_client.post(
+        "/api/auth/token/", {"username": "ana", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "do not match" in response.json()["detail"]
+
+
+def test_token_exchange_is_locked_after_repeated_failures(api_client, user, password, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(3):
+        api_client.post("/api/auth/token/", {"username": "ana", "password": "x"}, format="json")
+    response = api_client.post(
+        "/api/auth/token/", {"username": "ana", "password": password}, format="json"
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many failed login attempts" in response.json()["detail"]
+
+
+def test_me_requires_authentication(api_client):
+    assert api_client.get("/api/me/").status_code == 401
+    assert api_client.patch("/api/me/", {"bio": "x"}, format="json").status_code == 401
+
+
+def test_me_read_and_patch(auth_client, user):
+    body = auth_client.get("/api/me/").json()
+    assert body["username"] == "ana"
+    assert body["personalised_feed"] is True
+    response = auth_client.patch(
+        "/api/me/",
+        {
+            "bio": "Bread.",
+            "personalised_ads": False,
+            "interests": ["Baking"],
+            "username": "hacker",
+            "is_bot": True,
+        },
+        format="json",
+    )
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert (user.bio, user.personalised_ads, user.interests) == ("Bread.", False, ["baking"])
+    assert user.username == "ana" and user.is_bot is False  # read-only fields are ignored
+
+
+def test_me_patch_rejects_bad_values(auth_client):
+    response = auth_client.patch("/api/me/", {"bio": "x" * 301, "age_bracket": "7"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"bio", "age_bracket"}
+
+
+def test_session_auth_works_for_the_api(client, user):
+    client.force_login(user)
+    assert client.get("/api/me/").json()["username"] == "ana"
+
+
+def test_signup_is_throttled_per_address(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "signup": "2/hour",
+        },
+    }
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    try:
+        codes = [
+            api_client.post(
+                "/api/auth/signup/",
+                {"username": f"user{n}", "password": "river-lantern-93"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+            ).status_code
+            for n in range(3)
+        ]
+    finally:
+        from rest_framework.settings import api_settings
+
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [201, 201, 429]
