@@ -1,19 +1,31 @@
 """Project-wide API conventions: every error is JSON with a message a person can read."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from flywheel.errors import NotFound
+from flywheel.ratelimit import RateLimited
 
-def exception_handler(exc, context):
-    # Services raise Django's ValidationError; the API answers it as a 400 like DRF's own.
+
+def as_api_exception(exc):
+    """Translate the errors services raise into DRF's, keeping their messages."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = serializers.ValidationError(detail)
+        return serializers.ValidationError(detail)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, NotFound):
+        return exceptions.NotFound(str(exc))
+    if isinstance(exc, RateLimited):
+        return exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
+    return exc
+
+
+def exception_handler(exc, context):
+    exc = as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.Throttled) and exc.wait:
-        response.data = {
-            "detail": f"Too many requests. Try again in {int(exc.wait) + 1} seconds.",
-            "retry_after": int(exc.wait) + 1,
-        }
+        response.data["retry_after"] = int(exc.wait)
     return response

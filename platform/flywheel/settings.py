@@ -168,6 +168,7 @@ MODEL_ROOT = Path(env.str("MODEL_ROOT", default=str(VAR_DIR / "models")))
 
 # --- Security ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain HTTP
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The proxy terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -254,3 +255,11 @@ LOGGING = {
 
 # Demo admin created by `make run` on first start.
 DEMO_ADMIN_USERNAME = env.str("DEMO_ADMIN_USERNAME", default="admin")
+
+# Action limits, modelled on Mastodon's: "count/period" with period s, min, h or day.
+ACTION_RATE_LIMITS = {
+    "post": env.str("RATE_LIMIT_POSTS", default="300/3h"),
+    "follow": env.str("RATE_LIMIT_FOLLOWS", default="400/day"),
+    "report": env.str("RATE_LIMIT_REPORTS", default="40/day"),
+    "comment": env.str("RATE_LIMIT_COMMENTS", default="600/3h"),
+}

@@ -8,6 +8,7 @@ from flywheel import views
 
 api_urlpatterns = [
     path("", include("accounts.api_urls")),
+    path("", include("social.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("social.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     # Uploaded media; a production deployment may put a proxy or object store in front.

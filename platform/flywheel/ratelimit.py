@@ -1,0 +1,75 @@
+"""Rate limits on actions (posting, following, reporting), shared by pages and the API.
+
+A fixed window per (scope, identity), counted with the cache's atomic increment, so several
+web processes on one Redis see one count.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class RateLimited(Exception):
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+def parse_limit(text: str) -> Limit:
+    """'300/3h', '400/day', '20/min' -> Limit."""
+    count, _, period = text.partition("/")
+    units = {
+        "s": 1,
+        "sec": 1,
+        "min": 60,
+        "m": 60,
+        "h": 3600,
+        "hour": 3600,
+        "d": 86400,
+        "day": 86400,
+    }
+    number = "".join(ch for ch in period if ch.isdigit()) or "1"
+    unit = period[len(number) :] if period.startswith(number) else period
+    return Limit(int(count), int(number) * units[unit])
+
+
+def check_and_count(scope: str, identity, *, action: str) -> None:
+    """Count one `scope` action for `identity`, or raise RateLimited when over the limit."""
+    limit = parse_limit(settings.ACTION_RATE_LIMITS[scope])
+    now = int(time.time())
+    window = now // limit.seconds
+    key = f"ratelimit:{scope}:{identity}:{window}"
+    cache.add(key, 0, timeout=limit.seconds + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.seconds + 5)
+        used = 1
+    if used > limit.count:
+        retry_after = (window + 1) * limit.seconds - now
+        raise RateLimited(
+            f"You have reached the limit of {limit.count} {action} in "
+            f"{_describe(limit.seconds)}. Try again in {_describe(retry_after)}.",
+            retry_after=retry_after,
+        )
+
+
+def _describe(seconds: int) -> str:
+    if seconds >= 86400 and seconds % 86400 == 0:
+        days = seconds // 86400
+        return "a day" if days == 1 else f"{days} days"
+    if seconds >= 3600:
+        hours = round(seconds / 3600)
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if seconds >= 60:
+        minutes = round(seconds / 60)
+        return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{seconds} seconds"

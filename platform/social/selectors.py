@@ -1,0 +1,252 @@
+"""Reads of the social graph. Every list of posts goes through `visible_posts`, so hidden
+posts, suspended authors, blocks and private groups are enforced in one place."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from flywheel.errors import NotFound
+from social.models import (
+    Block,
+    Comment,
+    Follow,
+    Group,
+    Hashtag,
+    Like,
+    Membership,
+    Mute,
+    Notification,
+    Post,
+    Share,
+)
+
+User = get_user_model()
+
+
+def _authenticated(viewer) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def is_blocked_between(a, b) -> bool:
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def member_group_ids(viewer):
+    return Membership.objects.filter(user=viewer, state=Membership.State.ACTIVE).values("group_id")
+
+
+def visible_posts(viewer) -> QuerySet[Post]:
+    """Posts the viewer may see, with what cards need loaded in a fixed number of queries."""
+    posts = Post.objects.filter(is_hidden=False, author__is_active=True)
+    if _authenticated(viewer):
+        posts = posts.filter(
+            Q(group__isnull=True)
+            | Q(group__privacy=Group.Privacy.PUBLIC)
+            | Q(group_id__in=member_group_ids(viewer))
+        ).exclude(author_id__in=_block_list(viewer))
+        posts = posts.annotate(
+            viewer_liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)),
+            viewer_shared=Exists(Share.objects.filter(post=OuterRef("pk"), user=viewer)),
+        )
+    else:
+        posts = posts.filter(Q(group__isnull=True) | Q(group__privacy=Group.Privacy.PUBLIC))
+        posts = posts.annotate(viewer_liked=Value(False), viewer_shared=Value(False))
+    return posts.select_related("author", "group")
+
+
+def _block_list(viewer) -> list[int]:
+    # A short list of ids is cheaper for the planner than a UNION subquery in every filter.
+    blocked = list(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
+    blocked += Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True)
+    return blocked
+
+
+def post_visible_to(viewer, post_id) -> Post:
+    try:
+        return visible_posts(viewer).get(pk=post_id)
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise NotFound("That post does not exist or is not visible to you.") from None
+
+
+def home_timeline(viewer) -> QuerySet[Post]:
+    """Posts by the people the viewer follows, the viewer, their groups, and what the people
+    they follow shared, newest activity first. Muted people are left out."""
+    followees = Follow.objects.filter(follower=viewer).values("followee_id")
+    muted = Mute.objects.filter(muter=viewer).values("muted_id")
+    latest_share = (
+        Share.objects.filter(post=OuterRef("pk"), user_id__in=followees)
+        .exclude(user_id__in=muted)
+        .order_by("-created_at")
+    )
+    posts = visible_posts(viewer).annotate(
+        shared_at=Subquery(latest_share.values("created_at")[:1]),
+        shared_by_username=Subquery(latest_share.values("user__username")[:1]),
+        shared_comment=Subquery(latest_share.values("comment")[:1]),
+    )
+    posts = posts.filter(
+        Q(author_id__in=followees)
+        | Q(author=viewer)
+        | Q(group_id__in=member_group_ids(viewer))
+        | Q(shared_at__isnull=False)
+    ).exclude(author_id__in=muted)
+    return posts.annotate(
+        activity_at=Greatest("created_at", Coalesce("shared_at", "created_at"))
+    ).order_by("-activity_at", "-id")
+
+
+def explore_posts(viewer) -> QuerySet[Post]:
+    """Recent public posts from everyone (group posts only from public groups)."""
+    posts = visible_posts(viewer).filter(
+        Q(group__isnull=True) | Q(group__privacy=Group.Privacy.PUBLIC)
+    )
+    if _authenticated(viewer):
+        posts = posts.exclude(author_id__in=Mute.objects.filter(muter=viewer).values("muted_id"))
+    return posts.order_by("-id")
+
+
+def profile_posts(viewer, author) -> QuerySet[Post]:
+    return visible_posts(viewer).filter(author=author).order_by("-id")
+
+
+def hashtag_posts(viewer, name: str) -> QuerySet[Post]:
+    return visible_posts(viewer).filter(hashtags__name=name.lower()).order_by("-id")
+
+
+def group_posts(viewer, group: Group) -> QuerySet[Post]:
+    if not can_see_group_content(viewer, group):
+        return Post.objects.none()
+    return visible_posts(viewer).filter(group=group).order_by("-id")
+
+
+def comments_for(viewer, post: Post) -> QuerySet[Comment]:
+    comments = Comment.objects.filter(post=post, is_hidden=False, author__is_active=True)
+    if _authenticated(viewer):
+        comments = comments.exclude(author_id__in=_block_list(viewer))
+    return comments.select_related("author").order_by("id")
+
+
+def user_by_username(viewer, username: str):
+    """An active person the viewer may see (people who blocked the viewer are not found)."""
+    try:
+        person = User.objects.get(username__iexact=username, is_active=True)
+    except User.DoesNotExist:
+        raise NotFound(f"There is no one called @{username[:40]} here.") from None
+    if _authenticated(viewer) and Block.objects.filter(blocker=person, blocked=viewer).exists():
+        raise NotFound(f"There is no one called @{username[:40]} here.")
+    return person
+
+
+def relationship(viewer, person) -> dict:
+    """How the viewer stands with a person, for the buttons on a profile."""
+    if not _authenticated(viewer) or viewer.pk == person.pk:
+        return {"following": False, "followed_by": False, "blocking": False, "muting": False}
+    return {
+        "following": Follow.objects.filter(follower=viewer, followee=person).exists(),
+        "followed_by": Follow.objects.filter(follower=person, followee=viewer).exists(),
+        "blocking": Block.objects.filter(blocker=viewer, blocked=person).exists(),
+        "muting": Mute.objects.filter(muter=viewer, muted=person).exists(),
+    }
+
+
+def profile_stats(person) -> dict:
+    return {
+        "posts": Post.objects.filter(author=person, is_hidden=False).count(),
+        "followers": Follow.objects.filter(followee=person, follower__is_active=True).count(),
+        "following": Follow.objects.filter(follower=person, followee__is_active=True).count(),
+    }
+
+
+def people_visible_to(viewer, queryset):
+    """Active people, minus blocks either way, with whether the viewer follows each."""
+    queryset = queryset.filter(is_active=True)
+    if _authenticated(viewer):
+        queryset = queryset.exclude(pk__in=_block_list(viewer)).annotate(
+            viewer_follows=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk")))
+        )
+    else:
+        queryset = queryset.annotate(viewer_follows=Value(False))
+    return queryset
+
+
+def followers_of(viewer, person):
+    return people_visible_to(viewer, User.objects.filter(following_set__followee=person)).order_by(
+        "-following_set__created_at", "-id"
+    )
+
+
+def following_of(viewer, person):
+    return people_visible_to(viewer, User.objects.filter(follower_set__follower=person)).order_by(
+        "-follower_set__created_at", "-id"
+    )
+
+
+def groups_list(viewer) -> QuerySet[Group]:
+    """Every group (private ones show their name and description, not their posts)."""
+    groups = Group.objects.select_related("owner")
+    if _authenticated(viewer):
+        groups = groups.annotate(
+            viewer_state=Subquery(
+                Membership.objects.filter(group=OuterRef("pk"), user=viewer).values("state")[:1]
+            )
+        )
+    else:
+        groups = groups.annotate(viewer_state=Value(None))
+    return groups.order_by("-member_count", "name")
+
+
+def group_by_slug(viewer, slug: str) -> Group:
+    try:
+        return groups_list(viewer).get(slug=slug)
+    except Group.DoesNotExist:
+        raise NotFound(f"There is no group “{slug[:60]}”.") from None
+
+
+def membership_of(viewer, group) -> Membership | None:
+    if not _authenticated(viewer):
+        return None
+    return Membership.objects.filter(group=group, user=viewer).first()
+
+
+def can_see_group_content(viewer, group: Group) -> bool:
+    if not group.is_private:
+        return True
+    membership = membership_of(viewer, group)
+    return membership is not None and membership.state == Membership.State.ACTIVE
+
+
+def group_members(viewer, group: Group):
+    if not can_see_group_content(viewer, group):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(group=group, state=Membership.State.ACTIVE, user__is_active=True)
+        .select_related("user")
+        .order_by("-role", "created_at")
+    )
+
+
+def group_requests(group: Group):
+    return (
+        Membership.objects.filter(group=group, state=Membership.State.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user, actor__is_active=True)
+        .exclude(actor_id__in=_block_list(user))
+        .select_related("actor", "post", "group", "comment")
+        .order_by("-id")
+    )
+
+
+def unread_notification_count(user) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def hashtag_by_name(name: str) -> Hashtag:
+    try:
+        return Hashtag.objects.get(name=name.lower())
+    except Hashtag.DoesNotExist:
+        raise NotFound(f"No posts use #{name[:60]} yet.") from None

@@ -1,0 +1,431 @@
+"""Writes to the social graph. Each is one transaction; counters move with F() expressions
+and unique constraints decide races, so concurrent requests never lose or double-count."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from flywheel.ratelimit import check_and_count
+from social import selectors
+from social.models import (
+    COMMENT_MAX_LENGTH,
+    POST_MAX_LENGTH,
+    Block,
+    Comment,
+    Follow,
+    Group,
+    Hashtag,
+    Like,
+    Membership,
+    Mute,
+    Notification,
+    Post,
+    Report,
+    Share,
+)
+from social.text import hashtags_in, mentions_in
+
+User = get_user_model()
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def _clean_text(text, *, limit: int, what: str) -> str:
+    if not isinstance(text, str):
+        raise ValidationError({"text": f"The {what} must be text."})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": f"Write something: the {what} is empty."})
+    if len(text) > limit:
+        raise ValidationError(
+            {"text": f"The {what} is {len(text)} characters long; the limit is {limit}."}
+        )
+    return text
+
+
+def _notify(*, recipient, actor, verb, **targets) -> None:
+    if recipient.pk == actor.pk:
+        return
+    Notification.objects.create(recipient=recipient, actor=actor, verb=verb, **targets)
+
+
+def _require_interaction_allowed(user, post: Post) -> None:
+    if selectors.is_blocked_between(user, post.author):
+        raise PermissionDenied("You cannot interact with this person's posts.")
+
+
+def _people_named(usernames: list[str], *, exclude) -> list:
+    """Active people with these usernames, matched without regard to case."""
+    if not usernames:
+        return []
+    named = Q()
+    for username in usernames:
+        named |= Q(username__iexact=username)
+    return list(User.objects.filter(named, is_active=True).exclude(pk=exclude))
+
+
+def _link_entities(post: Post, *, notify: bool) -> None:
+    """Attach hashtags and mentions found in the text; notify newly mentioned people."""
+    names = hashtags_in(post.text)
+    if names:
+        Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
+    post.hashtags.set(Hashtag.objects.filter(name__in=names))
+    mentioned = _people_named(mentions_in(post.text), exclude=post.author_id)
+    previous = set(post.mentions.values_list("pk", flat=True))
+    post.mentions.set(mentioned)
+    if notify:
+        for person in mentioned:
+            if person.pk not in previous and not selectors.is_blocked_between(person, post.author):
+                _notify(
+                    recipient=person, actor=post.author, verb=Notification.Verb.MENTION, post=post
+                )
+
+
+# --- posts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_create(*, author, text, image=None, group: Group | None = None) -> Post:
+    text = _clean_text(text, limit=POST_MAX_LENGTH, what="post")
+    if group is not None:
+        membership = selectors.membership_of(author, group)
+        if membership is None or membership.state != Membership.State.ACTIVE:
+            raise PermissionDenied("Join the group before posting in it.")
+    check_and_count("post", author.pk, action="posts")
+    post = Post(author=author, text=text, group=group)
+    if image:
+        post.image = image
+    post.full_clean(exclude=["author", "group"])
+    post.save()
+    _link_entities(post, notify=True)
+    return post
+
+
+@transaction.atomic
+def post_update(*, user, post: Post, text) -> Post:
+    if post.author_id != user.pk:
+        raise PermissionDenied("Only the author can edit this post.")
+    if timezone.now() - post.created_at > EDIT_WINDOW:
+        minutes = int(EDIT_WINDOW.total_seconds() // 60)
+        raise ValidationError({"text": f"Posts can be edited for {minutes} minutes after posting."})
+    post.text = _clean_text(text, limit=POST_MAX_LENGTH, what="post")
+    post.edited_at = timezone.now()
+    post.save(update_fields=["text", "edited_at"])
+    _link_entities(post, notify=True)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, user, post: Post) -> None:
+    if post.author_id != user.pk and not user.is_staff:
+        raise PermissionDenied("Only the author can delete this post.")
+    post.delete()
+
+
+# --- likes and shares ------------------------------------------------------------------
+
+
+@transaction.atomic
+def like_create(*, user, post: Post) -> bool:
+    """Like a post; returns False when it was already liked (the count is unchanged)."""
+    _require_interaction_allowed(user, post)
+    _, created = Like.objects.get_or_create(user=user, post=post)
+    if created:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+        _notify(recipient=post.author, actor=user, verb=Notification.Verb.LIKE, post=post)
+    return created
+
+
+@transaction.atomic
+def like_delete(*, user, post: Post) -> bool:
+    deleted, _ = Like.objects.filter(user=user, post=post).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+    return bool(deleted)
+
+
+@transaction.atomic
+def share_create(*, user, post: Post, comment: str = "") -> bool:
+    _require_interaction_allowed(user, post)
+    if post.group_id and post.group.is_private:
+        raise PermissionDenied("Posts in private groups cannot be shared outside the group.")
+    comment = (comment or "").strip()
+    if len(comment) > 280:
+        raise ValidationError({"comment": "A share comment can be at most 280 characters."})
+    _, created = Share.objects.get_or_create(user=user, post=post, defaults={"comment": comment})
+    if created:
+        Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
+        _notify(recipient=post.author, actor=user, verb=Notification.Verb.SHARE, post=post)
+    return created
+
+
+@transaction.atomic
+def share_delete(*, user, post: Post) -> bool:
+    deleted, _ = Share.objects.filter(user=user, post=post).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(share_count=F("share_count") - 1)
+    return bool(deleted)
+
+
+# --- comments --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(*, author, post: Post, text) -> Comment:
+    _require_interaction_allowed(author, post)
+    text = _clean_text(text, limit=COMMENT_MAX_LENGTH, what="comment")
+    check_and_count("comment", author.pk, action="comments")
+    comment = Comment.objects.create(post=post, author=author, text=text)
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    _notify(
+        recipient=post.author,
+        actor=author,
+        verb=Notification.Verb.COMMENT,
+        post=post,
+        comment=comment,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user, comment: Comment) -> None:
+    """The comment's author, the post's author and staff may remove a comment."""
+    if user.pk not in (comment.author_id, comment.post.author_id) and not user.is_staff:
+        raise PermissionDenied("You can only delete your own comments or comments on your posts.")
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+    comment.delete()
+
+
+# --- follows, blocks, mutes ------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_create(*, follower, followee) -> bool:
+    if follower.pk == followee.pk:
+        raise ValidationError({"detail": "You cannot follow yourself."})
+    if selectors.is_blocked_between(follower, followee):
+        raise PermissionDenied("You cannot follow this person.")
+    if Follow.objects.filter(follower=follower, followee=followee).exists():
+        return False
+    check_and_count("follow", follower.pk, action="follows")
+    _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    if created:
+        _notify(recipient=followee, actor=follower, verb=Notification.Verb.FOLLOW)
+    return created
+
+
+@transaction.atomic
+def follow_delete(*, follower, followee) -> bool:
+    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def block_create(*, blocker, blocked) -> bool:
+    """Block someone: they can no longer see or interact with the blocker, and follows between
+    the two end in both directions."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError({"detail": "You cannot block yourself."})
+    _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    Follow.objects.filter(follower=blocker, followee=blocked).delete()
+    Follow.objects.filter(follower=blocked, followee=blocker).delete()
+    return created
+
+
+@transaction.atomic
+def block_delete(*, blocker, blocked) -> bool:
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def mute_create(*, muter, muted) -> bool:
+    if muter.pk == muted.pk:
+        raise ValidationError({"detail": "You cannot mute yourself."})
+    _, created = Mute.objects.get_or_create(muter=muter, muted=muted)
+    return created
+
+
+@transaction.atomic
+def mute_delete(*, muter, muted) -> bool:
+    deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
+    return bool(deleted)
+
+
+# --- groups ----------------------------------------------------------------------------
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "group"
+    slug, n = base, 2
+    while Group.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def group_create(*, owner, name, description="", privacy=Group.Privacy.PUBLIC) -> Group:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the group a name."})
+    if len(name) > 80:
+        raise ValidationError({"name": "A group name can be at most 80 characters."})
+    if privacy not in Group.Privacy.values:
+        raise ValidationError({"privacy": "Choose public or private."})
+    group = Group(
+        owner=owner,
+        name=name,
+        description=(description or "").strip(),
+        privacy=privacy,
+        slug=_unique_slug(name),
+        member_count=1,
+    )
+    group.full_clean()
+    group.save()
+    Membership.objects.create(
+        group=group, user=owner, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
+    )
+    return group
+
+
+@transaction.atomic
+def group_join(*, user, group: Group) -> Membership:
+    """Join a public group at once; ask to join a private one (moderators are notified)."""
+    state = Membership.State.PENDING if group.is_private else Membership.State.ACTIVE
+    membership, created = Membership.objects.get_or_create(
+        group=group, user=user, defaults={"state": state}
+    )
+    if not created:
+        return membership
+    if state == Membership.State.ACTIVE:
+        Group.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
+    else:
+        moderators = Membership.objects.filter(
+            group=group,
+            state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.OWNER, Membership.Role.MODERATOR],
+        ).select_related("user")
+        for moderator in moderators:
+            _notify(
+                recipient=moderator.user,
+                actor=user,
+                verb=Notification.Verb.GROUP_REQUEST,
+                group=group,
+            )
+    return membership
+
+
+@transaction.atomic
+def group_leave(*, user, group: Group) -> bool:
+    membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
+    if membership is None:
+        return False
+    if membership.role == Membership.Role.OWNER:
+        raise ValidationError({"detail": "The owner cannot leave the group."})
+    if membership.state == Membership.State.ACTIVE:
+        Group.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    membership.delete()
+    return True
+
+
+def _require_group_moderator(user, group: Group) -> None:
+    membership = selectors.membership_of(user, group)
+    if not (user.is_staff or (membership and membership.can_moderate)):
+        raise PermissionDenied("Only the group's owner and moderators can do that.")
+
+
+@transaction.atomic
+def group_request_decide(*, moderator, group: Group, user, approve: bool) -> None:
+    _require_group_moderator(moderator, group)
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(group=group, user=user, state=Membership.State.PENDING)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"detail": "There is no pending request from this person."})
+    if approve:
+        membership.state = Membership.State.ACTIVE
+        membership.save(update_fields=["state"])
+        Group.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
+        _notify(recipient=user, actor=moderator, verb=Notification.Verb.GROUP_APPROVED, group=group)
+    else:
+        membership.delete()
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+# --- moderation ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(*, reporter, reason, details="", post=None, comment=None, person=None) -> Report:
+    targets = [t for t in (post, comment, person) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError({"detail": "Report exactly one post, comment or person."})
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": "Choose a reason from the list."})
+    if len(details or "") > 1000:
+        raise ValidationError({"details": "Keep the details under 1000 characters."})
+    if person is not None and person.pk == reporter.pk:
+        raise ValidationError({"detail": "You cannot report yourself."})
+    check_and_count("report", reporter.pk, action="reports")
+    return Report.objects.create(
+        reporter=reporter,
+        reason=reason,
+        details=(details or "").strip(),
+        post=post,
+        comment=comment,
+        reported_user=person,
+    )
+
+
+def _close(report: Report, *, staff, status, resolution) -> None:
+    report.status = status
+    report.resolution = resolution
+    report.handled_by = staff
+    report.handled_at = timezone.now()
+    report.save(update_fields=["status", "resolution", "handled_by", "handled_at"])
+
+
+@transaction.atomic
+def report_hide_content(*, staff, report: Report) -> None:
+    """Hide the reported post or comment (a reported person's account is suspended)."""
+    if report.post_id:
+        Post.objects.filter(pk=report.post_id).update(is_hidden=True)
+        what = "post hidden"
+    elif report.comment_id:
+        Comment.objects.filter(pk=report.comment_id).update(is_hidden=True)
+        what = "comment hidden"
+    else:
+        return report_suspend_account(staff=staff, report=report)
+    _close(report, staff=staff, status=Report.Status.ACTIONED, resolution=what)
+
+
+@transaction.atomic
+def report_suspend_account(*, staff, report: Report) -> None:
+    if report.reported_user_id:
+        person_id = report.reported_user_id
+    elif report.post_id:
+        person_id = report.post.author_id
+    else:
+        person_id = report.comment.author_id
+    User.objects.filter(pk=person_id).update(is_active=False)
+    _close(report, staff=staff, status=Report.Status.ACTIONED, resolution="account suspended")
+
+
+@transaction.atomic
+def report_dismiss(*, staff, report: Report) -> None:
+    _close(report, staff=staff, status=Report.Status.DISMISSED, resolution="dismissed")
