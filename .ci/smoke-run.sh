@@ -26,8 +26,8 @@ while [ $SECONDS -lt $deadline ]; do
     deadline=$((SECONDS + 120))
   fi
   if [ -n "$started" ] \
-     && curl -fsS "http://127.0.0.1:$port/" -o /dev/null \
-     && curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"worker": {"ok": true}'; then
+     && curl -fsS "http://127.0.0.1:$port/" -o /dev/null 2>/dev/null \
+     && curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"worker": {"ok": true}'; then
     ok=yes
     break
   fi
