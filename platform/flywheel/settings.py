@@ -201,6 +201,7 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="300/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
         "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
+        "events": env.str("THROTTLE_EVENTS", default="240/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "flywheel.api.exception_handler",
@@ -263,3 +264,6 @@ ACTION_RATE_LIMITS = {
     "report": env.str("RATE_LIMIT_REPORTS", default="40/day"),
     "comment": env.str("RATE_LIMIT_COMMENTS", default="600/3h"),
 }
+
+# Raw events older than this are pruned by a periodic task (rollups keep the aggregates).
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=180)

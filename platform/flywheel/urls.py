@@ -9,6 +9,7 @@ from flywheel import views
 api_urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("social.api_urls")),
+    path("", include("analytics.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

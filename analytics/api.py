@@ -1,0 +1,126 @@
+import json
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from analytics.services import MAX_BATCH, BeaconError, events_ingest
+from social.selectors import visible_posts
+
+User = get_user_model()
+
+EVENT_ITEM_FIELDS = {
+    "kind": serializers.ChoiceField(["impression", "dwell", "click", "profile_view"]),
+    "post": serializers.IntegerField(required=False),
+    "person": serializers.IntegerField(required=False),
+    "dwell_ms": serializers.IntegerField(required=False, min_value=0, max_value=600_000),
+    "surface": serializers.CharField(required=False),
+    "position": serializers.IntegerField(required=False),
+    "model_version": serializers.IntegerField(required=False),
+    "arm": serializers.CharField(required=False),
+    "key": serializers.CharField(required=False, max_length=64),
+    "at": serializers.DateTimeField(required=False),
+}
+
+
+class EventBatchAPIView(APIView):
+    """Record a batch of impressions, dwell times and clicks measured by the client.
+
+    Good items are stored even when others are bad; the answer lists each bad item with the
+    reason. A repeated `key` is ignored, so retrying a batch never double-counts. Browsers send
+    the batch with navigator.sendBeacon as a form with `events` (JSON) and the CSRF token.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "events"
+
+    @extend_schema(
+        request=inline_serializer(
+            "EventBatch",
+            {"events": inline_serializer("EventItem", EVENT_ITEM_FIELDS, many=True)},
+        ),
+        responses={
+            202: inline_serializer(
+                "EventBatchResult",
+                {
+                    "accepted": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "rejected": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+        examples=[
+            OpenApiExample(
+                "Impression and dwell",
+                value={
+                    "events": [
+                        {
+                            "kind": "impression",
+                            "post": 12,
+                            "surface": "home",
+                            "position": 0,
+                            "key": "c1f3-1",
+                        },
+                        {
+                            "kind": "dwell",
+                            "post": 12,
+                            "dwell_ms": 5400,
+                            "surface": "home",
+                            "key": "c1f3-2",
+                        },
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        try:
+            items = _batch_items(request.data)
+            result = events_ingest(
+                user=request.user,
+                items=items,
+                visible_post_ids=lambda ids: _visible_post_ids(request.user, ids),
+                existing_person_ids=_existing_person_ids,
+            )
+        except BeaconError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        body = {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "rejected": result.rejected,
+        }
+        if not result.any_good:
+            body["detail"] = "No event in the batch was valid."
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+def _batch_items(data):
+    events = data.get("events") if hasattr(data, "get") else None
+    if isinstance(events, str):  # sendBeacon form: the batch travels as a JSON string
+        try:
+            events = json.loads(events)
+        except json.JSONDecodeError:
+            raise BeaconError("events is not valid JSON.") from None
+    if events is None:
+        raise BeaconError(f'Send {{"events": [...]}} with at most {MAX_BATCH} items.')
+    return events
+
+
+def _visible_post_ids(user, ids) -> set[int]:
+    if not ids:
+        return set()
+    return set(visible_posts(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _existing_person_ids(ids) -> set[int]:
+    if not ids:
+        return set()
+    return set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))

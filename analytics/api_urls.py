@@ -1,0 +1,5 @@
+from django.urls import path
+
+from analytics import api
+
+urlpatterns = [path("events/", api.EventBatchAPIView.as_view(), name="api-events")]

@@ -1,0 +1,205 @@
+"""Writing to the event log: server-side actions and client beacons."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from analytics.models import Event, EventKind, Surface
+
+# What a client may report; everything else is recorded by the server when it happens.
+BEACON_KINDS = {EventKind.IMPRESSION, EventKind.DWELL, EventKind.CLICK, EventKind.PROFILE_VIEW}
+MAX_BATCH = 200
+MAX_DWELL_MS = 10 * 60 * 1000
+MAX_AGE = timedelta(days=1)
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+def event_record(
+    kind: EventKind,
+    *,
+    user=None,
+    post=None,
+    target_user=None,
+    group=None,
+    campaign_id=None,
+    surface: str = "",
+    query: str = "",
+    result_count: int | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Record one server-side action. Call it inside the action's own transaction, so an
+    action that fails (and rolls back) leaves no event, and one that commits leaves one."""
+    return Event.objects.create(
+        kind=kind,
+        user=user if user is not None and user.is_authenticated else None,
+        post_id=getattr(post, "pk", post),
+        target_user_id=getattr(target_user, "pk", target_user),
+        group_id=getattr(group, "pk", group),
+        campaign_id=campaign_id,
+        surface=surface,
+        query=query[:100],
+        result_count=result_count,
+        created_at=at or timezone.now(),
+    )
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    @property
+    def any_good(self) -> bool:
+        return self.accepted + self.duplicates > 0
+
+
+class BeaconError(ValueError):
+    pass
+
+
+def _as_int(value, name: str, *, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise BeaconError(f"{name} must be a whole number.")
+    try:
+        number = int(value)
+    except ValueError:
+        raise BeaconError(f"{name} must be a whole number.") from None
+    if not low <= number <= high:
+        raise BeaconError(f"{name} must be between {low} and {high}.")
+    return number
+
+
+def _parse_item(item, *, now) -> Event:
+    """Validate the shape of one beacon item (visibility is checked for the whole batch)."""
+    if not isinstance(item, dict):
+        raise BeaconError("Each event must be an object.")
+    kind = EventKind.by_name(item.get("kind", ""))
+    if kind is None:
+        raise BeaconError(f"Unknown kind “{str(item.get('kind'))[:30]}”.")
+    if kind not in BEACON_KINDS:
+        raise BeaconError(
+            f"“{kind.label}” is recorded by the server when it happens; "
+            "send only impression, dwell, click or profile view."
+        )
+    event = Event(kind=kind)
+    if item.get("post") is not None:
+        event.post_id = _as_int(item["post"], "post", low=1, high=2**62)
+    if kind in (EventKind.IMPRESSION, EventKind.DWELL) and event.post_id is None:
+        raise BeaconError(f"A {kind.label} needs the post it is about.")
+    if item.get("person") is not None:
+        event.target_user_id = _as_int(item["person"], "person", low=1, high=2**62)
+    if kind == EventKind.PROFILE_VIEW and event.target_user_id is None:
+        raise BeaconError("A profile view needs the person whose profile it was.")
+    if kind == EventKind.CLICK and event.post_id is None and event.target_user_id is None:
+        raise BeaconError("A click needs the post or the person it went to.")
+    if kind == EventKind.DWELL:
+        if item.get("dwell_ms") is None:
+            raise BeaconError("A dwell needs dwell_ms.")
+        event.dwell_ms = _as_int(item["dwell_ms"], "dwell_ms", low=0, high=MAX_DWELL_MS)
+    surface = str(item.get("surface") or "")
+    if surface not in Surface.values:
+        raise BeaconError(f"Unknown surface “{surface[:30]}”.")
+    event.surface = surface
+    if item.get("position") is not None:
+        event.position = _as_int(item["position"], "position", low=0, high=10_000)
+    if item.get("model_version") is not None:
+        event.model_version = _as_int(item["model_version"], "model_version", low=1, high=2**31)
+    event.arm = str(item.get("arm") or "")[:32]
+    key = item.get("key")
+    if key is not None:
+        if not isinstance(key, str) or not 1 <= len(key) <= 64:
+            raise BeaconError("key must be a string of 1 to 64 characters.")
+        event.client_key = key
+    event.created_at = _parse_time(item.get("at"), now=now)
+    return event
+
+
+def _parse_time(value, *, now) -> datetime:
+    if value in (None, ""):
+        return now
+    moment = parse_datetime(str(value)) if isinstance(value, str) else None
+    if moment is None:
+        raise BeaconError("at must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z.")
+    if timezone.is_naive(moment):
+        raise BeaconError("at must include a time zone, e.g. 2026-01-31T12:00:00Z.")
+    if moment > now + CLOCK_SKEW:
+        raise BeaconError("at is in the future.")
+    if moment < now - MAX_AGE:
+        raise BeaconError("at is more than a day old; such events are no longer accepted.")
+    return moment
+
+
+def events_ingest(*, user, items, visible_post_ids, existing_person_ids) -> IngestResult:
+    """Store the good items of a beacon batch, report each bad one, ignore repeated keys.
+
+    `visible_post_ids(ids)` and `existing_person_ids(ids)` answer for the whole batch in one
+    query each, so a batch of 200 costs a handful of queries, not 200.
+    """
+    result = IngestResult()
+    if not isinstance(items, list):
+        raise BeaconError("Send a list of events.")
+    if len(items) > MAX_BATCH:
+        raise BeaconError(f"Send at most {MAX_BATCH} events per batch; this one has {len(items)}.")
+    now = timezone.now()
+    parsed: list[tuple[int, Event]] = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append((index, _parse_item(item, now=now)))
+        except BeaconError as error:
+            result.rejected.append({"index": index, "error": str(error)})
+    visible = visible_post_ids({e.post_id for _, e in parsed if e.post_id})
+    people = existing_person_ids({e.target_user_id for _, e in parsed if e.target_user_id})
+    good: list[Event] = []
+    for index, event in parsed:
+        if event.post_id and event.post_id not in visible:
+            result.rejected.append(
+                {"index": index, "error": "That post does not exist or is not visible to you."}
+            )
+        elif event.target_user_id and event.target_user_id not in people:
+            result.rejected.append({"index": index, "error": "That person does not exist."})
+        else:
+            event.user = user
+            good.append(event)
+    good = _drop_repeated_keys(user, good, result)
+    if good:
+        with transaction.atomic():
+            # ignore_conflicts: a concurrent retry of the same batch loses the race quietly.
+            Event.objects.bulk_create(good, ignore_conflicts=True)
+    result.accepted = len(good)
+    result.rejected.sort(key=lambda r: r["index"])
+    return result
+
+
+def _drop_repeated_keys(user, events: list[Event], result: IngestResult) -> list[Event]:
+    keys = {e.client_key for e in events if e.client_key}
+    seen = (
+        set(
+            Event.objects.filter(user=user, client_key__in=keys).values_list(
+                "client_key", flat=True
+            )
+        )
+        if keys
+        else set()
+    )
+    fresh = []
+    for event in events:
+        if event.client_key and event.client_key in seen:
+            result.duplicates += 1
+            continue
+        if event.client_key:
+            seen.add(event.client_key)
+        fresh.append(event)
+    return fresh
+
+
+def events_prune(*, older_than_days: int | None = None) -> int:
+    """Delete raw events past the retention period (rollups keep the aggregates)."""
+    days = older_than_days if older_than_days is not None else settings.EVENT_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
