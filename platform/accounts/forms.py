@@ -34,6 +34,10 @@ class LoginForm(forms.Form):
     )
 
 
+class AvatarInput(forms.ClearableFileInput):
+    clear_checkbox_label = "Remove picture"
+
+
 class ProfileForm(forms.ModelForm):
     interests = forms.CharField(
         required=False,
@@ -43,7 +47,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "bio", "avatar", "email", "age_bracket", "region", "interests"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+            "avatar": AvatarInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

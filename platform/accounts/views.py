@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -91,14 +91,14 @@ def password_change_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit_view(request):
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    # The form edits its own copy: request.user (shown in the navigation) must keep the saved
+    # values when the form is invalid, and the service is the one that writes.
+    editable = get_user_model().objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=editable)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         if changes.get("avatar") is False:  # "clear" ticked on the file input
             changes["avatar"] = ""
-        # The form already applied the values to request.user; re-read a clean copy so the
-        # service is the one that writes.
-        request.user.refresh_from_db()
         try:
             services.profile_update(user=request.user, **changes)
         except ValidationError as error:
@@ -113,15 +113,15 @@ def profile_edit_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request):
-    form = PrivacyForm(request.POST or None, instance=request.user)
+    editable = get_user_model().objects.get(pk=request.user.pk)
+    form = PrivacyForm(request.POST or None, instance=editable)
     if request.method == "POST" and form.is_valid():
-        request.user.refresh_from_db()
         services.profile_update(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your privacy settings are saved.")
         if request.htmx:
             return render(
                 request, "accounts/_privacy_form.html", {"form": PrivacyForm(instance=request.user)}
             )
+        messages.success(request, "Your privacy settings are saved.")
         return redirect("accounts:settings")
     template = "accounts/_privacy_form.html" if request.htmx else "accounts/settings.html"
     return render(request, template, {"form": form}, status=400 if form.errors else 200)

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from flywheel.health import health
 
@@ -12,6 +14,11 @@ def healthz(request):
     """JSON health; 503 when the database is down. `?worker=0` skips the worker ping."""
     state = health(check_worker=request.GET.get("worker") != "0")
     return JsonResponse(state, status=200 if state["ok"] else 503)
+
+
+def media(request, path):
+    """Uploaded files. A production deployment may put a proxy or object store in front."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def home(request):

@@ -18,7 +18,7 @@ def test_sign_up_lands_on_the_profile_page_logged_in(page, base_url):
     expect(page.get_by_role("heading", name="Join Flywheel")).to_be_visible()
 
     page.get_by_label("Username", exact=True).fill("new_person")
-    page.get_by_label("Email", exact=True).fill("new@example.com")
+    page.get_by_label("Email (optional)").fill("new@example.com")
     page.get_by_label("Password", exact=True).fill("a long and unusual phrase")
     page.get_by_role("button", name="Create account").click()
 
@@ -103,22 +103,26 @@ def test_edit_profile_with_an_avatar(page, log_in, user, tmp_path):
     log_in(user)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="@ana").click()
-    expect(page.get_by_role("heading", name="Ana Lima")).to_be_visible()
-    page.get_by_label("Display name").fill("Ana Lima Souza")
-    page.get_by_label("Bio").fill("Jazz on Sundays, bread on Mondays.")
-    page.get_by_label("Interests").fill("Jazz, #cooking hiking jazz")
-    page.get_by_label("Avatar").set_input_files(picture)
+    expect(page.get_by_role("heading", name="Edit profile")).to_be_visible()
+    preview = page.get_by_role("complementary", name="Your profile as others see it")
+    expect(preview).to_contain_text("Ana Lima")
+    page.get_by_label("Display name", exact=True).fill("Ana Lima Souza")
+    page.get_by_label("Bio", exact=True).fill("Jazz on Sundays, bread on Mondays.")
+    page.get_by_role("textbox", name="Interests").fill("Jazz, #cooking hiking jazz")
+    page.get_by_label("Avatar", exact=True).set_input_files(picture)
     page.get_by_role("button", name="Save profile").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your profile is saved.")
-    expect(page.get_by_role("heading", name="Ana Lima Souza")).to_be_visible()
-    expect(page.get_by_label("Bio")).to_have_value("Jazz on Sundays, bread on Mondays.")
-    expect(page.get_by_label("Interests")).to_have_value("jazz cooking hiking")
+    expect(preview).to_contain_text("Ana Lima Souza")
+    expect(preview).to_contain_text("Jazz on Sundays, bread on Mondays.")
+    expect(preview.get_by_role("listitem")).to_have_text(["#jazz", "#cooking", "#hiking"])
+    expect(page.get_by_label("Bio", exact=True)).to_have_value("Jazz on Sundays, bread on Mondays.")
+    expect(page.get_by_role("textbox", name="Interests")).to_have_value("jazz cooking hiking")
 
-    avatar = page.locator(".profile-head img.avatar")
+    avatar = preview.get_by_role("img", name="Your profile picture")
     expect(avatar).to_be_visible()
-    # The picture really loaded (a broken image has no natural size).
-    assert avatar.evaluate("img => img.complete && img.naturalWidth") == 64
+    # The picture really loads: decode() rejects for a broken image.
+    assert avatar.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64
     expect(page.locator(".topbar img.avatar")).to_be_visible()
 
     user.refresh_from_db()

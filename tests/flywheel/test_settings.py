@@ -21,6 +21,7 @@ CLEAN_ENV_KEYS = (
     "MODEL_ROOT",
     "MEDIA_ROOT",
     "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for this process only
 )
 PROBE = """
 import json, django
