@@ -1,6 +1,9 @@
+import json
+
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -8,6 +11,7 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.privacy import account_delete, export_as_json, export_user_data
 from accounts.serializers import (
     MeSerializer,
     SignupSerializer,
@@ -73,9 +77,28 @@ class MeAPIView(APIView):
     def get(self, request):
         return Response(MeSerializer(request.user, context={"request": request}).data)
 
+    @extend_schema(
+        request=inline_serializer("AccountDelete", {"password": serializers.CharField()}),
+        responses={204: None},
+        description="Delete the account and everything in it. Confirm with the password.",
+    )
+    def delete(self, request):
+        account_delete(user=request.user, password=str(request.data.get("password") or ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request):
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.profile_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class ExportAPIView(APIView):
+    """Everything Flywheel holds about the signed-in person, as JSON."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(json.loads(export_as_json(export_user_data(request.user))))

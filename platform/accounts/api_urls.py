@@ -6,4 +6,5 @@ urlpatterns = [
     path("auth/signup/", api.SignupAPIView.as_view(), name="api-signup"),
     path("auth/token/", api.TokenAPIView.as_view(), name="api-token"),
     path("me/", api.MeAPIView.as_view(), name="api-me"),
+    path("me/export/", api.ExportAPIView.as_view(), name="api-me-export"),
 ]

@@ -69,3 +69,11 @@ class PrivacyForm(forms.ModelForm):
             "personalised_feed": "Personalised home feed",
             "personalised_ads": "Personalised ads",
         }
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="We ask for it so nobody else can delete your account.",
+    )

@@ -11,4 +11,6 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("profile/", views.profile_edit_view, name="profile_edit"),
     path("settings/", views.settings_view, name="settings"),
+    path("export/", views.export_view, name="export"),
+    path("delete/", views.delete_view, name="delete"),
 ]

@@ -3,12 +3,15 @@ from django.contrib.auth import get_user_model, login, logout, update_session_au
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import LoginForm, PrivacyForm, ProfileForm, SignupForm
+from accounts.forms import DeleteAccountForm, LoginForm, PrivacyForm, ProfileForm, SignupForm
+from accounts.privacy import account_delete, export_as_zip
 from flywheel.forms import add_validation_error
 from flywheel.net import client_ip
 
@@ -125,3 +128,30 @@ def settings_view(request):
         return redirect("accounts:settings")
     template = "accounts/_privacy_form.html" if request.htmx else "accounts/settings.html"
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def export_view(request):
+    archive = export_as_zip(request.user)
+    name = f"flywheel-{request.user.username}-{timezone.now():%Y%m%d}.zip"
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_view(request):
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_delete(user=request.user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            logout(request)
+            messages.info(request, "Your account and everything in it have been deleted.")
+            return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
