@@ -62,31 +62,31 @@ class InteractionMatrix:
         return self._user_rows.get(int(user_id))
 
 
+# Fixed-width binary columns, so every COPY row has the same size and numpy can read it.
+# created_at travels as PostgreSQL's binary timestamp: microseconds since 2000-01-01.
+COPY_COLUMNS = "user_id, post_id, kind, COALESCE(dwell_ms, 0)::int4, created_at"
 PLAIN_COLUMNS = (
-    "e.user_id, e.post_id, e.kind, COALESCE(e.dwell_ms, 0), "
-    "(julianday(e.created_at) - 2440587.5) * 86400.0"
+    "user_id, post_id, kind, COALESCE(dwell_ms, 0), (julianday(created_at) - 2440587.5) * 86400.0"
 )
-# Fixed-width binary columns, so every COPY row has the same size and numpy can read them.
-COPY_COLUMNS = (
-    "e.user_id::int8, e.post_id::int8, e.kind::int2, COALESCE(e.dwell_ms, 0)::int4, "
-    "EXTRACT(EPOCH FROM e.created_at)::float8"
-)
+POSTGRES_EPOCH = 946_684_800  # 2000-01-01 in Unix seconds
 
 
-def _select_sql(kinds: list[int], max_event_id: int, columns: str) -> str:
+def events_sql(kinds: list[int], max_event_id: int, columns: str) -> str:
+    """One scan of the event log, no joins: exclusions are applied afterwards with id masks,
+    which is several times faster than joining 10 million events to users and posts."""
     kind_list = ",".join(str(int(k)) for k in kinds)
-    return f"""
-        SELECT {columns}
-        FROM analytics_event e
-        JOIN accounts_user u ON u.id = e.user_id
-        JOIN social_post p ON p.id = e.post_id
-        JOIN accounts_user a ON a.id = p.author_id
-        WHERE e.id <= {int(max_event_id)}
-          AND e.kind IN ({kind_list})
-          AND u.is_active AND u.personalised_feed
-          AND NOT p.is_hidden AND a.is_active
-    """
+    return (
+        f"SELECT {columns} FROM analytics_event WHERE id <= {int(max_event_id)} "
+        f"AND kind IN ({kind_list}) AND user_id IS NOT NULL AND post_id IS NOT NULL"
+    )
 
+
+# People whose activity trains the model, and posts the model may learn about.
+TRAINABLE_USERS_SQL = "SELECT id FROM accounts_user WHERE is_active AND personalised_feed"
+TRAINABLE_POSTS_SQL = (
+    "SELECT p.id FROM social_post p JOIN accounts_user a ON a.id = p.author_id "
+    "WHERE NOT p.is_hidden AND a.is_active"
+)
 
 # One COPY row: field count, then (length, value) for each of the five columns.
 COPY_ROW = np.dtype(
@@ -96,15 +96,16 @@ COPY_ROW = np.dtype(
         ("l_post", ">i4"), ("post", ">i8"),
         ("l_kind", ">i4"), ("kind", ">i2"),
         ("l_dwell", ">i4"), ("dwell", ">i4"),
-        ("l_time", ">i4"), ("time", ">f8"),
+        ("l_time", ">i4"), ("time", ">i8"),
     ]
 )  # fmt: skip
+ID_ROW = np.dtype([("nfields", ">i2"), ("l_id", ">i4"), ("id", ">i8")])
 COPY_HEADER = 11 + 4 + 4  # signature, flags, header-extension length
 COPY_TRAILER = 2
 
 
-def _read_postgresql(kinds, max_event_id) -> tuple[np.ndarray, ...]:
-    sql = _select_sql(kinds, max_event_id, COPY_COLUMNS)
+def copy_binary(sql: str, row: np.dtype) -> np.ndarray:
+    """Run `COPY (sql) TO STDOUT (FORMAT BINARY)` into one buffer and view it as records."""
     buffer = io.BytesIO()
     connection.ensure_connection()
     with (
@@ -114,33 +115,65 @@ def _read_postgresql(kinds, max_event_id) -> tuple[np.ndarray, ...]:
         for block in copy:
             buffer.write(block)
     raw = buffer.getbuffer()
-    extension = int.from_bytes(raw[15:19], "big")
-    start = COPY_HEADER + extension
-    count = (len(raw) - start - COPY_TRAILER) // COPY_ROW.itemsize
-    rows = np.frombuffer(raw, dtype=COPY_ROW, count=count, offset=start)
-    return (
+    if len(raw) <= COPY_HEADER:
+        return np.empty(0, dtype=row)
+    start = COPY_HEADER + int.from_bytes(raw[15:19], "big")
+    count = (len(raw) - start - COPY_TRAILER) // row.itemsize
+    return np.frombuffer(raw, dtype=row, count=count, offset=start)
+
+
+def _read_postgresql(kinds, max_event_id):
+    rows = copy_binary(events_sql(kinds, max_event_id, COPY_COLUMNS), COPY_ROW)
+    events = (
         rows["user"].astype(np.int64),
         rows["post"].astype(np.int64),
         rows["kind"].astype(np.int16),
         rows["dwell"].astype(np.int64),
-        rows["time"].astype(np.float64),
+        rows["time"].astype(np.float64) / 1e6 + POSTGRES_EPOCH,
     )
+    users = copy_binary(TRAINABLE_USERS_SQL, ID_ROW)["id"].astype(np.int64)
+    posts = copy_binary(TRAINABLE_POSTS_SQL, ID_ROW)["id"].astype(np.int64)
+    return events, users, posts
 
 
-def _read_plain(kinds, max_event_id) -> tuple[np.ndarray, ...]:
+def _read_plain(kinds, max_event_id):
     with connection.cursor() as cursor:
-        cursor.execute(_select_sql(kinds, max_event_id, PLAIN_COLUMNS))
-        rows = cursor.fetchall()
-    if not rows:
-        return tuple(np.empty(0, dtype=t) for t in (np.int64, np.int64, np.int16, np.int64, float))
-    table = np.array(rows, dtype=np.float64)
-    return (
+        cursor.execute(events_sql(kinds, max_event_id, PLAIN_COLUMNS))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5)
+        cursor.execute(TRAINABLE_USERS_SQL)
+        users = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+        cursor.execute(TRAINABLE_POSTS_SQL)
+        posts = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+    events = (
         table[:, 0].astype(np.int64),
         table[:, 1].astype(np.int64),
         table[:, 2].astype(np.int16),
         table[:, 3].astype(np.int64),
         table[:, 4],
     )
+    return events, users, posts
+
+
+def _member_mask(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """values[i] in allowed, by direct lookup in a boolean table indexed by id (ids are
+    dense integers, so this is linear where np.isin would sort)."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    size = int(max(values.max(), allowed.max() if len(allowed) else 0)) + 1
+    table = np.zeros(size, dtype=bool)
+    table[allowed] = True
+    return table[values]
+
+
+def _dense_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like np.unique(ids, return_inverse=True) for non-negative integer ids, without a sort."""
+    if not len(ids):
+        return ids, ids
+    present = np.zeros(int(ids.max()) + 1, dtype=bool)
+    present[ids] = True
+    unique = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return unique.astype(np.int64), position[ids]
 
 
 def latest_event_id() -> int:
@@ -175,16 +208,21 @@ def build_interaction_matrix(
     """Build the confidence matrix from every event up to `max_event_id` (default: all).
 
     Hidden posts, posts by suspended people, suspended people and people who turned the
-    personalised feed off are left out. Deleted posts and accounts have no rows to join.
+    personalised feed off are left out, and so are deleted posts and accounts.
     """
     weights = weights or MatrixWeights()
     if max_event_id is None:
         max_event_id = latest_event_id()
     read = _read_postgresql if connection.vendor == "postgresql" else _read_plain
-    users, posts, kinds, dwell, times = read(weights.kinds(), max_event_id)
+    (users, posts, kinds, dwell, times), trainable_users, trainable_posts = read(
+        weights.kinds(), max_event_id
+    )
+    read_count = len(users)
+    keep = _member_mask(users, trainable_users) & _member_mask(posts, trainable_posts)
+    users, posts, kinds, dwell, times = (a[keep] for a in (users, posts, kinds, dwell, times))
     values = event_weights(kinds, dwell, times, weights)
-    user_ids, rows = np.unique(users, return_inverse=True)
-    post_ids, cols = np.unique(posts, return_inverse=True)
+    user_ids, rows = _dense_index(users)
+    post_ids, cols = _dense_index(posts)
     matrix = sp.coo_matrix(
         (values, (rows, cols)), shape=(len(user_ids), len(post_ids))
     ).tocsr()  # sums repeated (user, post) pairs, so a like and its unlike cancel
@@ -195,5 +233,5 @@ def build_interaction_matrix(
         user_ids=user_ids,
         post_ids=post_ids,
         max_event_id=max_event_id,
-        events=len(users),
+        events=read_count,
     )

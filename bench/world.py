@@ -1,0 +1,141 @@
+"""A generated world for benchmarks, made with set-based SQL in its own PostgreSQL database.
+
+Usage from a benchmark: `ensure_world(users=..., posts=..., events=...)` after `setup_django()`.
+The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/flywheel_bench);
+it is created and migrated if missing, and the world is rebuilt only when its size differs.
+"""
+
+import os
+import sys
+import time
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/flywheel_bench"
+
+
+def setup_django() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flywheel.settings")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x7Qp" * 16)
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    _create_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def step(message: str):
+    print(f"  {message}...", end="", flush=True)
+    return time.perf_counter()
+
+
+def done(started: float) -> None:
+    print(f" {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def ensure_world(*, users: int, posts: int, events: int) -> None:
+    """Make the bench database hold exactly this many users, posts and events."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user WHERE username LIKE 'bench%%'")
+        have_users = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM social_post")
+        have_posts = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM analytics_event")
+        have_events = cursor.fetchone()[0]
+    if (have_users, have_posts, have_events) == (users, posts, events):
+        print(f"world: {users:,} users, {posts:,} posts, {events:,} events (reused)")
+        return
+    print(f"world: building {users:,} users, {posts:,} posts, {events:,} events")
+    with connection.cursor() as cursor:
+        started = step("emptying")
+        cursor.execute(
+            "TRUNCATE analytics_event, social_post, accounts_user RESTART IDENTITY CASCADE"
+        )
+        done(started)
+        started = step(f"{users:,} users")
+        cursor.execute(
+            """
+            INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
+                email, is_staff, is_active, date_joined, display_name, bio, avatar, age_bracket,
+                region, interests, is_bot, personalised_feed, personalised_ads)
+            SELECT '!', false, 'bench' || g, '', '', '', false, true, now(), '', '', '', '',
+                '', '[]'::jsonb, true, true, true
+            FROM generate_series(1, %s) g
+            """,
+            [users],
+        )
+        done(started)
+        started = step(f"{posts:,} posts")
+        cursor.execute(
+            """
+            INSERT INTO social_post (author_id, text, image, created_at, is_hidden, like_count,
+                share_count, comment_count)
+            SELECT 1 + (g::bigint * 7919) %% %s, 'post ' || g, '', now() - interval '1 day', false,
+                0, 0, 0
+            FROM generate_series(1, %s) g
+            """,
+            [users, posts],
+        )
+        done(started)
+        # Popularity is skewed like real feeds: a few posts get most of the attention.
+        started = step(f"{events:,} events")
+        chunk = 2_000_000
+        for offset in range(0, events, chunk):
+            size = min(chunk, events - offset)
+            cursor.execute(
+                """
+                INSERT INTO analytics_event (kind, user_id, post_id, dwell_ms, surface, arm,
+                    query, created_at)
+                SELECT k.kind, 1 + floor(%s * power(random(), 1.5))::int,
+                    1 + floor(%s * power(random(), 2.5))::int,
+                    CASE WHEN k.kind = 2 THEN (random() * 60000)::int END, 'home', '', '',
+                    now() - random() * interval '30 days'
+                FROM (
+                    SELECT CASE
+                        WHEN r < 0.45 THEN 1 WHEN r < 0.70 THEN 2 WHEN r < 0.82 THEN 4
+                        WHEN r < 0.88 THEN 3 WHEN r < 0.92 THEN 6 WHEN r < 0.96 THEN 8
+                        WHEN r < 0.98 THEN 5 ELSE 7 END AS kind
+                    FROM (SELECT random() AS r FROM generate_series(1, %s)) AS draws
+                ) AS k
+                """,
+                [users, posts, size],
+            )
+            print(".", end="", flush=True)
+        done(started)
+        started = step("analyse")
+        cursor.execute("ANALYZE accounts_user, social_post, analytics_event")
+        done(started)
+
+
+def peak_memory_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    setup_django()
+    sizes = (
+        [int(x) for x in sys.argv[1:4]] if len(sys.argv) >= 4 else [200_000, 1_000_000, 10_000_000]
+    )
+    ensure_world(users=sizes[0], posts=sizes[1], events=sizes[2])
