@@ -24,8 +24,12 @@ def as_api_exception(exc):
 
 
 def exception_handler(exc, context):
+    context = {**context, "raised": exc}
     exc = as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.Throttled) and exc.wait:
+        if isinstance(context.get("raised"), RateLimited):
+            # Our message already says when to try again; DRF would append it a second time.
+            response.data["detail"] = str(context["raised"])
         response.data["retry_after"] = int(exc.wait)
     return response

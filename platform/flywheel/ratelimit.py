@@ -4,6 +4,7 @@ A fixed window per (scope, identity), counted with the cache's atomic increment,
 web processes on one Redis see one count.
 """
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -63,13 +64,16 @@ def check_and_count(scope: str, identity, *, action: str) -> None:
 
 
 def _describe(seconds: int) -> str:
-    if seconds >= 86400 and seconds % 86400 == 0:
+    """A span in plain words, rounded up (waiting a little longer than said is fine; trying
+    again too early is not)."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return "a minute" if minutes == 1 else f"{minutes} minutes"
+    if seconds % 86400 == 0:
         days = seconds // 86400
         return "a day" if days == 1 else f"{days} days"
-    if seconds >= 3600:
-        hours = round(seconds / 3600)
-        return "an hour" if hours == 1 else f"{hours} hours"
-    if seconds >= 60:
-        minutes = round(seconds / 60)
-        return "a minute" if minutes == 1 else f"{minutes} minutes"
-    return f"{seconds} seconds"
+    hours = math.ceil(seconds / 3600)
+    return "an hour" if hours == 1 else f"{hours} hours"

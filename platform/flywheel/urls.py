@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flywheel import views
+from social import views_posts
 
 api_urlpatterns = [
     path("", include("accounts.api_urls")),
@@ -14,7 +15,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views_posts.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("social.urls")),

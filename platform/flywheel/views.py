@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -19,7 +18,3 @@ def healthz(request):
 def media(request, path):
     """Uploaded files. A production deployment may put a proxy or object store in front."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
-def home(request):
-    return render(request, "home.html")

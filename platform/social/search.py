@@ -27,7 +27,8 @@ def search_posts(viewer, query: str):
     posts = selectors.visible_posts(viewer)
     if not query:
         return posts.none()
-    if query.startswith("#") and len(query) > 1:
+    if query.startswith("#") and len(query) > 1 and " " not in query:
+        # A lone hashtag lists its posts; "#jazz night" is searched as words.
         return posts.filter(hashtags__name=query[1:].lower()).order_by("-id")
     if connection.vendor == "postgresql":
         # Raw SQL so the expression is exactly the indexed one (Django's SearchVector wraps
@@ -35,7 +36,8 @@ def search_posts(viewer, query: str):
         return (
             posts.annotate(
                 matches=RawSQL(f"{POST_VECTOR} @@ {WEB_QUERY}", [query], BooleanField()),
-                rank=RawSQL(f"ts_rank({POST_VECTOR}, {WEB_QUERY})", [query], FloatField()),
+                # float8: a 4-byte rank does not round-trip through a page cursor exactly
+                rank=RawSQL(f"ts_rank({POST_VECTOR}, {WEB_QUERY})::float8", [query], FloatField()),
             )
             .filter(matches=True)
             .order_by("-rank", "-id")
@@ -52,12 +54,19 @@ def search_people(viewer, query: str):
 
 
 def search_hashtags(query: str):
+    """Hashtags by prefix, counted over posts everyone may see: a tag used only in private
+    groups or only in hidden posts is not revealed (nor are such posts counted)."""
     term = query.lstrip("#").lower()
     if not term:
-        return Hashtag.objects.none()
+        return Hashtag.objects.none().annotate(post_count=Count("posts"))
+    public = Q(
+        posts__is_hidden=False,
+        posts__author__is_active=True,
+    ) & (Q(posts__group__isnull=True) | Q(posts__group__privacy=Group.Privacy.PUBLIC))
     return (
         Hashtag.objects.filter(name__startswith=term)
-        .annotate(post_count=Count("posts"))
+        .annotate(post_count=Count("posts", filter=public))
+        .filter(post_count__gt=0)
         .order_by("-post_count", "name")
     )
 

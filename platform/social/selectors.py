@@ -2,7 +2,7 @@
 posts, suspended authors, blocks and private groups are enforced in one place."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from flywheel.errors import NotFound
@@ -74,7 +74,7 @@ def home_timeline(viewer) -> QuerySet[Post]:
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
     muted = Mute.objects.filter(muter=viewer).values("muted_id")
     latest_share = (
-        Share.objects.filter(post=OuterRef("pk"), user_id__in=followees)
+        Share.objects.filter(post=OuterRef("pk"), user_id__in=followees, user__is_active=True)
         .exclude(user_id__in=muted)
         .order_by("-created_at")
     )
@@ -148,9 +148,11 @@ def relationship(viewer, person) -> dict:
     }
 
 
-def profile_stats(person) -> dict:
+def profile_stats(person, *, viewer) -> dict:
+    """Counts on a profile; posts only those the viewer may see, so a private group's
+    activity is not revealed by a number."""
     return {
-        "posts": Post.objects.filter(author=person, is_hidden=False).count(),
+        "posts": visible_posts(viewer).filter(author=person).count(),
         "followers": Follow.objects.filter(followee=person, follower__is_active=True).count(),
         "following": Follow.objects.filter(follower=person, followee__is_active=True).count(),
     }
@@ -190,7 +192,7 @@ def groups_list(viewer) -> QuerySet[Group]:
             )
         )
     else:
-        groups = groups.annotate(viewer_state=Value(None))
+        groups = groups.annotate(viewer_state=Value(None, output_field=CharField()))
     return groups.order_by("-member_count", "name")
 
 
@@ -233,9 +235,13 @@ def group_requests(group: Group):
 
 
 def notifications_for(user) -> QuerySet[Notification]:
+    """The person's notifications, minus those from suspended or blocked people and those
+    about posts or comments a moderator hid."""
     return (
         Notification.objects.filter(recipient=user, actor__is_active=True)
         .exclude(actor_id__in=_block_list(user))
+        .exclude(post__is_hidden=True)
+        .exclude(comment__is_hidden=True)
         .select_related("actor", "post", "group", "comment")
         .order_by("-id")
     )

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from flywheel.errors import NotFound
 from flywheel.ratelimit import check_and_count
 from social import selectors
 from social.models import (
@@ -27,6 +28,16 @@ from social.models import (
     Post,
     Report,
     Share,
+)
+from social.moderation import (  # noqa: F401 - staff actions, re-exported for callers of services
+    account_suspend,
+    account_unsuspend,
+    comment_hide,
+    post_hide,
+    post_unhide,
+    report_dismiss,
+    report_hide_content,
+    report_suspend_account,
 )
 from social.text import hashtags_in, mentions_in
 
@@ -54,8 +65,38 @@ def _notify(*, recipient, actor, verb, **targets) -> None:
 
 
 def _require_interaction_allowed(user, post: Post) -> None:
-    if selectors.is_blocked_between(user, post.author):
+    """Blocks forbid interaction; posts the person cannot see (hidden, a suspended author, a
+    private group they are not in, deleted meanwhile) cannot be interacted with either."""
+    if selectors.is_blocked_between(user, post.author_id):
         raise PermissionDenied("You cannot interact with this person's posts.")
+    reachable = Post.objects.filter(pk=post.pk, is_hidden=False, author__is_active=True).filter(
+        Q(group__isnull=True)
+        | Q(group__privacy=Group.Privacy.PUBLIC)
+        | Q(group_id__in=selectors.member_group_ids(user))
+    )
+    if not reachable.exists():
+        raise NotFound("That post does not exist or is not visible to you.")
+
+
+def _insert_once(model, **fields):
+    """Insert a row guarded by a unique constraint; None when it already exists.
+
+    The insert runs in a savepoint, so losing a race to a concurrent request rolls back only
+    the savepoint, never the caller's transaction (get_or_create re-raises IntegrityError when
+    the winner's row is deleted again before it can be read).
+    """
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _bump(post: Post, field: str, delta: int) -> None:
+    """Move a counter on a post; the post must still exist (its row is locked until commit, so
+    it cannot be deleted under us and leave a dangling like or share)."""
+    if not Post.objects.filter(pk=post.pk).update(**{field: F(field) + delta}):
+        raise NotFound("That post does not exist any more.")
 
 
 def _people_named(usernames: list[str], *, exclude) -> list:
@@ -69,7 +110,8 @@ def _people_named(usernames: list[str], *, exclude) -> list:
 
 
 def _link_entities(post: Post, *, notify: bool) -> None:
-    """Attach hashtags and mentions found in the text; notify newly mentioned people."""
+    """Attach hashtags and mentions found in the text; notify newly mentioned people who can
+    see the post (a mention in a private group does not reach people outside it)."""
     names = hashtags_in(post.text)
     if names:
         Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
@@ -78,6 +120,13 @@ def _link_entities(post: Post, *, notify: bool) -> None:
     previous = set(post.mentions.values_list("pk", flat=True))
     post.mentions.set(mentioned)
     if notify:
+        if post.group_id and post.group.is_private:
+            members = set(
+                Membership.objects.filter(
+                    group_id=post.group_id, state=Membership.State.ACTIVE
+                ).values_list("user_id", flat=True)
+            )
+            mentioned = [person for person in mentioned if person.pk in members]
         for person in mentioned:
             if person.pk not in previous and not selectors.is_blocked_between(person, post.author):
                 _notify(
@@ -95,11 +144,12 @@ def post_create(*, author, text, image=None, group: Group | None = None) -> Post
         membership = selectors.membership_of(author, group)
         if membership is None or membership.state != Membership.State.ACTIVE:
             raise PermissionDenied("Join the group before posting in it.")
-    check_and_count("post", author.pk, action="posts")
     post = Post(author=author, text=text, group=group)
     if image:
         post.image = image
     post.full_clean(exclude=["author", "group"])
+    # Counted after validation: a rejected attempt does not use up the budget.
+    check_and_count("post", author.pk, action="posts")
     post.save()
     _link_entities(post, notify=True)
     return post
@@ -133,11 +183,11 @@ def post_delete(*, user, post: Post) -> None:
 def like_create(*, user, post: Post) -> bool:
     """Like a post; returns False when it was already liked (the count is unchanged)."""
     _require_interaction_allowed(user, post)
-    _, created = Like.objects.get_or_create(user=user, post=post)
-    if created:
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-        _notify(recipient=post.author, actor=user, verb=Notification.Verb.LIKE, post=post)
-    return created
+    if _insert_once(Like, user=user, post=post) is None:
+        return False
+    _bump(post, "like_count", +1)
+    _notify(recipient=post.author, actor=user, verb=Notification.Verb.LIKE, post=post)
+    return True
 
 
 @transaction.atomic
@@ -156,11 +206,11 @@ def share_create(*, user, post: Post, comment: str = "") -> bool:
     comment = (comment or "").strip()
     if len(comment) > 280:
         raise ValidationError({"comment": "A share comment can be at most 280 characters."})
-    _, created = Share.objects.get_or_create(user=user, post=post, defaults={"comment": comment})
-    if created:
-        Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
-        _notify(recipient=post.author, actor=user, verb=Notification.Verb.SHARE, post=post)
-    return created
+    if _insert_once(Share, user=user, post=post, comment=comment) is None:
+        return False
+    _bump(post, "share_count", +1)
+    _notify(recipient=post.author, actor=user, verb=Notification.Verb.SHARE, post=post)
+    return True
 
 
 @transaction.atomic
@@ -180,7 +230,7 @@ def comment_create(*, author, post: Post, text) -> Comment:
     text = _clean_text(text, limit=COMMENT_MAX_LENGTH, what="comment")
     check_and_count("comment", author.pk, action="comments")
     comment = Comment.objects.create(post=post, author=author, text=text)
-    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    _bump(post, "comment_count", +1)
     _notify(
         recipient=post.author,
         actor=author,
@@ -196,8 +246,12 @@ def comment_delete(*, user, comment: Comment) -> None:
     """The comment's author, the post's author and staff may remove a comment."""
     if user.pk not in (comment.author_id, comment.post.author_id) and not user.is_staff:
         raise PermissionDenied("You can only delete your own comments or comments on your posts.")
-    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
-    comment.delete()
+    # Decide from the database, not the instance: two concurrent deletes of one comment must
+    # not both decrement, and a hidden comment was already taken off the count.
+    counted = Comment.objects.filter(pk=comment.pk, is_hidden=False).exists()
+    _, deleted = Comment.objects.filter(pk=comment.pk).delete()
+    if deleted.get(Comment._meta.label) and counted:
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
 
 
 # --- follows, blocks, mutes ------------------------------------------------------------
@@ -212,10 +266,10 @@ def follow_create(*, follower, followee) -> bool:
     if Follow.objects.filter(follower=follower, followee=followee).exists():
         return False
     check_and_count("follow", follower.pk, action="follows")
-    _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
-    if created:
-        _notify(recipient=followee, actor=follower, verb=Notification.Verb.FOLLOW)
-    return created
+    if _insert_once(Follow, follower=follower, followee=followee) is None:
+        return False
+    _notify(recipient=followee, actor=follower, verb=Notification.Verb.FOLLOW)
+    return True
 
 
 @transaction.atomic
@@ -230,7 +284,7 @@ def block_create(*, blocker, blocked) -> bool:
     the two end in both directions."""
     if blocker.pk == blocked.pk:
         raise ValidationError({"detail": "You cannot block yourself."})
-    _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    created = _insert_once(Block, blocker=blocker, blocked=blocked) is not None
     Follow.objects.filter(follower=blocker, followee=blocked).delete()
     Follow.objects.filter(follower=blocked, followee=blocker).delete()
     return created
@@ -246,8 +300,7 @@ def block_delete(*, blocker, blocked) -> bool:
 def mute_create(*, muter, muted) -> bool:
     if muter.pk == muted.pk:
         raise ValidationError({"detail": "You cannot mute yourself."})
-    _, created = Mute.objects.get_or_create(muter=muter, muted=muted)
-    return created
+    return _insert_once(Mute, muter=muter, muted=muted) is not None
 
 
 @transaction.atomic
@@ -296,11 +349,9 @@ def group_create(*, owner, name, description="", privacy=Group.Privacy.PUBLIC) -
 def group_join(*, user, group: Group) -> Membership:
     """Join a public group at once; ask to join a private one (moderators are notified)."""
     state = Membership.State.PENDING if group.is_private else Membership.State.ACTIVE
-    membership, created = Membership.objects.get_or_create(
-        group=group, user=user, defaults={"state": state}
-    )
-    if not created:
-        return membership
+    membership = _insert_once(Membership, group=group, user=user, state=state)
+    if membership is None:
+        return Membership.objects.get(group=group, user=user)
     if state == Membership.State.ACTIVE:
         Group.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
     else:
@@ -390,42 +441,3 @@ def report_create(*, reporter, reason, details="", post=None, comment=None, pers
         comment=comment,
         reported_user=person,
     )
-
-
-def _close(report: Report, *, staff, status, resolution) -> None:
-    report.status = status
-    report.resolution = resolution
-    report.handled_by = staff
-    report.handled_at = timezone.now()
-    report.save(update_fields=["status", "resolution", "handled_by", "handled_at"])
-
-
-@transaction.atomic
-def report_hide_content(*, staff, report: Report) -> None:
-    """Hide the reported post or comment (a reported person's account is suspended)."""
-    if report.post_id:
-        Post.objects.filter(pk=report.post_id).update(is_hidden=True)
-        what = "post hidden"
-    elif report.comment_id:
-        Comment.objects.filter(pk=report.comment_id).update(is_hidden=True)
-        what = "comment hidden"
-    else:
-        return report_suspend_account(staff=staff, report=report)
-    _close(report, staff=staff, status=Report.Status.ACTIONED, resolution=what)
-
-
-@transaction.atomic
-def report_suspend_account(*, staff, report: Report) -> None:
-    if report.reported_user_id:
-        person_id = report.reported_user_id
-    elif report.post_id:
-        person_id = report.post.author_id
-    else:
-        person_id = report.comment.author_id
-    User.objects.filter(pk=person_id).update(is_active=False)
-    _close(report, staff=staff, status=Report.Status.ACTIONED, resolution="account suspended")
-
-
-@transaction.atomic
-def report_dismiss(*, staff, report: Report) -> None:
-    _close(report, staff=staff, status=Report.Status.DISMISSED, resolution="dismissed")

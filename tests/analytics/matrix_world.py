@@ -1,13 +1,12 @@
 """A small, fixed world of events for the matrix tests, built the same way on any backend."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from accounts.models import User
 from analytics.models import Event, EventKind
 from social.models import Post
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def build_world() -> dict:

@@ -61,7 +61,8 @@ def test_log_in_and_log_out(page, base_url, user, password):
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(f"{base_url}/")
-    expect(page.get_by_role("heading", name="Hello, Ana Lima")).to_be_visible()
+    expect(page.get_by_role("region", name="Your timeline")).to_be_visible()
+    expect(page.get_by_role("link", name="@ana", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{base_url}/accounts/login/")

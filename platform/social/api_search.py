@@ -1,0 +1,101 @@
+"""API: search over posts, people, hashtags and groups.
+
+`/api/search/?q=` answers the first few of each kind at once (for a live results box); the
+per-kind endpoints page through one kind with a cursor.
+"""
+
+from django.db.models import FloatField, Prefetch, prefetch_related_objects
+from django.db.models.functions import Cast
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from social import search
+from social.api import User, with_cards
+from social.api_pagination import (
+    HashtagPagination,
+    PopularGroupsPagination,
+    RankedPagination,
+    UsernamePagination,
+)
+from social.serializers import (
+    GroupSerializer,
+    HashtagSerializer,
+    PersonSerializer,
+    PostSerializer,
+    SearchQuerySerializer,
+    SearchResultsSerializer,
+)
+
+QUERY = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="Words, #hashtag or @name (at most 100 characters)."
+)
+
+
+class SearchView(APIView):
+    @extend_schema(
+        summary="Search everything: the best few posts, people, hashtags and groups",
+        parameters=[SearchQuerySerializer],
+        responses=SearchResultsSerializer,
+    )
+    def get(self, request):
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        results = search.search_all(
+            request.user, params.validated_data["q"], limit=params.validated_data["limit"]
+        )
+        prefetch_related_objects(
+            results["posts"], Prefetch("mentions", queryset=User.objects.only("id", "username"))
+        )
+        return Response(SearchResultsSerializer(results, context={"request": request}).data)
+
+
+class _SearchList(generics.ListAPIView):
+    def query(self) -> str:
+        params = SearchQuerySerializer(data={"q": self.request.query_params.get("q", "")})
+        params.is_valid(raise_exception=True)
+        return search.clean_query(params.validated_data["q"])
+
+
+@extend_schema(summary="Search posts, best match first", parameters=[QUERY])
+class SearchPostsView(_SearchList):
+    serializer_class = PostSerializer
+    pagination_class = RankedPagination
+
+    def get_queryset(self):
+        posts = search.search_posts(self.request.user, self.query())
+        if "rank" in posts.query.annotations:
+            # ts_rank is a float4, which does not survive the trip to a Python float and back
+            # exactly; as float8 it does, so the cursor can find its place by equality.
+            posts = posts.annotate(exact_rank=Cast("rank", FloatField()))
+            posts = posts.order_by("-exact_rank", "-id")
+        return with_cards(posts)
+
+
+@extend_schema(summary="Search people by username or display name", parameters=[QUERY])
+class SearchPeopleView(_SearchList):
+    serializer_class = PersonSerializer
+    pagination_class = UsernamePagination
+
+    def get_queryset(self):
+        return search.search_people(self.request.user, self.query())
+
+
+@extend_schema(summary="Search hashtags by their start, the most used first", parameters=[QUERY])
+class SearchHashtagsView(_SearchList):
+    serializer_class = HashtagSerializer
+    pagination_class = HashtagPagination
+
+    def get_queryset(self):
+        return search.search_hashtags(self.query())
+
+
+@extend_schema(summary="Search groups by name or description", parameters=[QUERY])
+class SearchGroupsView(_SearchList):
+    serializer_class = GroupSerializer
+    pagination_class = PopularGroupsPagination
+
+    def get_queryset(self):
+        return search.search_groups(self.request.user, self.query())
