@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import LoginFailure, User
+from analytics.models import EventKind
+from analytics.services import event_record
 
 PROFILE_FIELDS = (
     "display_name",
@@ -87,6 +89,7 @@ def user_create(*, username: str, password: str, email: str = "", **profile) -> 
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    event_record(EventKind.SIGNUP, user=user)
     return user
 
 
@@ -139,7 +142,9 @@ def login_attempt(*, request, username: str, password: str, address: str) -> Use
             "That username and password do not match. Check them and try again.",
             code="invalid_login",
         )
-    LoginFailure.objects.filter(username__iexact=username).delete()
+    with transaction.atomic():
+        LoginFailure.objects.filter(username__iexact=username).delete()
+        event_record(EventKind.LOGIN, user=user)
     return user
 
 

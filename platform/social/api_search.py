@@ -4,8 +4,7 @@
 per-kind endpoints page through one kind with a cursor.
 """
 
-from django.db.models import FloatField, Prefetch, prefetch_related_objects
-from django.db.models.functions import Cast
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -49,6 +48,8 @@ class SearchView(APIView):
         prefetch_related_objects(
             results["posts"], Prefetch("mentions", queryset=User.objects.only("id", "username"))
         )
+        shown = sum(len(results[k]) for k in ("posts", "people", "hashtags", "groups"))
+        search.record_search(request.user, results["query"], result_count=shown, surface="api")
         return Response(SearchResultsSerializer(results, context={"request": request}).data)
 
 
@@ -65,13 +66,7 @@ class SearchPostsView(_SearchList):
     pagination_class = RankedPagination
 
     def get_queryset(self):
-        posts = search.search_posts(self.request.user, self.query())
-        if "rank" in posts.query.annotations:
-            # ts_rank is a float4, which does not survive the trip to a Python float and back
-            # exactly; as float8 it does, so the cursor can find its place by equality.
-            posts = posts.annotate(exact_rank=Cast("rank", FloatField()))
-            posts = posts.order_by("-exact_rank", "-id")
-        return with_cards(posts)
+        return with_cards(search.search_posts(self.request.user, self.query()))
 
 
 @extend_schema(summary="Search people by username or display name", parameters=[QUERY])

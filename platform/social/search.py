@@ -10,6 +10,8 @@ from django.db import connection
 from django.db.models import BooleanField, Count, FloatField, Q
 from django.db.models.expressions import RawSQL
 
+from analytics.models import EventKind
+from analytics.services import event_record
 from social import selectors
 from social.models import Group, Hashtag
 
@@ -88,3 +90,11 @@ def search_all(viewer, raw_query, *, limit: int = 10) -> dict:
         "hashtags": list(search_hashtags(query)[:limit]),
         "groups": list(search_groups(viewer, query)[:limit]),
     }
+
+
+def record_search(viewer, query: str, *, result_count: int, surface: str = "search") -> None:
+    """Log a search with its query and how many results it showed (people signed in only)."""
+    if query and viewer is not None and viewer.is_authenticated:
+        event_record(
+            EventKind.SEARCH, user=viewer, query=query, result_count=result_count, surface=surface
+        )

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from analytics.models import EventKind
+from analytics.services import event_record
 from flywheel.errors import NotFound
 from flywheel.ratelimit import check_and_count
 from social import selectors
@@ -152,6 +154,7 @@ def post_create(*, author, text, image=None, group: Group | None = None) -> Post
     check_and_count("post", author.pk, action="posts")
     post.save()
     _link_entities(post, notify=True)
+    event_record(EventKind.POST, user=author, post=post, group=group)
     return post
 
 
@@ -186,6 +189,7 @@ def like_create(*, user, post: Post) -> bool:
     if _insert_once(Like, user=user, post=post) is None:
         return False
     _bump(post, "like_count", +1)
+    event_record(EventKind.LIKE, user=user, post=post)
     _notify(recipient=post.author, actor=user, verb=Notification.Verb.LIKE, post=post)
     return True
 
@@ -195,6 +199,7 @@ def like_delete(*, user, post: Post) -> bool:
     deleted, _ = Like.objects.filter(user=user, post=post).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+        event_record(EventKind.UNLIKE, user=user, post=post)
     return bool(deleted)
 
 
@@ -209,6 +214,7 @@ def share_create(*, user, post: Post, comment: str = "") -> bool:
     if _insert_once(Share, user=user, post=post, comment=comment) is None:
         return False
     _bump(post, "share_count", +1)
+    event_record(EventKind.SHARE, user=user, post=post)
     _notify(recipient=post.author, actor=user, verb=Notification.Verb.SHARE, post=post)
     return True
 
@@ -218,6 +224,7 @@ def share_delete(*, user, post: Post) -> bool:
     deleted, _ = Share.objects.filter(user=user, post=post).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(share_count=F("share_count") - 1)
+        event_record(EventKind.UNSHARE, user=user, post=post)
     return bool(deleted)
 
 
@@ -231,6 +238,7 @@ def comment_create(*, author, post: Post, text) -> Comment:
     check_and_count("comment", author.pk, action="comments")
     comment = Comment.objects.create(post=post, author=author, text=text)
     _bump(post, "comment_count", +1)
+    event_record(EventKind.COMMENT, user=author, post=post)
     _notify(
         recipient=post.author,
         actor=author,
@@ -269,12 +277,15 @@ def follow_create(*, follower, followee) -> bool:
     if _insert_once(Follow, follower=follower, followee=followee) is None:
         return False
     _notify(recipient=followee, actor=follower, verb=Notification.Verb.FOLLOW)
+    event_record(EventKind.FOLLOW, user=follower, target_user=followee)
     return True
 
 
 @transaction.atomic
 def follow_delete(*, follower, followee) -> bool:
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        event_record(EventKind.UNFOLLOW, user=follower, target_user=followee)
     return bool(deleted)
 
 
@@ -354,6 +365,7 @@ def group_join(*, user, group: Group) -> Membership:
         return Membership.objects.get(group=group, user=user)
     if state == Membership.State.ACTIVE:
         Group.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
+        event_record(EventKind.GROUP_JOIN, user=user, group=group)
     else:
         moderators = Membership.objects.filter(
             group=group,
@@ -379,6 +391,7 @@ def group_leave(*, user, group: Group) -> bool:
         raise ValidationError({"detail": "The owner cannot leave the group."})
     if membership.state == Membership.State.ACTIVE:
         Group.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+        event_record(EventKind.GROUP_LEAVE, user=user, group=group)
     membership.delete()
     return True
 
@@ -404,6 +417,7 @@ def group_request_decide(*, moderator, group: Group, user, approve: bool) -> Non
         membership.save(update_fields=["state"])
         Group.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
         _notify(recipient=user, actor=moderator, verb=Notification.Verb.GROUP_APPROVED, group=group)
+        event_record(EventKind.GROUP_JOIN, user=user, group=group)
     else:
         membership.delete()
 

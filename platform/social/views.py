@@ -93,6 +93,8 @@ def search(request):
             hashtags=list(social_search.search_hashtags(query)[:SIDE_RESULTS]),
             groups=list(social_search.search_groups(request.user, query)[:SIDE_RESULTS]),
         )
+        shown = sum(len(context[k]) for k in ("people", "hashtags", "groups")) + len(page)
+        social_search.record_search(request.user, query, result_count=shown)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "social/_search_results.html", context)
     return render(request, "social/search.html", context)

@@ -28,9 +28,7 @@ def active_life(user, other_user):
     social.follow_create(follower=other_user, followee=user)
     group = social.group_create(owner=user, name="Bakers")
     social.group_join(user=other_user, group=group)
-    event_record(EventKind.LIKE, user=user, post=theirs)
-    event_record(EventKind.LIKE, user=other_user, post=mine)
-    event_record(EventKind.FOLLOW, user=other_user, target_user=user)
+    event_record(EventKind.IMPRESSION, user=other_user, post=mine)
     return {"mine": mine, "theirs": theirs, "group": group}
 
 
@@ -59,14 +57,15 @@ def test_export_contains_every_section(client, user, active_life):
     assert len(json.loads(archive.read("likes.json"))) == 1
     assert json.loads(archive.read("following.json"))[0]["followee__username"] == "ben"
     events = json.loads(archive.read("events.json"))
-    assert [e["kind"] for e in events] == ["like"]  # only Ana's own events
+    # only Ana's own actions, not Ben's impression of her post nor his follow of her
+    assert [e["kind"] for e in events] == ["post", "comment", "like", "share", "follow"]
 
 
 def test_export_api_returns_json_of_the_signed_in_person_only(auth_client, user, active_life):
     body = auth_client.get("/api/me/export/").json()
     assert body["profile"]["username"] == "ana"
     assert {p["text"] for p in body["posts"]} == {"My first loaf #bread"}
-    assert all(e["kind"] == "like" for e in body["events"])
+    assert {e["kind"] for e in body["events"]} == {"post", "comment", "like", "share", "follow"}
 
 
 def test_export_needs_login(client, api_client):
