@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from analytics.services import MAX_BATCH, BeaconError, events_ingest
-from social.selectors import visible_posts
+from social.selectors import visible_post_ids
 
 User = get_user_model()
 
@@ -86,7 +86,7 @@ class EventBatchAPIView(APIView):
             result = events_ingest(
                 user=request.user,
                 items=items,
-                visible_post_ids=lambda ids: _visible_post_ids(request.user, ids),
+                visible_post_ids=lambda ids: visible_post_ids(request.user, ids),
                 existing_person_ids=_existing_person_ids,
             )
         except BeaconError as error:
@@ -112,12 +112,6 @@ def _batch_items(data):
     if events is None:
         raise BeaconError(f'Send {{"events": [...]}} with at most {MAX_BATCH} items.')
     return events
-
-
-def _visible_post_ids(user, ids) -> set[int]:
-    if not ids:
-        return set()
-    return set(visible_posts(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _existing_person_ids(ids) -> set[int]:

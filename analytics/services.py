@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -165,36 +165,42 @@ def events_ingest(*, user, items, visible_post_ids, existing_person_ids) -> Inge
         else:
             event.user = user
             good.append(event)
-    good = _drop_repeated_keys(user, good, result)
-    if good:
-        with transaction.atomic():
-            # ignore_conflicts: a concurrent retry of the same batch loses the race quietly.
-            Event.objects.bulk_create(good, ignore_conflicts=True)
-    result.accepted = len(good)
+    inserted = _insert_skipping_repeated_keys(good)
+    result.accepted = inserted
+    result.duplicates = len(good) - inserted
     result.rejected.sort(key=lambda r: r["index"])
     return result
 
 
-def _drop_repeated_keys(user, events: list[Event], result: IngestResult) -> list[Event]:
-    keys = {e.client_key for e in events if e.client_key}
-    seen = (
-        set(
-            Event.objects.filter(user=user, client_key__in=keys).values_list(
-                "client_key", flat=True
-            )
-        )
-        if keys
-        else set()
-    )
-    fresh = []
+INSERT_COLUMNS = (
+    "kind", "user_id", "post_id", "target_user_id", "group_id", "campaign_id", "dwell_ms",
+    "surface", "position", "model_version", "arm", "query", "result_count", "client_key",
+    "created_at",
+)  # fmt: skip
+
+
+def _insert_skipping_repeated_keys(events: list[Event]) -> int:
+    """Insert in one statement; a row whose (person, key) exists is skipped by the unique
+    index itself, so a retried or concurrent batch never double-counts. Returns how many
+    rows were new. PostgreSQL and SQLite both speak this ON CONFLICT ... RETURNING form."""
+    if not events:
+        return 0
+    ops = connection.ops
+    row = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    params = []
     for event in events:
-        if event.client_key and event.client_key in seen:
-            result.duplicates += 1
-            continue
-        if event.client_key:
-            seen.add(event.client_key)
-        fresh.append(event)
-    return fresh
+        values = [getattr(event, column) for column in INSERT_COLUMNS[:-1]]
+        values.append(ops.adapt_datetimefield_value(event.created_at))
+        params.extend(values)
+    sql = (
+        f"INSERT INTO analytics_event ({', '.join(INSERT_COLUMNS)}) "
+        f"VALUES {', '.join([row] * len(events))} "
+        "ON CONFLICT (user_id, client_key) WHERE client_key IS NOT NULL DO NOTHING "
+        "RETURNING id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
 
 
 def events_prune(*, older_than_days: int | None = None) -> int:

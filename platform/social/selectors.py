@@ -35,21 +35,35 @@ def member_group_ids(viewer):
     return Membership.objects.filter(user=viewer, state=Membership.State.ACTIVE).values("group_id")
 
 
+def _visible_to(viewer) -> QuerySet[Post]:
+    """The one rule of who may see a post: not hidden, by an active author, outside private
+    groups unless the viewer is a member, and no block between the two either way."""
+    posts = Post.objects.filter(is_hidden=False, author__is_active=True)
+    if not _authenticated(viewer):
+        return posts.filter(Q(group__isnull=True) | Q(group__privacy=Group.Privacy.PUBLIC))
+    return posts.filter(
+        Q(group__isnull=True)
+        | Q(group__privacy=Group.Privacy.PUBLIC)
+        | Q(group_id__in=member_group_ids(viewer))
+    ).exclude(author_id__in=_block_list(viewer))
+
+
+def visible_post_ids(viewer, ids) -> set[int]:
+    """Which of these post ids the viewer may see, in one lean query (for beacons)."""
+    if not ids:
+        return set()
+    return set(_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def visible_posts(viewer) -> QuerySet[Post]:
     """Posts the viewer may see, with what cards need loaded in a fixed number of queries."""
-    posts = Post.objects.filter(is_hidden=False, author__is_active=True)
+    posts = _visible_to(viewer)
     if _authenticated(viewer):
-        posts = posts.filter(
-            Q(group__isnull=True)
-            | Q(group__privacy=Group.Privacy.PUBLIC)
-            | Q(group_id__in=member_group_ids(viewer))
-        ).exclude(author_id__in=_block_list(viewer))
         posts = posts.annotate(
             viewer_liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)),
             viewer_shared=Exists(Share.objects.filter(post=OuterRef("pk"), user=viewer)),
         )
     else:
-        posts = posts.filter(Q(group__isnull=True) | Q(group__privacy=Group.Privacy.PUBLIC))
         posts = posts.annotate(viewer_liked=Value(False), viewer_shared=Value(False))
     return posts.select_related("author", "group")
 
