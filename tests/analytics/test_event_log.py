@@ -99,3 +99,15 @@ def test_searches_are_logged_with_query_and_result_count(client, auth_client, us
 def test_anonymous_searches_are_not_tied_to_anyone(client, post):
     client.get(reverse("social:search"), {"q": "sourdough"})
     assert not Event.objects.filter(kind=EventKind.SEARCH).exists()
+
+
+def test_staff_can_browse_the_event_log_in_the_admin(client, staff_user, user, post):
+    social.like_create(user=user, post=post)
+    assert client.get("/admin/analytics/event/").status_code == 302
+    client.force_login(user)
+    assert client.get("/admin/analytics/event/").status_code == 302
+    client.force_login(staff_user)
+    page = client.get("/admin/analytics/event/?kind__exact=4")
+    assert page.status_code == 200
+    assert "ana" in page.content.decode()
+    assert client.get("/admin/analytics/event/add/").status_code == 403

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from analytics.models import Event
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The event log, read-only: history is appended by the site, never edited by hand."""
+
+    list_display = [
+        "id", "created_at", "kind", "user", "post_id", "target_user_id", "group_id", "surface",
+        "position", "dwell_ms", "model_version", "arm", "query",
+    ]  # fmt: skip
+    list_filter = ["kind", "surface", "arm", "created_at"]
+    search_fields = ["user__username", "query", "client_key"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # counting millions of rows on every page is slow
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
