@@ -1,0 +1,123 @@
+"""The model registry: one row per training run of a model, and the feed experiments."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ModelKind(models.TextChoices):
+    FEED_ALS = "feed_als", "Feed recommender (ALS)"
+    AD_TARGETER = "ad_targeter", "Ad targeter"
+
+
+class ModelVersion(models.Model):
+    """A training run and, if it passed its gate, a servable model.
+
+    queued -> training -> ready -> active (or rejected / failed); an active version becomes
+    retired when another is activated. At most one version of a kind is active, and at most
+    one is queued or training: both are partial unique indexes, so the database, not a hope,
+    decides a race between two triggers.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        ACTIVE = "active", "Active"
+        REJECTED = "rejected", "Rejected by its gate"
+        FAILED = "failed", "Failed"
+        RETIRED = "retired", "Retired"
+
+    kind = models.CharField(max_length=16, choices=ModelKind.choices, default=ModelKind.FEED_ALS)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    params = models.JSONField(default=dict, help_text="Hyper-parameters of the fit.")
+    max_event_id = models.BigIntegerField(
+        default=0, help_text="The data window: every event up to and including this id."
+    )
+    users = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    nonzeros = models.PositiveBigIntegerField(default=0)
+    metrics = models.JSONField(
+        default=dict, help_text="Evaluation of this version and of the baseline, same run."
+    )
+    train_seconds = models.FloatField(null=True, blank=True)
+    peak_memory_mb = models.FloatField(null=True, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    triggered_by = models.CharField(
+        max_length=100, blank=True, help_text="schedule, data threshold, staff:<name>, command"
+    )
+    reason = models.TextField(blank=True, help_text="Why it was rejected or failed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(state="active"), name="one_active_version_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(state__in=["queued", "training"]),
+                name="one_training_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.pk} ({self.state})"
+
+
+class FeedArm(models.Model):
+    """An arm of the home-feed experiment. People are assigned by a hash of their id, in
+    proportion to the arms' weights; staff edit the weights and the blend in the admin."""
+
+    class Strategy(models.TextChoices):
+        CHRONOLOGICAL = "chronological", "Chronological"
+        PERSONALISED = "personalised", "Personalised"
+        DIVERSE = "diverse", "Personalised with diversity"
+
+    name = models.SlugField(max_length=32, unique=True)
+    strategy = models.CharField(max_length=16, choices=Strategy.choices)
+    weight = models.PositiveIntegerField(
+        default=1, help_text="Share of people in this arm, relative to the other arms."
+    )
+    is_control = models.BooleanField(default=False)
+    blend = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Weights of the candidate sources: model, following, groups, trending, "
+        "fresh. Empty: the defaults.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_strategy_display()}, weight {self.weight})"
+
+
+class Trend(models.Model):
+    """A trending hashtag or post, from time-decayed counts, refreshed by a periodic task."""
+
+    class Kind(models.TextChoices):
+        HASHTAG = "hashtag", "Hashtag"
+        POST = "post", "Post"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    hashtag = models.ForeignKey(
+        "social.Hashtag", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(
+        "social.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "rank"]
+        indexes = [models.Index(fields=["kind", "rank"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.rank}: {self.hashtag or self.post_id}"
