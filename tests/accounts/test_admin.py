@@ -17,13 +17,11 @@ def test_user_admin_lists_searches_and_marks_bots(client, staff_user, user):
 
     UserFactory(username="robo", is_bot=True)
     client.force_login(staff_user)
-    page = client.get("/admin/accounts/user/?q=robo").content.decode()
-    assert "robo" in page and "bot" in page
-    assert (
-        "ana" not in client.get("/admin/accounts/user/?q=robo").content.decode().split("result")[0]
-    )
-    bots_only = client.get("/admin/accounts/user/?is_bot__exact=1").content.decode()
-    assert "robo" in bots_only
+    found = client.get("/admin/accounts/user/?q=robo")
+    assert [u.username for u in found.context["cl"].result_list] == ["robo"]
+    assert "🤖 bot" in found.content.decode()
+    bots_only = client.get("/admin/accounts/user/?is_bot__exact=1")
+    assert [u.username for u in bots_only.context["cl"].result_list] == ["robo"]
     assert client.get(f"/admin/accounts/user/{user.pk}/change/").status_code == 200
 
 
