@@ -1,16 +1,6 @@
 from django.db import migrations
 
-from flywheel.schedules import ensure_periodic_task, remove_periodic_task
-
-NAME = "Prune raw events past retention"
-
-
-def create(apps, schema_editor):
-    ensure_periodic_task(apps, name=NAME, task="analytics.prune_events", hours=24)
-
-
-def remove(apps, schema_editor):
-    remove_periodic_task(apps, name=NAME)
+from flywheel.schedules import periodic_task_operation
 
 
 class Migration(migrations.Migration):
@@ -18,4 +8,8 @@ class Migration(migrations.Migration):
         ("analytics", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
-    operations = [migrations.RunPython(create, remove)]
+    operations = [
+        periodic_task_operation(
+            name="Prune raw events past retention", task="analytics.prune_events", hours=24
+        )
+    ]

@@ -14,3 +14,16 @@ def ensure_periodic_task(apps, *, name: str, task: str, hours: int = 0, minutes:
 
 def remove_periodic_task(apps, *, name: str):
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()
+
+
+def periodic_task_operation(*, name: str, task: str, hours: int = 0, minutes: int = 0):
+    """The migration operation that creates (and on reverse removes) one default schedule."""
+    from django.db import migrations
+
+    def create(apps, schema_editor):
+        ensure_periodic_task(apps, name=name, task=task, hours=hours, minutes=minutes)
+
+    def remove(apps, schema_editor):
+        remove_periodic_task(apps, name=name)
+
+    return migrations.RunPython(create, remove)
