@@ -96,7 +96,8 @@ def search(request):
         shown = sum(len(context[k]) for k in ("people", "hashtags", "groups")) + len(page)
         social_search.record_search(request.user, query, result_count=shown)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return render(request, "social/_search_results.html", context)
+        # The results, and a <title> htmx puts on the tab and the history entry it pushes.
+        return render(request, "social/_search_live.html", context)
     return render(request, "social/search.html", context)
 
 

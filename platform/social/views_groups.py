@@ -1,11 +1,13 @@
 """Groups: the list, creating one, a group's page, joining, leaving and deciding requests."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from flywheel.forms import add_validation_error
 from social import selectors, services
@@ -119,11 +121,21 @@ def group_members(request, slug):
     )
 
 
-def _membership_changed(request, group, message):
+def _membership_changed(request, group, message, *, could_see: bool):
     group = selectors.group_by_slug(request.user, group.slug)  # fresh count and state
-    if request.htmx:
-        return render(request, "social/_group_join.html", _group_context(request, group))
-    return done(request, reverse("social:group", args=[group.slug]), message)
+    url = reverse("social:group", args=[group.slug])
+    if not request.htmx:
+        return done(request, url, message)
+    context = _group_context(request, group)
+    on_group_page = urlsplit(request.headers.get("HX-Current-URL", "")).path == url
+    if on_group_page and context["can_see"] != could_see:
+        # Leaving a private group hides its posts and members: show the page as it now is.
+        return HttpResponseClientRefresh()
+    context["compact"] = bool(request.POST.get("compact"))  # a card in the list of groups
+    if on_group_page:
+        # Joining brings the group's compose box; leaving takes it away (out of band).
+        context.update(on_group_page=True, form=PostForm())
+    return render(request, "social/_group_join_changed.html", context)
 
 
 @require_POST
@@ -131,12 +143,13 @@ def _membership_changed(request, group, message):
 @handles_errors
 def group_join(request, slug):
     group = selectors.group_by_slug(request.user, slug)
+    could_see = selectors.can_see_group_content(request.user, group)
     membership = services.group_join(user=request.user, group=group)
     if membership.state == membership.State.PENDING:
         message = "Your request to join is sent; a moderator will decide."
     else:
         message = f"Welcome to {group.name}."
-    return _membership_changed(request, group, message)
+    return _membership_changed(request, group, message, could_see=could_see)
 
 
 @require_POST
@@ -144,11 +157,12 @@ def group_join(request, slug):
 @handles_errors
 def group_leave(request, slug):
     group = selectors.group_by_slug(request.user, slug)
+    could_see = selectors.can_see_group_content(request.user, group)
     try:
         services.group_leave(user=request.user, group=group)
     except ValidationError as error:
         return error_response(request, 400, " ".join(error.messages))
-    return _membership_changed(request, group, f"You left {group.name}.")
+    return _membership_changed(request, group, f"You left {group.name}.", could_see=could_see)
 
 
 def _decide(request, slug, username, *, approve: bool):

@@ -63,6 +63,17 @@
     if (menu) menu.removeAttribute("open");
   });
 
+  // htmx keeps a copy of the page's markup for the back button, saved just before the address
+  // moves on. Markup holds an input's first value, and the box already holds the next query,
+  // so going back showed the earlier results under the wrong words. A live search box whose
+  // value drives the address is saved with the query of the address being left.
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll('input[type="search"][hx-push-url]').forEach(function (input) {
+      input.setAttribute("value", params.get(input.name) || "");
+    });
+  });
+
   // Notices dropped into the message area fade away after a while.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("[data-autodismiss]:not([data-timer])").forEach(function (el) {

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.factories import DEFAULT_PASSWORD
@@ -97,3 +99,40 @@ def log_in(page, base_url):
         return page
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Browser tests sign many people in; a fast hasher keeps them quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def sign_in(context, base_url):
+    """Sign a person into a browser context (a session cookie, no login form)."""
+
+    def sign_in(person, into=None):
+        client = Client()
+        client.force_login(person)
+        name = django_settings.SESSION_COOKIE_NAME
+        cookie = {"name": name, "value": client.cookies[name].value, "url": base_url}
+        (into or context).add_cookies([cookie])
+
+    return sign_in
+
+
+@pytest.fixture
+def page_as(browser, base_url, sign_in):
+    """A page in a browser context of its own, signed in as someone else."""
+    contexts = []
+
+    def page_as(person):
+        other = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+        other.set_default_timeout(10_000)
+        contexts.append(other)
+        sign_in(person, into=other)
+        return other.new_page()
+
+    yield page_as
+    for other in contexts:
+        other.close()
