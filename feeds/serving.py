@@ -139,3 +139,12 @@ def score_posts(served: ServedModel, vector: np.ndarray, *, exclude: set[int], l
     return [
         (int(served.model.post_ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])
     ]
+
+
+def user_vector_and_history(
+    served: ServedModel, user_id: int
+) -> tuple[np.ndarray | None, dict[int, float]]:
+    """`user_vector` and the history it was folded from, in one read of the event log (the
+    ranker needs both: the vector to score, the history to leave out what was already had)."""
+    confidences = history_confidences(user_id, served.weights)
+    return fold_in(served, confidences), confidences

@@ -55,8 +55,19 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _model_root(tmp_path_factory):
+    """Model artifacts of the test run go to a temporary folder, never to var/models."""
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("models")
+    previous, settings.MODEL_ROOT = settings.MODEL_ROOT, root
+    yield root
+    settings.MODEL_ROOT = previous
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, _model_root):
     """One real Celery worker for the session, on the test database and the test broker.
 
     Tests that use it must commit their data (``transactional_db``) so the worker sees it.

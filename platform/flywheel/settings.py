@@ -167,6 +167,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 
 # --- Models (recommender artifacts) -----------------------------------------------------
 MODEL_ROOT = Path(env.str("MODEL_ROOT", default=str(VAR_DIR / "models")))
+# The feed recommender: implicit's ALS, its evaluation and its quality gate.
+FEED_ALS_FACTORS = env.int("FEED_ALS_FACTORS", default=64)
+FEED_ALS_REGULARIZATION = env.float("FEED_ALS_REGULARIZATION", default=0.05)
+FEED_ALS_ALPHA = env.float("FEED_ALS_ALPHA", default=1.0)
+FEED_ALS_ITERATIONS = env.int("FEED_ALS_ITERATIONS", default=15)
+FEED_ALS_RANDOM_STATE = env.int("FEED_ALS_RANDOM_STATE", default=42)
+FEED_EVAL_USERS = env.int("FEED_EVAL_USERS", default=2000)
+FEED_EVAL_HOLDOUT = env.float("FEED_EVAL_HOLDOUT", default=0.2)
+FEED_GATE_ENABLED = env.bool("FEED_GATE_ENABLED", default=True)
+FEED_GATE_BASELINE_LIFT = env.float("FEED_GATE_BASELINE_LIFT", default=1.0)
+FEED_GATE_ACTIVE_RATIO = env.float("FEED_GATE_ACTIVE_RATIO", default=0.9)
+FEED_RETRAIN_AFTER_EVENTS = env.int("FEED_RETRAIN_AFTER_EVENTS", default=5000)
+FEED_RETRAIN_MIN_INTERVAL = env.int("FEED_RETRAIN_MIN_INTERVAL", default=900)
+FEED_KEEP_VERSIONS = env.int("FEED_KEEP_VERSIONS", default=5)
+# Changing the salt reshuffles everyone's home-feed arm (a new experiment).
+FEED_EXPERIMENT_SALT = env.str("FEED_EXPERIMENT_SALT", default="home-feed-1")
 
 # --- Security ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

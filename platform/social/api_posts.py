@@ -4,9 +4,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
+from feeds import selectors as feeds
+from flywheel.pagination import INVALID_CURSOR, BadCursor
 from social import selectors, services
 from social.api import comment_for, created_or_ok, post_for, with_cards
 from social.api_pagination import (
@@ -217,13 +221,47 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(summary="Home: posts of people you follow, your groups and what they shared")
+@extend_schema(summary="Home: your feed, ranked for you or newest first, with reasons")
 class HomeTimelineView(generics.ListAPIView):
-    """Newest activity first; a post shared by someone you follow says who shared it."""
+    """The person's experiment arm decides the order: ranked by the feed model (a snapshot
+    computed on the first page, so later pages never repeat or skip a post) or newest
+    activity first. Every item says why it is there and which arm and model version chose
+    it; a post shared by someone you follow says who shared it."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = TimelinePostSerializer
     pagination_class = TimelinePagination
 
     def get_queryset(self):
-        return with_cards(selectors.home_timeline(self.request.user))
+        """The chronological arm's list (the ranked arms page their snapshot instead)."""
+        return with_cards(feeds.chronological_home(self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        assignment = feeds.assign(request.user)
+        if not assignment.is_ranked:
+            page = self.paginate_queryset(self.get_queryset())
+            feeds.explain_chronological(page, viewer=request.user, assignment=assignment)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        cursor_param = self.paginator.cursor_query_param
+        try:
+            feed = feeds.ranked_home_page(
+                request.user,
+                assignment,
+                cursor=request.query_params.get(cursor_param) or None,
+                size=self.paginator.get_page_size(request),
+                prepare=with_cards,
+            )
+        except BadCursor:
+            raise NotFound(INVALID_CURSOR) from None
+        url = request.build_absolute_uri()
+
+        def link(cursor):
+            return replace_query_param(url, cursor_param, cursor) if cursor else None
+
+        return Response(
+            {
+                "next": link(feed.next_cursor),
+                "previous": link(feed.previous_cursor),
+                "results": self.get_serializer(feed.posts, many=True).data,
+            }
+        )

@@ -237,16 +237,41 @@ class SharedBySerializer(serializers.Serializer):
 
 
 class TimelinePostSerializer(PostSerializer):
-    """A post in the home timeline, with who among the people followed shared it, if anyone."""
+    """A post in the home feed, with who among the people followed shared it, if anyone, why
+    it is there, and the arm and model version that chose it. A client that reports
+    impressions (`POST /api/events/`) echoes `model_version` and `arm` with each one."""
 
     shared_by = serializers.SerializerMethodField()
     activity_at = serializers.DateTimeField(
         read_only=True, help_text="When it was posted, or shared by someone followed if later."
     )
+    reason = serializers.SerializerMethodField(
+        help_text="Why it is in the feed, e.g. “from @ana, whom you follow”."
+    )
+    model_version = serializers.SerializerMethodField(
+        help_text="The feed model version that ranked it; null when no model did."
+    )
+    arm = serializers.SerializerMethodField(help_text="The feed experiment arm that chose it.")
 
     class Meta(PostSerializer.Meta):
-        fields = [*PostSerializer.Meta.fields, "shared_by", "activity_at"]
+        fields = [
+            *PostSerializer.Meta.fields,
+            "shared_by",
+            "activity_at",
+            "reason",
+            "model_version",
+            "arm",
+        ]
         read_only_fields = fields
+
+    def get_reason(self, post) -> str:
+        return getattr(post, "feed_reason", "") or ""
+
+    def get_model_version(self, post) -> int | None:
+        return getattr(post, "feed_model_version", None)
+
+    def get_arm(self, post) -> str:
+        return getattr(post, "feed_arm", "") or ""
 
     @extend_schema_field(SharedBySerializer(allow_null=True))
     def get_shared_by(self, post):

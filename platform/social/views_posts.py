@@ -1,6 +1,8 @@
 """Pages and actions around posts: home, explore, hashtags, a post with its comments, and
 writing, editing, liking, sharing and commenting."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,13 +10,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from feeds import selectors as feeds
 from flywheel.errors import NotFound
 from flywheel.forms import add_validation_error
 from social import page_queries, selectors, services
 from social.forms import CommentForm, PostEditForm, PostForm, ShareForm
 from social.models import Comment
 from social.page_queries import post_for_page, with_mentions
-from social.paging import cursor_page
+from social.paging import CURSOR_PARAM, PAGE_SIZE, CursorPage, cursor_page
 from social.views_common import (
     done,
     handles_errors,
@@ -29,10 +32,20 @@ from social.views_common import (
 @require_GET
 @handles_errors
 def home(request):
-    """The logged-in home: compose box and timeline. Anonymous people get the landing page."""
+    """The logged-in home: compose box and feed. Anonymous people get the landing page.
+
+    The person's experiment arm decides the feed: ranked (a page of their snapshot) or
+    chronological; each card carries its reason, arm and model version (feeds.selectors)."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    page = cursor_page(request, with_mentions(selectors.home_timeline(request.user)))
+    assignment = feeds.assign(request.user)
+    if assignment.is_ranked:
+        page = _ranked_home_page(request, assignment)
+    else:
+        page = cursor_page(request, with_mentions(feeds.chronological_home(request.user)))
+        feeds.explain_chronological(
+            page.items, viewer=request.user, assignment=assignment, start=page.start
+        )
     context = {"form": PostForm()}
     if not wants_fragment(request):
         context.update(
@@ -42,10 +55,25 @@ def home(request):
     return items_or_page(
         request,
         page,
-        items_template="social/_post_list.html",
+        items_template="social/_home_post_list.html",
         page_template="social/home.html",
         context=context,
     )
+
+
+def _ranked_home_page(request, assignment) -> CursorPage:
+    feed = feeds.ranked_home_page(
+        request.user,
+        assignment,
+        cursor=request.GET.get(CURSOR_PARAM) or None,
+        size=PAGE_SIZE,
+        prepare=with_mentions,
+    )
+    next_url = None
+    if feed.next_cursor:
+        next_url = f"{request.path}?{urlencode({CURSOR_PARAM: feed.next_cursor})}"
+    start = feed.posts[0].feed_position if feed.posts else 0
+    return CursorPage(items=feed.posts, next_url=next_url, is_first=feed.is_first, start=start)
 
 
 @require_GET

@@ -24,3 +24,14 @@ def other_client(client_for, other_user):
 @pytest.fixture
 def staff_client(client_for, staff_user):
     return client_for(staff_user)
+
+
+@pytest.fixture
+def chronological_home(db):
+    """Everyone in the feed experiment's chronological arm. For tests of the chronological
+    home (its order, its paging, its query count): arms are assigned by a hash of the person's
+    id, so without this a test would get whichever arm its ids fall into. The ranked arms are
+    tested in tests/feeds."""
+    from feeds.models import FeedArm
+
+    FeedArm.objects.exclude(strategy=FeedArm.Strategy.CHRONOLOGICAL).update(weight=0)

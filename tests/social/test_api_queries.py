@@ -70,6 +70,7 @@ def count_queries(client, url, page_size, django_assert_max_num_queries, *, most
     return len(captured)
 
 
+@pytest.mark.usefixtures("chronological_home")
 @pytest.mark.parametrize(
     "url, most",
     [

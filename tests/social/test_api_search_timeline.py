@@ -103,6 +103,7 @@ def test_home_needs_a_sign_in(api_client):
     assert api_client.get("/api/timeline/home/").status_code == 401
 
 
+@pytest.mark.usefixtures("chronological_home")
 def test_home_has_followed_people_my_groups_and_shares(auth_client, user, other_user):
     carla, stranger = UserFactory(username="carla"), UserFactory(username="stranger")
     Follow.objects.create(follower=user, followee=other_user)
@@ -127,6 +128,7 @@ def test_home_has_followed_people_my_groups_and_shares(auth_client, user, other_
     assert {mine.pk, followed.pk, in_group.pk} < {p["id"] for p in results}
 
 
+@pytest.mark.usefixtures("chronological_home")
 def test_an_old_post_shared_now_comes_first(auth_client, user, other_user):
     Follow.objects.create(follower=user, followee=other_user)
     old = PostFactory(text="old")
@@ -138,6 +140,7 @@ def test_an_old_post_shared_now_comes_first(auth_client, user, other_user):
     assert results[0]["activity_at"] > results[1]["activity_at"]
 
 
+@pytest.mark.usefixtures("chronological_home")
 def test_home_pages_forward_and_back(auth_client, user):
     posts = [PostFactory(author=user) for _ in range(5)]
     first = auth_client.get("/api/timeline/home/?page_size=2").json()

@@ -52,6 +52,7 @@ def test_home_empty_says_what_to_do_next(client, user):
     assert "Follow people or join groups to fill your home" in page
 
 
+@pytest.mark.usefixtures("chronological_home")
 def test_home_shows_followees_own_group_posts_and_shares_not_strangers_or_muted(
     client, user, other_user
 ):
@@ -432,6 +433,7 @@ def collect_pages(client, url) -> list[int]:
     return seen
 
 
+@pytest.mark.usefixtures("chronological_home")
 def test_home_pages_by_latest_activity_including_shares(client, user, other_user):
     services.follow_create(follower=user, followee=other_user)
     stranger = someone("stranger")

@@ -119,6 +119,7 @@ PAGES = {
 }
 
 
+@pytest.mark.usefixtures("chronological_home")
 @pytest.mark.parametrize("page", list(PAGES))
 def test_queries_do_not_grow_with_the_number_of_items(
     client, user, page, django_assert_max_num_queries

@@ -1,0 +1,81 @@
+"""The home-feed experiment: which arm each person is in.
+
+Assignment is a pure function of the person's id, an experiment salt and the arms' weights:
+a stable hash (SHA-256, not Python's per-process `hash`) puts the person at a point in [0, 1),
+and the arms, in name order, split that interval in proportion to their weights. So every web
+process, every request and every replay of the logs agrees on a person's arm without storing
+it, and changing the salt reshuffles everyone for a new experiment.
+
+People who turned the personalised feed off always get the chronological feed. They are
+recorded under their own arm label (`opted-out`), not as members of the chronological arm:
+they chose it, so counting them in the control would bias every comparison between arms.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from feeds.models import FeedArm
+
+DEFAULT_SALT = "home-feed-1"
+OPTED_OUT_ARM = "opted-out"
+FALLBACK_ARM = "default"  # no arm with a weight: everyone is ranked, labelled as such
+Strategy = FeedArm.Strategy
+
+
+@dataclass(frozen=True)
+class Assignment:
+    arm: str
+    strategy: str
+    blend: dict = field(default_factory=dict)
+    is_control: bool = False
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.strategy != Strategy.CHRONOLOGICAL
+
+    @property
+    def is_diverse(self) -> bool:
+        return self.strategy == Strategy.DIVERSE
+
+
+def experiment_salt() -> str:
+    return getattr(settings, "FEED_EXPERIMENT_SALT", DEFAULT_SALT)
+
+
+def bucket(user_id: int, salt: str) -> float:
+    """A point in [0, 1) that depends only on the person and the salt."""
+    digest = hashlib.sha256(f"{salt}:{int(user_id)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def choose_arm(user_id: int, arms, salt: str):
+    """The arm whose share of [0, 1) holds the person's point; None when no arm has weight."""
+    arms = sorted((arm for arm in arms if arm.weight > 0), key=lambda arm: arm.name)
+    total = sum(arm.weight for arm in arms)
+    if not total:
+        return None
+    point = bucket(user_id, salt) * total
+    for arm in arms:
+        point -= arm.weight
+        if point < 0:
+            return arm
+    return arms[-1]  # only reachable through rounding at the very top of the interval
+
+
+def active_arms() -> list[FeedArm]:
+    return list(FeedArm.objects.filter(weight__gt=0))
+
+
+def assign(user, *, arms=None) -> Assignment:
+    """The person's arm. One small query for the arms unless `arms` is given."""
+    if not user.personalised_feed:
+        return Assignment(arm=OPTED_OUT_ARM, strategy=Strategy.CHRONOLOGICAL)
+    arm = choose_arm(user.pk, active_arms() if arms is None else arms, experiment_salt())
+    if arm is None:
+        return Assignment(arm=FALLBACK_ARM, strategy=Strategy.PERSONALISED)
+    blend = arm.blend if isinstance(arm.blend, dict) else {}
+    return Assignment(
+        arm=arm.name, strategy=arm.strategy, blend=dict(blend), is_control=arm.is_control
+    )

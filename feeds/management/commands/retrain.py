@@ -1,0 +1,133 @@
+"""`manage.py retrain feeds`: one training run in the foreground, for operators and scripts.
+
+Exit status 0 when the run trained (whether its gate made it active or rejected it), 1 when it
+failed or another run holds the lock, 2 for a model that cannot be trained yet.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from feeds import registry, training
+from feeds.evaluation import metric_rows
+from feeds.models import ModelKind, ModelVersion
+
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """[#########.....................]  31%  fit 4/15  12.0 s
+
+    Redrawn in place on a terminal; one line per stage otherwise (logs, pipes)."""
+
+    def __init__(self, stream, interactive: bool):
+        self.stream = stream
+        self.interactive = interactive
+        self.started = time.perf_counter()
+        self.last_stage = None
+
+    def __call__(self, stage: str, done: float, detail: str) -> None:
+        filled = round(done * BAR_WIDTH)
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        elapsed = time.perf_counter() - self.started
+        line = f"[{bar}] {done:4.0%}  {stage:<8} {detail}  {elapsed:.1f} s"
+        if self.interactive:
+            self.stream.write(f"\r{line:<100}", ending="")
+            self.stream.flush()
+        elif stage != self.last_stage:
+            self.stream.write(line)
+        self.last_stage = stage
+
+    def close(self, version: ModelVersion | None) -> None:
+        if version is not None and version.state != ModelVersion.State.FAILED:
+            self("done", 1.0, version.get_state_display().lower())
+        if self.interactive:
+            self.stream.write("")
+
+
+def _figure(value) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+class Command(BaseCommand):
+    help = "Train a model now, in the foreground, and say whether the new version serves."
+
+    def add_arguments(self, parser):
+        parser.add_argument("model", choices=["feeds", "ads"], help="which model to train")
+        parser.add_argument("--factors", type=int)
+        parser.add_argument("--iterations", type=int)
+        parser.add_argument("--regularization", type=float)
+        parser.add_argument("--alpha", type=float)
+        parser.add_argument("--no-progress", action="store_true", help="no progress display")
+
+    def handle(self, *args, model, no_progress, **options):
+        if model == "ads":
+            raise CommandError(
+                "The ad targeter is not built yet: there is nothing to train for ads.",
+                returncode=2,
+            )
+        names = ("factors", "iterations", "regularization", "alpha")
+        overrides = {name: options[name] for name in names if options.get(name) is not None}
+        try:
+            version = training.training_request(
+                kind=ModelKind.FEED_ALS, triggered_by="command", overrides=overrides, enqueue=False
+            )
+        except registry.AlreadyRunning as running:
+            raise CommandError(f"Not started: {running}.", returncode=1) from None
+        self.stdout.write(f"Training {version.get_kind_display()} v{version.pk}")
+        progress = None
+        if not no_progress:
+            progress = ProgressBar(self.stdout, self.stdout.isatty())
+        queued, version = version, None
+        try:
+            version = training.train_version(queued.pk, progress=progress)
+        finally:
+            if progress:
+                progress.close(version)
+        if version is None:
+            raise CommandError(f"v{queued.pk} was taken by someone else.", returncode=1)
+        self.report(version)
+        if version.state not in (ModelVersion.State.ACTIVE, ModelVersion.State.REJECTED):
+            raise CommandError(f"v{version.pk} {version.state}: {version.reason}", returncode=1)
+
+    def report(self, version: ModelVersion) -> None:
+        write = self.stdout.write
+        write(f"\nv{version.pk}: {version.get_state_display()}")
+        write(
+            f"  data      {version.users:,} people x {version.items:,} posts, "
+            f"{version.nonzeros:,} interactions (events up to #{version.max_event_id})"
+        )
+        params = version.params
+        write(
+            f"  params    factors {params.get('factors')}, regularization "
+            f"{params.get('regularization')}, alpha {params.get('alpha')}, iterations "
+            f"{params.get('iterations')}"
+        )
+        if version.metrics.get("model"):
+            metrics = version.metrics
+            write(
+                f"  evaluated on {metrics.get('eval_users', 0):,} people, "
+                f"{metrics.get('held_out', 0):,} recent interactions held out"
+            )
+            write(f"  {'metric':<12}{'model':>10}{'popularity':>12}")
+            for name, ours, baseline in metric_rows(metrics):
+                write(f"  {name:<12}{_figure(ours):>10}{_figure(baseline):>12}")
+            active = metrics.get("active")
+            if active:
+                write(
+                    f"  previously active v{active['version']}: recall@20 "
+                    f"{_figure(active.get('recall@20'))}"
+                )
+        if version.train_seconds is not None:
+            write(
+                f"  trained in {version.train_seconds:.1f} s, peak memory "
+                f"{version.peak_memory_mb or 0:,.0f} MB"
+            )
+        if version.state == ModelVersion.State.ACTIVE:
+            write(self.style.SUCCESS(f"v{version.pk} is now the active version."))
+        elif version.state == ModelVersion.State.REJECTED:
+            write(self.style.WARNING(f"v{version.pk} was rejected: {version.reason}"))
+            active = registry.active_version(version.kind)
+            write(f"The active version is still {f'v{active.pk}' if active else 'none'}.")
+        else:
+            self.stderr.write(f"v{version.pk} {version.state}: {version.reason}")

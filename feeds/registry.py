@@ -1,0 +1,220 @@
+"""The model registry: the life of a training run and which version serves.
+
+    queued -> training -> ready -> active -> retired
+                     \\-> rejected (its quality gate said no)
+    queued/training  -> failed (an error, or no result within TRAINING_TIME_LIMIT)
+
+Two partial unique indexes on ModelVersion make the database, not a hope, decide races: at
+most one version of a kind is queued or training (the one-training lock), and at most one is
+active. Every transition is a conditional UPDATE from the state it expects, so a run that the
+reaper already failed can never come back and activate itself.
+"""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from feeds import conf
+from feeds.artifacts import delete_artifact, version_dir
+from feeds.models import ModelKind, ModelVersion
+
+log = logging.getLogger(__name__)
+State = ModelVersion.State
+RUNNING = (State.QUEUED, State.TRAINING)
+TRAINED = (State.READY, State.ACTIVE, State.RETIRED, State.REJECTED)
+ACTIVATABLE = (State.READY, State.RETIRED)
+
+
+class AlreadyRunning(Exception):
+    """A version of this kind is already queued or training: the new trigger is not needed."""
+
+    def __init__(self, version: ModelVersion | None):
+        self.version = version
+        which = f"v{version.pk} is" if version else "another run is"
+        super().__init__(f"{which} already queued or training")
+
+
+# Reads
+
+
+def active_version(kind: str = ModelKind.FEED_ALS) -> ModelVersion | None:
+    return ModelVersion.objects.filter(kind=kind, state=State.ACTIVE).first()
+
+
+def running_version(kind: str = ModelKind.FEED_ALS) -> ModelVersion | None:
+    return ModelVersion.objects.filter(kind=kind, state__in=RUNNING).first()
+
+
+def latest_trained_version(kind: str = ModelKind.FEED_ALS) -> ModelVersion | None:
+    """The newest run that got as far as a verdict (the data window new events count from)."""
+    return ModelVersion.objects.filter(kind=kind, state__in=TRAINED).order_by("-id").first()
+
+
+def version_list(*, limit: int = 100):
+    """The newest versions of every kind, for the staff page."""
+    return ModelVersion.objects.order_by("-id")[:limit]
+
+
+def can_activate(version: ModelVersion) -> bool:
+    return version.state in ACTIVATABLE and artifact_exists(version)
+
+
+def artifact_exists(version: ModelVersion) -> bool:
+    return bool(version.artifact_path) and (Path(version.artifact_path) / "meta.json").exists()
+
+
+# Transitions
+
+
+def version_queue(*, kind: str, triggered_by: str, params: dict) -> ModelVersion:
+    """Create a queued run under the one-training lock.
+
+    The insert itself is the lock: the partial unique index lets one queued-or-training row
+    per kind exist, and the loser of a race gets an IntegrityError, which means "already
+    running". Raises AlreadyRunning.
+    """
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return ModelVersion.objects.create(
+                    kind=kind, state=State.QUEUED, params=params, triggered_by=triggered_by[:100]
+                )
+        except IntegrityError:
+            existing = running_version(kind)
+            if existing is not None:
+                raise AlreadyRunning(existing) from None
+            # The run that held the lock finished between our insert and our look: try again.
+    raise AlreadyRunning(running_version(kind))
+
+
+def version_start(version_id: int) -> ModelVersion | None:
+    """queued -> training. None when the run is not queued (already started, finished,
+    reaped or deleted): the caller leaves it alone, which makes the task idempotent."""
+    started = ModelVersion.objects.filter(pk=version_id, state=State.QUEUED).update(
+        state=State.TRAINING, started_at=timezone.now()
+    )
+    return ModelVersion.objects.get(pk=version_id) if started else None
+
+
+def version_update(version: ModelVersion, **fields) -> bool:
+    """Record facts about a run while it is training; False if it no longer is."""
+    for name, value in fields.items():
+        setattr(version, name, value)
+    return bool(ModelVersion.objects.filter(pk=version.pk, state=State.TRAINING).update(**fields))
+
+
+def _finish(version: ModelVersion, state: str, *, reason: str = "", **fields) -> bool:
+    fields.update(state=state, reason=reason[:2000], finished_at=timezone.now())
+    done = version_update(version, **fields)
+    if done:
+        log.info("%s v%s %s %s", version.kind, version.pk, state, reason)
+    return done
+
+
+def version_ready(version: ModelVersion, **fields) -> bool:
+    """training -> ready, with its artifact written. False if the run was reaped meanwhile."""
+    return _finish(version, State.READY, **fields)
+
+
+def version_reject(version: ModelVersion, reason: str, **fields) -> bool:
+    return _finish(version, State.REJECTED, reason=reason, **fields)
+
+
+def version_fail(version: ModelVersion, reason: str) -> bool:
+    fields = {"state": State.FAILED, "reason": reason[:2000], "finished_at": timezone.now()}
+    failed = ModelVersion.objects.filter(pk=version.pk, state__in=RUNNING).update(**fields)
+    if failed:
+        log.warning("%s v%s failed: %s", version.kind, version.pk, reason)
+    return bool(failed)
+
+
+def version_activate(version_id: int) -> ModelVersion:
+    """Make a ready or retired version the active one, retiring the one before, in one
+    transaction. Also the rollback: activating an older retired version brings it back.
+
+    Raises ValidationError when the version is not servable (wrong state, artifact gone).
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                version = ModelVersion.objects.select_for_update().get(pk=version_id)
+                if version.state == State.ACTIVE:
+                    return version
+                if version.state not in ACTIVATABLE:
+                    raise ValidationError(
+                        f"v{version.pk} is {version.get_state_display().lower()}; only a ready "
+                        "or retired version can be activated."
+                    )
+                if not artifact_exists(version):
+                    raise ValidationError(f"v{version.pk} has no artifact left to serve.")
+                ModelVersion.objects.filter(kind=version.kind, state=State.ACTIVE).update(
+                    state=State.RETIRED
+                )
+                version.state = State.ACTIVE
+                version.activated_at = timezone.now()
+                version.save(update_fields=["state", "activated_at"])
+                log.info("%s v%s is now active", version.kind, version.pk)
+                return version
+        except IntegrityError:
+            # Two activations at once: the other one won the active slot. Ours goes after it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def reap_stale_runs(*, kind: str | None = None, now=None) -> list[int]:
+    """Fail runs stuck in queued or training past TRAINING_TIME_LIMIT: their worker was
+    killed or lost. This frees the one-training lock so the next trigger trains again."""
+    now = now or timezone.now()
+    limit = timedelta(seconds=settings.TRAINING_TIME_LIMIT)
+    stale = ModelVersion.objects.filter(state__in=RUNNING).filter(
+        Q(started_at__lt=now - limit) | Q(started_at__isnull=True, created_at__lt=now - limit)
+    )
+    if kind:
+        stale = stale.filter(kind=kind)
+    reaped = []
+    for version in stale.only("id", "kind"):
+        reason = (
+            f"No result within the training time limit ({limit}): the worker was probably "
+            "killed or lost."
+        )
+        if version_fail(version, reason):
+            reaped.append(version.pk)
+            # A killed run may have left a half-written artifact under a temporary name.
+            folder = version_dir(version.kind, version.pk)
+            for leftover in folder.parent.glob(f"{folder.name}.tmp-*"):
+                delete_artifact(leftover)
+    return reaped
+
+
+def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) -> list[int]:
+    """Delete the artifacts of all but the `keep` newest versions (FEED_KEEP_VERSIONS), and
+    never the active one's. Rows stay, with their metrics; only the files go."""
+    keep = conf.get("FEED_KEEP_VERSIONS") if keep is None else keep
+    with_files = (
+        ModelVersion.objects.filter(kind=kind)
+        .exclude(artifact_path="")
+        .order_by("-id")
+        .values_list("id", "state")
+    )
+    doomed = [pk for n, (pk, state) in enumerate(with_files) if n >= keep and state != "active"]
+    pruned = []
+    for pk in doomed:
+        # Lock the row so a rollback to it either finishes first (and we skip an active
+        # version) or sees the path cleared and refuses.
+        with transaction.atomic():
+            version = ModelVersion.objects.select_for_update().filter(pk=pk).first()
+            if version is None or version.state == State.ACTIVE or not version.artifact_path:
+                continue
+            path = version.artifact_path
+            version.artifact_path = ""
+            version.save(update_fields=["artifact_path"])
+        delete_artifact(path)
+        pruned.append(pk)
+    return pruned

@@ -1,0 +1,52 @@
+"""Celery tasks of the feeds app: thin, they take ids and call the services.
+
+`feeds.train_feed_model` matches the `*.train_*` route, so it runs on the training queue;
+the triggers are light and run on the default queue.
+"""
+
+from celery import shared_task
+from django.conf import settings
+
+from feeds import registry, training
+
+try:  # the trend tasks live in their own module, built separately
+    from feeds.trend_tasks import *  # noqa: F403
+except ModuleNotFoundError as missing:
+    if missing.name != "feeds.trend_tasks":
+        raise
+
+TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)
+
+
+@shared_task(
+    name="feeds.train_feed_model",
+    time_limit=settings.TRAINING_TIME_LIMIT,
+    soft_time_limit=TRAINING_SOFT_LIMIT,
+)
+def train_feed_model(version_id: int) -> dict:
+    """Train one queued version. Idempotent: a version that is not queued is left alone, so
+    a redelivered message (a lost worker, a repeated call) never trains twice."""
+    version = training.train_version(version_id)
+    if version is None:
+        return {"version": version_id, "skipped": True}
+    return {"version": version.pk, "state": version.state, "reason": version.reason}
+
+
+@shared_task(name="feeds.maybe_retrain")
+def maybe_retrain() -> int | None:
+    """The data-threshold trigger (every minute): queue a run when enough is new."""
+    version = training.retrain_if_due()
+    return version.pk if version else None
+
+
+@shared_task(name="feeds.scheduled_retrain")
+def scheduled_retrain() -> int | None:
+    """The periodic retrain (every 6 hours by default, editable in the admin)."""
+    version = training.retrain_on_schedule()
+    return version.pk if version else None
+
+
+@shared_task(name="feeds.reap_stale_runs")
+def reap_stale_runs() -> list[int]:
+    """Fail runs stuck past TRAINING_TIME_LIMIT, so a killed worker frees the lock."""
+    return registry.reap_stale_runs()

@@ -1,0 +1,69 @@
+"""Suggestions and trends for any page: `{% load feeds_tags %}` then `{% suggested_people %}`,
+`{% suggested_groups %}` or `{% trending %}`. Each is a side card that costs a fixed number of
+queries and renders nothing when there is nothing to show.
+
+Suggestions cost about ten queries, more than a busy page can spare, so
+`{% suggested_people lazy=True %}` renders an empty slot that htmx fills after the page has
+loaded, from the same endpoint the API serves (`?format=html`)."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from feeds import suggestions, trends
+
+register = template.Library()
+
+
+def _viewer(context):
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+def _card(context, *, kind: str, url_name: str, limit, lazy: bool, find) -> dict:
+    """What the partials (and the social buttons inside them) need: the inclusion template
+    gets a fresh context, without the context processors' values."""
+    viewer = _viewer(context)
+    card = {"request": context.get("request"), "user": viewer, "kind": kind}
+    if viewer is None or not viewer.is_authenticated:
+        return card
+    if lazy:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # the API is not routed: show nothing rather than cost queries
+            return card
+        card["lazy_url"] = f"{url}?{urlencode({'format': 'html', 'limit': int(limit)})}"
+        return card
+    card["suggestions"] = find(viewer, limit=int(limit))
+    return card
+
+
+@register.inclusion_tag("feeds/_suggested_people.html", takes_context=True)
+def suggested_people(context, limit=5, lazy=False):
+    return _card(
+        context,
+        kind="people",
+        url_name="api-suggestions-people",
+        limit=limit,
+        lazy=lazy,
+        find=suggestions.people_to_follow,
+    )
+
+
+@register.inclusion_tag("feeds/_suggested_groups.html", takes_context=True)
+def suggested_groups(context, limit=5, lazy=False):
+    return _card(
+        context,
+        kind="groups",
+        url_name="api-suggestions-groups",
+        limit=limit,
+        lazy=lazy,
+        find=suggestions.groups_to_join,
+    )
+
+
+@register.inclusion_tag("feeds/_trends.html", takes_context=True)
+def trending(context, hashtags=10, posts=5):
+    found = trends.trending_for(_viewer(context), hashtags=int(hashtags), posts=int(posts))
+    return {"request": context.get("request"), "user": _viewer(context), "trending": found}
