@@ -10,14 +10,13 @@ Builds (or reuses) the generated world in the flywheel_bench database (default 2
      evaluation of the model and the popularity baseline, artifact, activation.
 Prints both, their ratio (target <= 1.25), the time of every stage and peak memory. The gate
 is switched off for this run so the artifact and activation are always part of what is
-measured; its verdict is printed. Artifacts go to a temporary MODEL_ROOT, deleted afterwards.
+measured; its verdict is printed. Artifacts go to var/bench-models, where
+bench/bench_home_feed.py serves the active one.
 """
 
 import gc
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,8 +34,6 @@ def main():
     sizes = (
         [int(x) for x in sys.argv[1:4]] if len(sys.argv) >= 4 else [200_000, 1_000_000, 10_000_000]
     )
-    model_root = tempfile.mkdtemp(prefix="flywheel-bench-models-")
-    os.environ["MODEL_ROOT"] = model_root
     setup_django()
     ensure_world(users=sizes[0], posts=sizes[1], events=sizes[2])
 
@@ -94,7 +91,6 @@ def main():
     print(f"the gate would say: {verdict or 'passes'}")
     size = sum(f.stat().st_size for f in Path(version.artifact_path).iterdir())
     print(f"artifact: {size / 2**20:,.0f} MB in {version.artifact_path}")
-    shutil.rmtree(model_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ def setup_django() -> str:
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Benchmark models stay apart from a developer's own var/models.
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.environ.setdefault("MODEL_ROOT", os.path.join(repo, "var", "bench-models"))
     # Production-like: throttles and snapshots in Redis, not the embedded file cache.
     os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/11")
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/10")

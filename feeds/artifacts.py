@@ -16,7 +16,7 @@ one copy through the page cache instead of holding its own.
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,22 +38,25 @@ class FactorModel:
     user_ids: np.ndarray
     post_ids: np.ndarray
     meta: dict
-    _user_rows: dict | None = field(default=None, repr=False)
-    _post_cols: dict | None = field(default=None, repr=False)
 
     @property
     def max_event_id(self) -> int:
         return int(self.meta.get("max_event_id", 0))
 
     def user_row(self, user_id: int) -> int | None:
-        if self._user_rows is None:
-            self._user_rows = {int(u): i for i, u in enumerate(self.user_ids)}
-        return self._user_rows.get(int(user_id))
+        return _position(self.user_ids, user_id)
 
     def post_col(self, post_id: int) -> int | None:
-        if self._post_cols is None:
-            self._post_cols = {int(p): i for i, p in enumerate(self.post_ids)}
-        return self._post_cols.get(int(post_id))
+        return _position(self.post_ids, post_id)
+
+
+def _position(sorted_ids: np.ndarray, value: int) -> int | None:
+    """Where an id sits in an ascending id map (the matrix builds them sorted), by binary
+    search: no per-process dictionary of a million entries to build from the memory map."""
+    index = int(np.searchsorted(sorted_ids, value))
+    if index < len(sorted_ids) and int(sorted_ids[index]) == int(value):
+        return index
+    return None
 
 
 def save_factor_model(
@@ -71,11 +74,16 @@ def save_factor_model(
     temporary = final.with_name(f"{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
+    # Rows ordered by id, so lookups are a binary search (see FactorModel.user_row).
+    user_ids = np.asarray(user_ids, dtype=np.int64)
+    post_ids = np.asarray(post_ids, dtype=np.int64)
+    by_user = np.argsort(user_ids, kind="stable")
+    by_post = np.argsort(post_ids, kind="stable")
     arrays = {
-        "user_factors": np.ascontiguousarray(user_factors, dtype=np.float32),
-        "item_factors": np.ascontiguousarray(item_factors, dtype=np.float32),
-        "user_ids": np.asarray(user_ids, dtype=np.int64),
-        "post_ids": np.asarray(post_ids, dtype=np.int64),
+        "user_factors": np.ascontiguousarray(np.asarray(user_factors)[by_user], dtype=np.float32),
+        "item_factors": np.ascontiguousarray(np.asarray(item_factors)[by_post], dtype=np.float32),
+        "user_ids": user_ids[by_user],
+        "post_ids": post_ids[by_post],
     }
     for name, array in arrays.items():
         np.save(temporary / f"{name}.npy", array)

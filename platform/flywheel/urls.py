@@ -18,6 +18,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views_posts.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
     path("accounts/", include("accounts.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),

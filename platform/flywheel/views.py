@@ -9,6 +9,14 @@ from flywheel.health import health
 
 @never_cache
 @require_GET
+def livez(request):
+    """Liveness: the process answers. No database or broker, so a load balancer can tell a
+    dead web process from a sick dependency (that is /healthz)."""
+    return JsonResponse({"ok": True})
+
+
+@never_cache
+@require_GET
 def healthz(request):
     """JSON health; 503 when the database is down. `?worker=0` skips the worker ping."""
     state = health(check_worker=request.GET.get("worker") != "0")

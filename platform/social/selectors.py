@@ -87,11 +87,10 @@ def home_timeline(viewer) -> QuerySet[Post]:
     they follow shared, newest activity first. Muted people are left out."""
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
     muted = Mute.objects.filter(muter=viewer).values("muted_id")
-    latest_share = (
-        Share.objects.filter(post=OuterRef("pk"), user_id__in=followees, user__is_active=True)
-        .exclude(user_id__in=muted)
-        .order_by("-created_at")
+    shares = Share.objects.filter(user_id__in=followees, user__is_active=True).exclude(
+        user_id__in=muted
     )
+    latest_share = shares.filter(post=OuterRef("pk")).order_by("-created_at")
     posts = visible_posts(viewer).annotate(
         shared_at=Subquery(latest_share.values("created_at")[:1]),
         shared_by_username=Subquery(latest_share.values("user__username")[:1]),
@@ -101,7 +100,9 @@ def home_timeline(viewer) -> QuerySet[Post]:
         Q(author_id__in=followees)
         | Q(author=viewer)
         | Q(group_id__in=member_group_ids(viewer))
-        | Q(shared_at__isnull=False)
+        # A set of shared post ids, not the per-row annotation: filtering on the annotation
+        # made the database run the share subquery for every post there is.
+        | Q(pk__in=shares.values("post_id"))
     ).exclude(author_id__in=muted)
     return posts.annotate(
         activity_at=Greatest("created_at", Coalesce("shared_at", "created_at"))

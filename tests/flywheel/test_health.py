@@ -61,3 +61,10 @@ def test_healthz_answers_503_when_the_database_is_down(tmp_path):
 def test_healthz_sees_a_live_worker(celery_worker_process, transactional_db, client):
     body = client.get("/healthz").json()
     assert body["worker"] == {"ok": True}, celery_worker_process.log_path.read_text()[-2000:]
+
+
+def test_livez_answers_without_touching_the_database(client):
+    # No database fixture: any query here would fail the test.
+    response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
