@@ -186,21 +186,19 @@ def post_delete(*, user, post: Post) -> None:
 def like_create(*, user, post: Post) -> bool:
     """Like a post; returns False when it was already liked (the count is unchanged)."""
     _require_interaction_allowed(user, post)
-    if _insert_once(Like, user=user, post=post) is None:
-        return False
-    _bump(post, "like_count", +1)
-    event_record(EventKind.LIKE, user=user, post=post)
-    _notify(recipient=post.author, actor=user, verb=Notification.Verb.LIKE, post=post)
-    return True
+    return _react(
+        Like,
+        user=user,
+        post=post,
+        counter="like_count",
+        kind=EventKind.LIKE,
+        verb=Notification.Verb.LIKE,
+    )
 
 
 @transaction.atomic
 def like_delete(*, user, post: Post) -> bool:
-    deleted, _ = Like.objects.filter(user=user, post=post).delete()
-    if deleted:
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
-        event_record(EventKind.UNLIKE, user=user, post=post)
-    return bool(deleted)
+    return _unreact(Like, user=user, post=post, counter="like_count", kind=EventKind.UNLIKE)
 
 
 @transaction.atomic
@@ -211,20 +209,39 @@ def share_create(*, user, post: Post, comment: str = "") -> bool:
     comment = (comment or "").strip()
     if len(comment) > 280:
         raise ValidationError({"comment": "A share comment can be at most 280 characters."})
-    if _insert_once(Share, user=user, post=post, comment=comment) is None:
-        return False
-    _bump(post, "share_count", +1)
-    event_record(EventKind.SHARE, user=user, post=post)
-    _notify(recipient=post.author, actor=user, verb=Notification.Verb.SHARE, post=post)
-    return True
+    return _react(
+        Share,
+        user=user,
+        post=post,
+        counter="share_count",
+        kind=EventKind.SHARE,
+        verb=Notification.Verb.SHARE,
+        comment=comment,
+    )
 
 
 @transaction.atomic
 def share_delete(*, user, post: Post) -> bool:
-    deleted, _ = Share.objects.filter(user=user, post=post).delete()
+    return _unreact(Share, user=user, post=post, counter="share_count", kind=EventKind.UNSHARE)
+
+
+def _react(model, *, user, post: Post, counter: str, kind, verb, **extra) -> bool:
+    """A like or a share: the insert that wins the race moves the counter, records the event
+    and notifies the author; a repeat changes nothing and returns False."""
+    if _insert_once(model, user=user, post=post, **extra) is None:
+        return False
+    _bump(post, counter, +1)
+    event_record(kind, user=user, post=post)
+    _notify(recipient=post.author, actor=user, verb=verb, post=post)
+    return True
+
+
+def _unreact(model, *, user, post: Post, counter: str, kind) -> bool:
+    """Undo a like or a share: only a delete that removed a row moves the counter back."""
+    deleted, _ = model.objects.filter(user=user, post=post).delete()
     if deleted:
-        Post.objects.filter(pk=post.pk).update(share_count=F("share_count") - 1)
-        event_record(EventKind.UNSHARE, user=user, post=post)
+        Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
+        event_record(kind, user=user, post=post)
     return bool(deleted)
 
 
