@@ -1,0 +1,232 @@
+"""Engagement figures from the event log: the one definition every report and rollup uses.
+
+`engagement_by_arm(start=..., end=...)` answers, for each experiment arm, how many people were
+active in the window ``[start, end)``, how many sessions they had and what they did. It runs as
+one SQL statement of aggregates and window functions (no Python loop over events), on
+PostgreSQL and SQLite.
+
+The rules, decided once here:
+
+- **A person's arm in a window** is the arm recorded on their home-feed impressions in that
+  window (impressions carry the arm that chose the post). Someone whose impressions carry
+  several arms (the arm weights changed, or they switched the personalised feed off or on)
+  belongs to the arm with the **most** of their impressions in the window; a tie goes to the
+  arm of their **latest** impression, then to the alphabetically first arm. All their events
+  in the window count for that one arm, so each person is counted exactly once.
+- People with events in the window but no impression that carries an arm (they only posted,
+  or only saw pages that are not ranked) are counted under the arm ``""`` (`NO_ARM`).
+- **A session** is a run of one person's events (of any kind) in which no two consecutive
+  events are more than `SESSION_GAP` (30 minutes) apart. Only events inside the window are
+  seen, so a session that started before ``start`` counts as starting at the first event in
+  the window.
+- Counts are of events: ``likes`` counts like events (a like later undone still counted as a
+  reaction to what was shown), ``dwell_ms`` sums the dwell events' durations, ``posts`` counts
+  posts created.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from analytics.models import EventKind
+
+SESSION_GAP = timedelta(minutes=30)
+NO_ARM = ""
+
+# Column of the result -> the event kind it counts.
+COUNTED_KINDS = {
+    "impressions": EventKind.IMPRESSION,
+    "likes": EventKind.LIKE,
+    "shares": EventKind.SHARE,
+    "comments": EventKind.COMMENT,
+    "clicks": EventKind.CLICK,
+    "posts": EventKind.POST,
+    "ad_impressions": EventKind.AD_IMPRESSION,
+    "ad_clicks": EventKind.AD_CLICK,
+}
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+@dataclass
+class ArmEngagement:
+    arm: str
+    people: int = 0
+    sessions: int = 0
+    impressions: int = 0
+    likes: int = 0
+    shares: int = 0
+    comments: int = 0
+    clicks: int = 0
+    dwell_ms: int = 0
+    posts: int = 0
+    ad_impressions: int = 0
+    ad_clicks: int = 0
+
+    @property
+    def likes_per_impression(self) -> float:
+        return _ratio(self.likes, self.impressions)
+
+    @property
+    def shares_per_impression(self) -> float:
+        return _ratio(self.shares, self.impressions)
+
+    @property
+    def comments_per_impression(self) -> float:
+        return _ratio(self.comments, self.impressions)
+
+    @property
+    def clicks_per_impression(self) -> float:
+        return _ratio(self.clicks, self.impressions)
+
+    @property
+    def dwell_ms_per_impression(self) -> float:
+        return _ratio(self.dwell_ms, self.impressions)
+
+    @property
+    def ad_click_rate(self) -> float:
+        """Ad clicks per ad impression."""
+        return _ratio(self.ad_clicks, self.ad_impressions)
+
+    @property
+    def dwell_ms_per_session(self) -> float:
+        return _ratio(self.dwell_ms, self.sessions)
+
+    @property
+    def sessions_per_person(self) -> float:
+        return _ratio(self.sessions, self.people)
+
+    def as_dict(self) -> dict:
+        """The counts and the rates, for JSON and for storing in rollups."""
+        counts = asdict(self)
+        for name in (
+            "likes_per_impression",
+            "shares_per_impression",
+            "comments_per_impression",
+            "clicks_per_impression",
+            "dwell_ms_per_impression",
+            "ad_click_rate",
+            "dwell_ms_per_session",
+            "sessions_per_person",
+        ):
+            counts[name] = getattr(self, name)
+        return counts
+
+    @classmethod
+    def total(cls, engagements: Iterable["ArmEngagement"], arm: str = "all") -> "ArmEngagement":
+        """Every arm together (each person is in one arm, so the sums do not double-count)."""
+        combined = cls(arm=arm)
+        for engagement in engagements:
+            for field in fields(cls):
+                if field.name != "arm":
+                    value = getattr(combined, field.name) + getattr(engagement, field.name)
+                    setattr(combined, field.name, value)
+        return combined
+
+
+def _user_filter(user_ids) -> tuple[str, list]:
+    """SQL restricting events to some people: a list of ids, or a queryset of ids (kept in the
+    database as a subquery, so 100,000 bots do not become 100,000 parameters)."""
+    if user_ids is None:
+        return "", []
+    if isinstance(user_ids, QuerySet):
+        subquery, params = user_ids.values("pk").query.sql_with_params()
+        return f" AND user_id IN ({subquery})", list(params)
+    ids = sorted({int(pk) for pk in user_ids})
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND user_id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _new_session_expression() -> tuple[str, list]:
+    """1 when an event starts a session (first in the window, or after a long gap), else 0."""
+    if connection.vendor == "postgresql":
+        return (
+            "CASE WHEN previous_at IS NULL OR created_at - previous_at > %s THEN 1 ELSE 0 END",
+            [SESSION_GAP],
+        )
+    # julianday() is a double: about 50 microseconds of rounding error, so compare whole
+    # milliseconds, or a gap of exactly 30 minutes would sometimes count as longer.
+    return (
+        "CASE WHEN previous_at IS NULL OR "
+        "ROUND((julianday(created_at) - julianday(previous_at)) * 86400000.0) > %s "
+        "THEN 1 ELSE 0 END",
+        [SESSION_GAP // timedelta(milliseconds=1)],
+    )
+
+
+def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
+    """The statement; its parameters are the window, the people, then the session gap."""
+    counted = ",\n".join(
+        f"SUM(CASE WHEN kind = {int(kind)} THEN 1 ELSE 0 END) AS {name}"
+        for name, kind in COUNTED_KINDS.items()
+    )
+    totals = ", ".join(f"SUM(p.{name})" for name in COUNTED_KINDS)
+    return f"""
+        WITH windowed AS (
+            SELECT id, user_id, kind, arm, dwell_ms, created_at
+            FROM analytics_event
+            WHERE created_at >= %s AND created_at < %s AND user_id IS NOT NULL{user_sql}
+        ),
+        arm_counts AS (
+            SELECT user_id, arm, COUNT(*) AS shown, MAX(created_at) AS last_shown
+            FROM windowed
+            WHERE kind = {int(EventKind.IMPRESSION)} AND arm <> ''
+            GROUP BY user_id, arm
+        ),
+        person_arm AS (
+            SELECT user_id, arm FROM (
+                SELECT user_id, arm, ROW_NUMBER() OVER (
+                    PARTITION BY user_id ORDER BY shown DESC, last_shown DESC, arm
+                ) AS preference
+                FROM arm_counts
+            ) ranked
+            WHERE preference = 1
+        ),
+        sequenced AS (
+            SELECT user_id, kind, dwell_ms, created_at, LAG(created_at) OVER (
+                PARTITION BY user_id ORDER BY created_at, id
+            ) AS previous_at
+            FROM windowed
+        ),
+        per_person AS (
+            SELECT user_id,
+                SUM({new_session_sql}) AS sessions,
+                SUM(CASE WHEN kind = {int(EventKind.DWELL)} THEN COALESCE(dwell_ms, 0) ELSE 0 END)
+                    AS dwell_ms,
+                {counted}
+            FROM sequenced
+            GROUP BY user_id
+        )
+        SELECT COALESCE(a.arm, '') AS arm, COUNT(*), SUM(p.sessions), {totals}, SUM(p.dwell_ms)
+        FROM per_person p LEFT JOIN person_arm a ON a.user_id = p.user_id
+        GROUP BY COALESCE(a.arm, '')
+    """
+
+
+def engagement_by_arm(
+    *, start: datetime, end: datetime, user_ids: Iterable[int] | QuerySet | None = None
+) -> dict[str, ArmEngagement]:
+    """Engagement in ``[start, end)`` per experiment arm (see the module's rules). Arms with no
+    active person in the window are absent. `user_ids` restricts to some people (e.g. bots)."""
+    user_sql, user_params = _user_filter(user_ids)
+    session_sql, session_params = _new_session_expression()
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(start), adapt(end), *user_params, *session_params]
+    with connection.cursor() as cursor:
+        cursor.execute(_engagement_sql(user_sql, session_sql), params)
+        rows = cursor.fetchall()
+    result: dict[str, ArmEngagement] = {}
+    names = ["people", "sessions", *COUNTED_KINDS, "dwell_ms"]
+    for arm, *values in rows:
+        result[arm] = ArmEngagement(arm=arm, **_as_ints(dict(zip(names, values, strict=True))))
+    return result
+
+
+def _as_ints(values: Mapping[str, object]) -> dict[str, int]:
+    return {name: int(value or 0) for name, value in values.items()}

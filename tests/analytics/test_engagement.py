@@ -1,0 +1,125 @@
+"""Engagement by arm from the event log, against numbers worked out by hand."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from analytics.engagement import NO_ARM, ArmEngagement, engagement_by_arm
+from analytics.models import Event, EventKind
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+START, END = T0, T0 + timedelta(days=1)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def log(user, kind, minutes, *, arm="", dwell_ms=None):
+    Event.objects.create(
+        user=user, kind=kind, arm=arm, dwell_ms=dwell_ms, post_id=1, created_at=at(minutes)
+    )
+
+
+@pytest.fixture
+def world():
+    ana, ben, cy, dee = (UserFactory(username=name) for name in ("ana", "ben", "cy", "dee"))
+    # ana: chronological. Two sessions: a gap of 31 minutes splits them. One event before the
+    # window and one after it are not counted.
+    log(ana, EventKind.IMPRESSION, -1, arm="chronological")
+    log(ana, EventKind.IMPRESSION, 0, arm="chronological")
+    log(ana, EventKind.IMPRESSION, 1, arm="chronological")
+    log(ana, EventKind.DWELL, 2, dwell_ms=1500)
+    log(ana, EventKind.LIKE, 3)
+    log(ana, EventKind.IMPRESSION, 34, arm="chronological")
+    log(ana, EventKind.SHARE, 35)
+    log(ana, EventKind.LIKE, 24 * 60)  # exactly at the end: outside [start, end)
+    # ben: two personalised impressions and one chronological: personalised by majority.
+    # One session: the post comes exactly 30 minutes after the click (a gap must be longer).
+    log(ben, EventKind.IMPRESSION, 0, arm="personalised")
+    log(ben, EventKind.IMPRESSION, 10, arm="personalised")
+    log(ben, EventKind.IMPRESSION, 20, arm="chronological")
+    log(ben, EventKind.COMMENT, 21)
+    log(ben, EventKind.CLICK, 22)
+    log(ben, EventKind.POST, 52)
+    # cy: one diverse and one personalised impression, a tie: the latest (personalised) wins.
+    log(cy, EventKind.IMPRESSION, 5, arm="diverse")
+    log(cy, EventKind.IMPRESSION, 6, arm="personalised")
+    log(cy, EventKind.AD_IMPRESSION, 6, arm="personalised")
+    log(cy, EventKind.AD_CLICK, 7)
+    # dee: no impression at all, two posts two hours apart: no arm, two sessions.
+    log(dee, EventKind.POST, 0)
+    log(dee, EventKind.POST, 120)
+    # Anonymous events belong to nobody's engagement.
+    Event.objects.create(kind=EventKind.SEARCH, created_at=at(1))
+    return {"ana": ana, "ben": ben, "cy": cy, "dee": dee}
+
+
+def test_engagement_by_arm_matches_hand_counts(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        result = engagement_by_arm(start=START, end=END)
+    assert set(result) == {"chronological", "personalised", NO_ARM}
+    assert result["chronological"] == ArmEngagement(
+        arm="chronological", people=1, sessions=2, impressions=3, likes=1, shares=1, dwell_ms=1500
+    )
+    assert result["personalised"] == ArmEngagement(
+        arm="personalised",
+        people=2,
+        sessions=2,
+        impressions=5,
+        comments=1,
+        clicks=1,
+        posts=1,
+        ad_impressions=1,
+        ad_clicks=1,
+    )
+    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=2, posts=2)
+
+
+def test_rates_and_totals(world):
+    result = engagement_by_arm(start=START, end=END)
+    chronological = result["chronological"]
+    assert chronological.likes_per_impression == pytest.approx(1 / 3)
+    assert chronological.shares_per_impression == pytest.approx(1 / 3)
+    assert chronological.dwell_ms_per_session == pytest.approx(750)
+    assert chronological.dwell_ms_per_impression == pytest.approx(500)
+    assert result["personalised"].ad_click_rate == 1.0
+    assert result["personalised"].clicks_per_impression == pytest.approx(1 / 5)
+    assert result[NO_ARM].likes_per_impression == 0.0  # no impressions: no division by zero
+    total = ArmEngagement.total(result.values())
+    assert (total.arm, total.people, total.sessions, total.impressions, total.posts) == (
+        "all",
+        4,
+        6,
+        8,
+        3,
+    )
+    figures = chronological.as_dict()
+    assert figures["likes"] == 1
+    assert figures["likes_per_impression"] == pytest.approx(1 / 3)
+
+
+def test_restricted_to_some_people_by_list_or_queryset(world):
+    from accounts.models import User
+
+    chosen = [world["ana"].pk, world["dee"].pk]
+    by_list = engagement_by_arm(start=START, end=END, user_ids=chosen)
+    by_queryset = engagement_by_arm(
+        start=START, end=END, user_ids=User.objects.filter(pk__in=chosen)
+    )
+    assert by_list == by_queryset
+    assert set(by_list) == {"chronological", NO_ARM}
+    assert engagement_by_arm(start=START, end=END, user_ids=[]) == {}
+
+
+def test_a_narrow_window_sees_only_its_events(world):
+    # [30 min, 60 min): ana's second session (impression, share), ben's post, nothing else.
+    result = engagement_by_arm(start=at(30), end=at(60))
+    assert result["chronological"].impressions == 1
+    assert result["chronological"].shares == 1
+    assert result["chronological"].sessions == 1
+    # ben has no impression in this window, so his post counts under no arm.
+    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=1, posts=1)
