@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.models import User
 from feeds import registry, training
-from feeds.models import ModelVersion
+from feeds.models import FeedArm, ModelVersion
 from feeds.serving import current_model, forget_loaded_models
 from feeds.tasks import train_feed_model
+from social.models import Post
 from tests.feeds.test_registry import run_in_threads
 from tests.feeds.test_training import make_taste_world, recommended_groups
 
@@ -76,6 +80,38 @@ def test_interactions_in_an_active_model_out_that_reflects_them(world):
     for group, people in enumerate(world.people):
         for person in people[:3]:
             assert recommended_groups(world, person).count(group) >= 9
+
+
+def home_page_groups(world, person_id: int) -> tuple[list[int], list[str]]:
+    """The taste group and the source of each post on the first page of the person's home
+    feed, as the API serves it (this process picks the new model up by itself)."""
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=person_id))
+    response = client.get(reverse("api-timeline-home"), {"page_size": 10})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    return [world.group_of_post(item["id"]) for item in results], [
+        item["reason"] for item in results
+    ]
+
+
+def test_the_home_feed_changes_to_follow_a_model_trained_by_the_worker(world):
+    FeedArm.objects.update(weight=0)  # no arm has weight: everyone gets the ranked feed
+    for group, posts in enumerate(world.posts):  # many authors, so no author cap binds
+        for index, post in enumerate(posts):
+            author = User.objects.get_or_create(username=f"writer{group}-{index % 10}")[0]
+            Post.objects.filter(pk=post).update(author=author)
+    person = world.people[0][0]  # group 0's posts are the older ones: fresh shows group 1
+    before, _ = home_page_groups(world, person)
+
+    version = wait_for(trigger().pk)
+
+    assert version.state == State.ACTIVE, version.reason
+    after, reasons = home_page_groups(world, person)
+    assert after != before
+    assert before.count(0) <= 3, before
+    assert after.count(0) >= 9, after  # their own taste group, unseen posts of it
+    assert reasons.count("because people with similar taste liked it") >= 5, reasons
 
 
 def test_a_gate_rejection_leaves_the_old_version_active(world):
