@@ -289,3 +289,16 @@ ACTION_RATE_LIMITS = {
 
 # Raw events older than this are pruned by a periodic task (rollups keep the aggregates).
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=180)
+
+# --- Analytics rollups and dashboards -----------------------------------------------------
+# Every minute the last few hours are recomputed (live figures); every 15 minutes the last
+# day's hours and the last days (beacons may arrive up to a day late, and are folded in then).
+ANALYTICS_RECENT_HOURS = env.int("ANALYTICS_RECENT_HOURS", default=2)
+ANALYTICS_LATE_HOURS = env.int("ANALYTICS_LATE_HOURS", default=26)
+ANALYTICS_LATE_DAYS = env.int("ANALYTICS_LATE_DAYS", default=2)
+# People sampled per day for topic diversity and homogenisation (pairwise Jaccard).
+ANALYTICS_SAMPLE_PEOPLE = env.int("ANALYTICS_SAMPLE_PEOPLE", default=500)
+# A new creator "reaches an audience" when this many other people saw their posts in a week.
+ANALYTICS_AUDIENCE_MIN = env.int("ANALYTICS_AUDIENCE_MIN", default=5)
+# How often the flywheel page refreshes itself while it is open.
+ANALYTICS_POLL_SECONDS = env.int("ANALYTICS_POLL_SECONDS", default=15)
