@@ -96,14 +96,19 @@ def home_timeline(viewer) -> QuerySet[Post]:
         shared_by_username=Subquery(latest_share.values("user__username")[:1]),
         shared_comment=Subquery(latest_share.values("comment")[:1]),
     )
-    posts = posts.filter(
-        Q(author_id__in=followees)
-        | Q(author=viewer)
-        | Q(group_id__in=member_group_ids(viewer))
-        # A set of shared post ids, not the per-row annotation: filtering on the annotation
-        # made the database run the share subquery for every post there is.
-        | Q(pk__in=shares.values("post_id"))
-    ).exclude(author_id__in=muted)
+    # One set of post ids from per-source index scans (author, group, shares), not an OR of
+    # the sources: the OR made the database scan every post there is on each first page.
+    unordered = Post.objects.order_by()
+    sources = (
+        unordered.filter(author_id__in=followees)
+        .values("id")
+        .union(
+            unordered.filter(author=viewer).values("id"),
+            unordered.filter(group_id__in=member_group_ids(viewer)).values("id"),
+            shares.order_by().values("post_id"),
+        )
+    )
+    posts = posts.filter(pk__in=sources).exclude(author_id__in=muted)
     return posts.annotate(
         activity_at=Greatest("created_at", Coalesce("shared_at", "created_at"))
     ).order_by("-activity_at", "-id")
