@@ -16,12 +16,9 @@ from analytics.models import Event, EventKind
 def ledger_model():
     """The ads ledger, or None while the ads app has none (the rollups then book nothing)."""
     try:
-        model = apps.get_model("ads", "LedgerEntry")
+        return apps.get_model("ads", "LedgerEntry")
     except LookupError:
         return None
-    from django.db import connection  # TEMPORARY until ads has migrations
-
-    return model if model._meta.db_table in connection.introspection.table_names() else None
 
 
 def revenue_micros(start: datetime, end: datetime) -> int:

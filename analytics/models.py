@@ -109,6 +109,12 @@ class PeriodTotals(models.Model):
     model_impressions = models.PositiveIntegerField(
         default=0, help_text="Impressions of posts that a model version placed."
     )
+    home_impressions = models.PositiveIntegerField(
+        default=0, help_text="Impressions of posts on the home feed (where sponsored slots are)."
+    )
+    home_ad_impressions = models.PositiveIntegerField(
+        default=0, help_text="Ads shown in the home feed's sponsored slots."
+    )
     unlikes = models.PositiveIntegerField(default=0)
     follows = models.PositiveIntegerField(default=0)
     searches = models.PositiveIntegerField(default=0)

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Model
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from analytics import ad_figures, measures
@@ -32,6 +32,7 @@ from analytics.models import (
     HourlyArmEngagement,
     HourlyTotals,
     HourlyVersionImpressions,
+    Surface,
 )
 
 HOUR = timedelta(hours=1)
@@ -87,13 +88,18 @@ def _in_period(start: datetime, end: datetime):
 
 def period_counts(start: datetime, end: datetime) -> dict:
     """The totals columns for [start, end): two grouped queries and the ledger's sum."""
-    counts = {column: 0 for column in KIND_COLUMNS}
-    by_kind = dict(
-        _in_period(start, end).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    grouped = (
+        _in_period(start, end)
+        .values("kind")
+        .annotate(n=Count("id"), home=Count("id", filter=Q(surface=Surface.HOME)))
     )
-    counts["events"] = sum(by_kind.values())
+    by_kind = {row["kind"]: row for row in grouped}
+    counts = {"events": sum(row["n"] for row in by_kind.values())}
     for column, kind in KIND_COLUMNS.items():
-        counts[column] = by_kind.get(int(kind), 0)
+        counts[column] = by_kind.get(int(kind), {}).get("n", 0)
+    for column, kind in (("home_impressions", EventKind.IMPRESSION),
+                         ("home_ad_impressions", EventKind.AD_IMPRESSION)):  # fmt: skip
+        counts[column] = by_kind.get(int(kind), {}).get("home", 0)
     counts["model_impressions"] = sum(impressions_by_version(start, end).values())
     counts["revenue_micros"] = ad_figures.revenue_micros(start, end)
     return counts

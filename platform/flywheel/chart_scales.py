@@ -23,8 +23,11 @@ class Unit:
     kind: str = "number"
     name: str = ""
     symbol: str = ""
+    decimals: int | None = None  # fixed decimals for plain numbers (0.312 with 3)
 
     def format(self, value: float | None, *, decimals: int | None = None) -> str:
+        if decimals is None:
+            decimals = self.decimals
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "\u2013"  # an en dash: no value
         if self.kind == "percent":

@@ -11,6 +11,7 @@ api_urlpatterns = [
     path("", include("social.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("feeds.api_urls")),
+    path("", include("ads.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -23,6 +24,8 @@ urlpatterns = [
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
     path("staff/models/", include("feeds.urls")),
+    path("ads/", include("ads.urls")),
+    path("staff/", include("analytics.urls")),
     path("api/", include(api_urlpatterns)),
     # Uploaded media; a production deployment may put a proxy or object store in front.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),

@@ -14,9 +14,14 @@ register = template.Library()
 
 
 @register.simple_tag
-def sparkline(values, title, unit="count", width=160, height=36):
+def sparkline(values, title, unit="count", width=160, height=36, color=charts.PALETTE[0]):
     return charts.sparkline(
-        values or [], title=title, unit=unit_named(unit), width=int(width), height=int(height)
+        values or [],
+        title=title,
+        unit=unit_named(unit),
+        width=int(width),
+        height=int(height),
+        color=color,
     )
 
 
