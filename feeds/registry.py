@@ -10,7 +10,9 @@ active. Every transition is a conditional UPDATE from the state it expects, so a
 reaper already failed can never come back and activate itself.
 """
 
+import importlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,6 +40,37 @@ class AlreadyRunning(Exception):
         self.version = version
         which = f"v{version.pk} is" if version else "another run is"
         super().__init__(f"{which} already queued or training")
+
+
+# Kinds: each kind of model has a training module with the same interface
+# (training_request, train_version, retrain_if_due, retrain_on_schedule), so the triggers,
+# the staff pages and `manage.py retrain` serve every kind the same way.
+TRAINERS = {
+    ModelKind.FEED_ALS: "feeds.training",
+    ModelKind.AD_TARGETER: "ads.training",
+}
+
+
+# Each kind's evaluation module (with `metric_rows(metrics)`) and the name of its baseline.
+EVALUATIONS = {
+    ModelKind.FEED_ALS: ("feeds.evaluation", "popular"),
+    ModelKind.AD_TARGETER: ("ads.evaluation", "targeting only"),
+}
+
+
+def trainer(kind: str):
+    """The training module of a kind of model."""
+    return importlib.import_module(TRAINERS[ModelKind(kind)])
+
+
+def metric_rows(version: ModelVersion) -> list[tuple[str, float | None, float | None]]:
+    """(metric, this version, its baseline) for display, whatever the kind."""
+    module, _ = EVALUATIONS[ModelKind(version.kind)]
+    return importlib.import_module(module).metric_rows(version.metrics)
+
+
+def baseline_label(kind: str) -> str:
+    return EVALUATIONS[ModelKind(kind)][1]
 
 
 # Reads
@@ -218,3 +251,51 @@ def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) 
         delete_artifact(path)
         pruned.append(pk)
     return pruned
+
+
+# The rules every kind shares
+
+
+def due_for_retrain(
+    kind: str,
+    *,
+    new_events: Callable[[int, int], int],
+    threshold: int,
+    min_interval_seconds: int,
+    now=None,
+) -> bool:
+    """The data trigger, debounced: `threshold` new events (counted by `new_events(since
+    event id, at_least)`) since the last trained version; never while a run is queued or
+    training, never sooner than `min_interval_seconds` after the previous run began."""
+    now = now or timezone.now()
+    if running_version(kind):
+        return False
+    latest = ModelVersion.objects.filter(kind=kind).order_by("-id").first()
+    if latest is not None and latest.created_at > now - timedelta(seconds=min_interval_seconds):
+        return False
+    trained = latest_trained_version(kind)
+    since = trained.max_event_id if trained else 0
+    return new_events(since, threshold) >= threshold
+
+
+def gate_verdict(
+    *,
+    metric: str,
+    ours: float | None,
+    baseline: float | None,
+    baseline_name: str,
+    active: float | None,
+    baseline_lift: float,
+    active_ratio: float,
+) -> str:
+    """The quality gate on one higher-is-better metric: why a version must not serve, or ""
+    if it may. It must beat the baseline of its own run (times `baseline_lift`) and must not
+    fall below `active_ratio` times the version serving now."""
+    if ours is None or baseline is None:
+        return f"{metric} could not be measured: the hold-out lacks a class or is empty."
+    if not ours > baseline * baseline_lift:
+        need = f"{baseline_lift:g} x " if baseline_lift != 1 else ""
+        return f"{metric} {ours:.4f} does not beat {need}{baseline_name}'s {baseline:.4f}."
+    if active is not None and ours < active * active_ratio:
+        return f"{metric} {ours:.4f} is below {active_ratio:g} x the active version's {active:.4f}."
+    return ""

@@ -290,6 +290,33 @@ ACTION_RATE_LIMITS = {
 # Raw events older than this are pruned by a periodic task (rollups keep the aggregates).
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=180)
 
+# --- Ads ----------------------------------------------------------------------------------
+# Money is integer micros (1 currency unit = 1,000,000 micros); ADS_CURRENCY is for display.
+ADS_CURRENCY = env.str("ADS_CURRENCY", default="USD")
+# Reserve price: no ad serves for less than this per thousand impressions (eCPM), in micros.
+ADS_RESERVE_ECPM_MICROS = env.int("ADS_RESERVE_ECPM_MICROS", default=500_000)
+# Click probability assumed before the targeter has learnt anything (the cold-start prior).
+ADS_PRIOR_CTR = env.float("ADS_PRIOR_CTR", default=0.02)
+# Repeated clicks by one person on one ad within this window are not charged again.
+ADS_CLICK_DEDUPE_SECONDS = env.int("ADS_CLICK_DEDUPE_SECONDS", default=3600)
+ADS_CLICK_TOKEN_MAX_AGE = env.int("ADS_CLICK_TOKEN_MAX_AGE", default=7 * 24 * 3600)
+# Pacing: a campaign may run this share of its daily budget ahead of an even spread.
+ADS_PACING_SLACK = env.float("ADS_PACING_SLACK", default=0.05)
+# Lookalike targeting: cosine similarity to the people who engage with the advertiser's posts.
+ADS_LOOKALIKE_MIN_SIMILARITY = env.float("ADS_LOOKALIKE_MIN_SIMILARITY", default=0.5)
+# The ad targeter: ALS over person x campaign clicks, with a logistic calibration.
+ADS_TARGETER_FACTORS = env.int("ADS_TARGETER_FACTORS", default=16)
+ADS_TARGETER_ITERATIONS = env.int("ADS_TARGETER_ITERATIONS", default=15)
+ADS_TARGETER_REGULARIZATION = env.float("ADS_TARGETER_REGULARIZATION", default=0.1)
+ADS_TARGETER_ALPHA = env.float("ADS_TARGETER_ALPHA", default=10.0)
+ADS_TARGETER_RANDOM_STATE = env.int("ADS_TARGETER_RANDOM_STATE", default=42)
+ADS_EVAL_HOLDOUT = env.float("ADS_EVAL_HOLDOUT", default=0.2)
+ADS_GATE_ENABLED = env.bool("ADS_GATE_ENABLED", default=True)
+ADS_GATE_BASELINE_LIFT = env.float("ADS_GATE_BASELINE_LIFT", default=1.0)
+ADS_GATE_ACTIVE_RATIO = env.float("ADS_GATE_ACTIVE_RATIO", default=0.95)
+ADS_RETRAIN_AFTER_EVENTS = env.int("ADS_RETRAIN_AFTER_EVENTS", default=2000)
+ADS_RETRAIN_MIN_INTERVAL = env.int("ADS_RETRAIN_MIN_INTERVAL", default=900)
+
 # --- Analytics rollups and dashboards -----------------------------------------------------
 # Every minute the last few hours are recomputed (live figures); every 15 minutes the last
 # day's hours and the last days (beacons may arrive up to a day late, and are folded in then).

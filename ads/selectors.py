@@ -1,0 +1,166 @@
+"""Reads of the ads app: an advertiser's campaigns with their figures, per-day reports, and
+the platform's revenue per day."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from ads.models import Campaign, CampaignDay, Creative, HiddenAdvertiser, LedgerEntry
+
+MAX_REPORT_DAYS = 366
+
+
+def revenue_by_day(start_date: date, end_date: date) -> list[tuple[date, int]]:
+    """Platform revenue per local day, from the ledger: every day from start to end
+    (inclusive), days without revenue as 0."""
+    if end_date < start_date:
+        return []
+    zone = timezone.get_current_timezone()
+    begins = datetime.combine(start_date, time.min, tzinfo=zone)
+    ends = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
+    rows = (
+        LedgerEntry.objects.filter(created_at__gte=begins, created_at__lt=ends)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(amount=Sum("amount_micros"))
+        .values_list("day", "amount")
+    )
+    found = dict(rows)
+    days = (end_date - start_date).days + 1
+    return [
+        (start_date + timedelta(n), int(found.get(start_date + timedelta(n), 0)))
+        for n in range(days)
+    ]
+
+
+def _int(expression):
+    return Coalesce(expression, Value(0), output_field=IntegerField())
+
+
+def campaigns_of(advertiser, *, today: date | None = None):
+    """The advertiser's campaigns, newest first, with totals and today's figures (one query)."""
+    today = today or timezone.localdate()
+    on_today = CampaignDay.objects.filter(campaign=OuterRef("pk"), day=today)
+    totals = CampaignDay.objects.filter(campaign=OuterRef("pk")).values("campaign")
+    return (
+        Campaign.objects.filter(advertiser=advertiser)
+        .annotate(
+            spent_today=_int(Subquery(on_today.values("spent_micros"))),
+            impressions=_int(Subquery(totals.annotate(n=Sum("impressions")).values("n"))),
+            clicks=_int(Subquery(totals.annotate(n=Sum("clicks")).values("n"))),
+            creative_count=Count("creatives", distinct=True),
+            pending_count=Count(
+                "creatives",
+                filter=Q(creatives__review_state=Creative.Review.PENDING),
+                distinct=True,
+            ),
+            rejected_count=Count(
+                "creatives",
+                filter=Q(creatives__review_state=Creative.Review.REJECTED),
+                distinct=True,
+            ),
+        )
+        .order_by("-id")
+    )
+
+
+def creatives_of(campaign):
+    return campaign.creatives.select_related("reviewed_by").order_by("id")
+
+
+@dataclass
+class ReportRow:
+    day: date
+    impressions: int
+    clicks: int
+    spent_micros: int
+    budget_left_micros: int  # of the total budget, at the end of the day
+
+    @property
+    def ctr(self) -> float | None:
+        return self.clicks / self.impressions if self.impressions else None
+
+    @property
+    def ecpm_micros(self) -> int | None:
+        """What a thousand impressions cost that day."""
+        return round(self.spent_micros * 1000 / self.impressions) if self.impressions else None
+
+
+@dataclass
+class Report:
+    rows: list[ReportRow]
+    start: date
+    end: date
+
+    @property
+    def impressions(self) -> int:
+        return sum(r.impressions for r in self.rows)
+
+    @property
+    def clicks(self) -> int:
+        return sum(r.clicks for r in self.rows)
+
+    @property
+    def spent_micros(self) -> int:
+        return sum(r.spent_micros for r in self.rows)
+
+    @property
+    def total(self) -> ReportRow:
+        left = self.rows[-1].budget_left_micros if self.rows else 0
+        return ReportRow(self.end, self.impressions, self.clicks, self.spent_micros, left)
+
+
+def report_range(campaign: Campaign, *, today: date | None = None) -> tuple[date, date]:
+    """The default range: the campaign's days so far (at most the last 30), or its first day
+    if it has not started."""
+    today = today or timezone.localdate()
+    end = min(campaign.ends_on, today)
+    if end < campaign.starts_on:
+        return campaign.starts_on, campaign.starts_on
+    return max(campaign.starts_on, end - timedelta(days=29)), end
+
+
+def campaign_report(campaign: Campaign, *, start: date, end: date) -> Report:
+    """One row per day from start to end (two queries: the days and the spend before)."""
+    end = min(end, start + timedelta(days=MAX_REPORT_DAYS - 1))
+    days = {
+        d.day: d for d in CampaignDay.objects.filter(campaign=campaign, day__range=(start, end))
+    }
+    spent_before = (
+        CampaignDay.objects.filter(campaign=campaign, day__lt=start).aggregate(
+            total=Sum("spent_micros")
+        )["total"]
+        or 0
+    )
+    rows, cumulative = [], spent_before
+    for n in range((end - start).days + 1):
+        day = start + timedelta(n)
+        found = days.get(day)
+        spent = found.spent_micros if found else 0
+        cumulative += spent
+        rows.append(
+            ReportRow(
+                day=day,
+                impressions=found.impressions if found else 0,
+                clicks=found.clicks if found else 0,
+                spent_micros=spent,
+                budget_left_micros=campaign.total_budget_micros - cumulative,
+            )
+        )
+    return Report(rows=rows, start=start, end=end)
+
+
+def ledger_total(campaign_id: int) -> int:
+    total = LedgerEntry.objects.filter(campaign_id=campaign_id).aggregate(t=Sum("amount_micros"))
+    return int(total["t"] or 0)
+
+
+def hidden_advertisers(person):
+    return (
+        HiddenAdvertiser.objects.filter(person=person)
+        .select_related("advertiser")
+        .order_by("-created_at")
+    )

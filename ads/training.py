@@ -1,0 +1,412 @@
+"""Training the ad targeter: the same registry, triggers, gate and lifecycle as the feed model.
+
+    ad events -> (person, campaign) pairs -> time split -> ALS over clicks (implicit)
+      -> features -> logistic regression -> AUC / log-loss vs targeting-only -> gate
+      -> artifact -> activate
+
+One example per (person, campaign) pair the person was shown: did they click it? The newest
+ADS_EVAL_HOLDOUT share of pairs (by first impression) is held out. The person x campaign
+factors come from implicit's ALS on the clicks of the older pairs; to teach the logistic
+regression how much to trust them, the older pairs are scored out of fold (two halves, each
+scored by factors fitted on the other), as new pairs will be at serving time. The topic
+affinity comes from the feed model (ads.index.campaign_topic_vectors), the prior from each
+campaign's smoothed click-through rate. People who turned personalised ads off, and
+suspended people, are left out of the data.
+
+Exposes the interface `feeds.registry.trainer` expects: training_request, train_version,
+retrain_if_due and retrain_on_schedule.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from accounts.models import User
+from ads import evaluation, index
+from ads.models import Campaign
+from ads.targeter import FEATURES, baseline_columns, feature_matrix, logit
+from analytics.models import Event, EventKind
+from feeds import registry, serving
+from feeds.artifacts import delete_artifact, save_factor_model
+from feeds.matrix import latest_event_id
+from feeds.models import ModelKind, ModelVersion
+from feeds.training import NotEnoughData, PeakMemory, fit_als
+
+log = logging.getLogger(__name__)
+KIND = ModelKind.AD_TARGETER
+AD_KINDS = (EventKind.AD_IMPRESSION, EventKind.AD_CLICK)
+PRIOR_STRENGTH = 20  # pseudo-impressions of the global rate in each campaign's prior
+MIN_PAIRS = 40
+STAGES = {"data": 0.25, "split": 0.05, "fit": 0.45, "evaluate": 0.15, "artifact": 0.1}
+Progress = Callable[[str, float, str], None]
+
+
+@dataclass(frozen=True)
+class TargeterConfig:
+    factors: int
+    regularization: float
+    alpha: float
+    iterations: int
+    random_state: int
+    holdout: float
+    gate_enabled: bool
+    gate_baseline_lift: float
+    gate_active_ratio: float
+
+    @classmethod
+    def from_settings(cls, overrides: dict | None = None) -> "TargeterConfig":
+        values = {
+            "factors": settings.ADS_TARGETER_FACTORS,
+            "regularization": settings.ADS_TARGETER_REGULARIZATION,
+            "alpha": settings.ADS_TARGETER_ALPHA,
+            "iterations": settings.ADS_TARGETER_ITERATIONS,
+            "random_state": settings.ADS_TARGETER_RANDOM_STATE,
+            "holdout": settings.ADS_EVAL_HOLDOUT,
+            "gate_enabled": settings.ADS_GATE_ENABLED,
+            "gate_baseline_lift": settings.ADS_GATE_BASELINE_LIFT,
+            "gate_active_ratio": settings.ADS_GATE_ACTIVE_RATIO,
+        }
+        unknown = set(overrides or {}) - set(values)
+        if unknown:
+            raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
+        return cls.from_dict({**values, **(overrides or {})})
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TargeterConfig":
+        known = {f.name: f.type for f in fields(cls)}
+        merged = {**asdict(cls.from_settings()), **values} if set(values) != set(known) else values
+        casts = {bool: lambda v: str(v).lower() in ("1", "true", "yes", "on"), int: int}
+        return cls(**{n: casts.get(t, float)(merged[n]) for n, t in known.items()})
+
+
+# --- triggers --------------------------------------------------------------------------
+
+
+def training_request(
+    *, kind: str = KIND, triggered_by: str, overrides: dict | None = None, enqueue: bool = True
+) -> ModelVersion:
+    """Queue a run under the registry's one-training lock; its task goes after commit.
+    Raises registry.AlreadyRunning or ValueError (unknown overrides)."""
+    config = TargeterConfig.from_settings(overrides)
+    registry.reap_stale_runs(kind=KIND)
+    version = registry.version_queue(kind=KIND, triggered_by=triggered_by, params=asdict(config))
+    if enqueue:
+        from ads.tasks import train_ad_targeter
+
+        transaction.on_commit(lambda: train_ad_targeter.delay(version.pk))
+    return version
+
+
+def new_ad_events_since(max_event_id: int, at_least: int) -> int:
+    """Ad impressions and clicks after the data window, counting to `at_least` at most."""
+    return (
+        Event.objects.filter(id__gt=max_event_id, kind__in=AD_KINDS).values("id")[:at_least].count()
+    )
+
+
+def retrain_if_due(*, kind: str = KIND, now=None) -> ModelVersion | None:
+    """The data trigger (every minute, with the feed model's): ADS_RETRAIN_AFTER_EVENTS new
+    ad events, debounced by the registry's rule."""
+    due = registry.due_for_retrain(
+        KIND,
+        new_events=new_ad_events_since,
+        threshold=settings.ADS_RETRAIN_AFTER_EVENTS,
+        min_interval_seconds=settings.ADS_RETRAIN_MIN_INTERVAL,
+        now=now,
+    )
+    if not due:
+        return None
+    try:
+        return training_request(triggered_by="data threshold")
+    except registry.AlreadyRunning:
+        return None
+
+
+def retrain_on_schedule(*, kind: str = KIND) -> ModelVersion | None:
+    """The periodic retrain; skipped when no ad event arrived since the last version."""
+    trained = registry.latest_trained_version(KIND)
+    if not new_ad_events_since(trained.max_event_id if trained else 0, 1):
+        return None
+    try:
+        return training_request(triggered_by="schedule")
+    except registry.AlreadyRunning:
+        return None
+
+
+# --- data ------------------------------------------------------------------------------
+
+
+@dataclass
+class Pairs:
+    """One row per (person, campaign) shown, ordered by first impression."""
+
+    users: np.ndarray
+    campaigns: np.ndarray
+    first: np.ndarray  # id of the first impression event
+    clicks: np.ndarray  # clicks after being shown (0 or more)
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+    def take(self, mask) -> "Pairs":
+        return Pairs(self.users[mask], self.campaigns[mask], self.first[mask], self.clicks[mask])
+
+    @property
+    def clicked(self) -> np.ndarray:
+        return self.clicks > 0
+
+
+def ad_pairs(max_event_id: int) -> Pairs:
+    """Aggregate the ad events of people who allow personalised ads (one grouped query)."""
+    rows = (
+        Event.objects.filter(
+            id__lte=max_event_id,
+            kind__in=AD_KINDS,
+            campaign_id__isnull=False,
+            user__is_active=True,
+            user__personalised_ads=True,
+        )
+        .values("user_id", "campaign_id")
+        .annotate(
+            first=Min("id", filter=Q(kind=EventKind.AD_IMPRESSION)),
+            clicks=Count("id", filter=Q(kind=EventKind.AD_CLICK)),
+        )
+        .filter(first__isnull=False)
+        .values_list("user_id", "campaign_id", "first", "clicks")
+    )
+    data = np.array(list(rows), dtype=np.int64).reshape(-1, 4)
+    data = data[np.argsort(data[:, 2], kind="stable")]
+    return Pairs(data[:, 0], data[:, 1], data[:, 2], data[:, 3])
+
+
+def campaign_priors(train: Pairs) -> tuple[dict[int, float], float]:
+    """Each campaign's smoothed click rate as a logit, and the global one."""
+    rate = float(train.clicked.mean()) if len(train) else settings.ADS_PRIOR_CTR
+    priors = {}
+    for campaign in np.unique(train.campaigns):
+        shown = train.campaigns == campaign
+        clicked = float(train.clicked[shown].sum())
+        smoothed = (clicked + PRIOR_STRENGTH * rate) / (shown.sum() + PRIOR_STRENGTH)
+        priors[int(campaign)] = float(logit(smoothed))
+    return priors, float(logit(rate))
+
+
+def _interest_and_topics(pairs: Pairs, feed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair: declared interest in a targeted topic, and the feed model's affinity
+    between the person and the campaign's topics (with whether it is known)."""
+    campaign_ids = np.unique(pairs.campaigns)
+    topics: dict[int, set[str]] = {int(c): set() for c in campaign_ids}
+    through = Campaign.topics.through.objects.filter(campaign_id__in=campaign_ids.tolist())
+    for campaign_id, name in through.values_list("campaign_id", "hashtag__name"):
+        topics[campaign_id].add(name)
+    user_ids = np.unique(pairs.users)
+    interests = {
+        pk: {str(i).lower() for i in (chosen or [])}
+        for pk, chosen in User.objects.filter(pk__in=user_ids.tolist()).values_list(
+            "id", "interests"
+        )
+    }
+    interest = np.array(
+        [
+            bool(topics[int(c)] & interests.get(int(u), set()))
+            for u, c in zip(pairs.users, pairs.campaigns, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    affinity = np.zeros(len(pairs))
+    known = np.zeros(len(pairs))
+    if feed is not None and len(pairs):
+        vocabulary, matrix = index.topic_matrix([sorted(topics[int(c)]) for c in campaign_ids])
+        campaign_vectors = index.campaign_topic_vectors(vocabulary, matrix, feed)
+        people = index.person_vectors(feed, user_ids)
+        by_campaign = np.searchsorted(campaign_ids, pairs.campaigns)
+        by_user = np.searchsorted(user_ids, pairs.users)
+        affinity = np.einsum("ij,ij->i", people[by_user], campaign_vectors[by_campaign])
+        known = (
+            (np.abs(people[by_user]).sum(axis=1) > 0)
+            & (np.abs(campaign_vectors[by_campaign]).sum(axis=1) > 0)
+        ).astype(np.float64)
+    return interest, affinity * known, known
+
+
+# --- the pipeline ----------------------------------------------------------------------
+
+
+class _Clicks:
+    """A person x campaign click matrix over fixed id maps."""
+
+    def __init__(self, user_ids: np.ndarray, campaign_ids: np.ndarray):
+        self.user_ids, self.campaign_ids = user_ids, campaign_ids
+
+    def matrix(self, pairs: Pairs) -> sp.csr_matrix:
+        clicked = pairs.take(pairs.clicked)
+        rows = np.searchsorted(self.user_ids, clicked.users)
+        cols = np.searchsorted(self.campaign_ids, clicked.campaigns)
+        shape = (len(self.user_ids), len(self.campaign_ids))
+        values = clicked.clicks.astype(np.float32)
+        return sp.csr_matrix((values, (rows, cols)), shape=shape)
+
+    def score(self, als, clicks: sp.csr_matrix, pairs: Pairs) -> tuple[np.ndarray, np.ndarray]:
+        """(dot product, whether the person had clicks to learn from) for each pair."""
+        rows = np.searchsorted(self.user_ids, pairs.users)
+        cols = np.searchsorted(self.campaign_ids, pairs.campaigns)
+        users = np.asarray(als.user_factors)[rows]
+        items = np.asarray(als.item_factors)[cols]
+        had_clicks = (np.diff(clicks.indptr)[rows] > 0).astype(np.float64)
+        return np.einsum("ij,ij->i", users, items) * had_clicks, had_clicks
+
+
+def _out_of_fold_mf(clicks: _Clicks, train: Pairs, config, seed: int):
+    """Score each training pair with factors that did not see it."""
+    fold = np.random.default_rng(seed).integers(0, 2, size=len(train))
+    mf, has_mf = np.zeros(len(train)), np.zeros(len(train))
+    for part in (0, 1):
+        held = fold == part
+        seen = clicks.matrix(train.take(~held))
+        als = fit_als(seen, config)
+        mf[held], has_mf[held] = clicks.score(als, seen, train.take(held))
+    return mf, has_mf
+
+
+def _features(pairs: Pairs, priors: dict, global_prior: float, mf, has_mf, topics) -> np.ndarray:
+    interest, affinity, known = topics
+    prior = np.array([priors.get(int(c), global_prior) for c in pairs.campaigns])
+    return feature_matrix(
+        interest=interest, prior=prior, mf=mf, has_mf=has_mf, topic=affinity, has_topic=known
+    )
+
+
+def _run(version: ModelVersion, progress: Progress | None) -> None:
+    config = TargeterConfig.from_dict(version.params or {})
+    started, memory, seconds = time.perf_counter(), PeakMemory(), {}
+    current: list = [None, started]  # the stage running and when it began
+
+    def stage(name: str | None, detail: str = "") -> None:
+        now = time.perf_counter()
+        if current[0]:
+            seconds[current[0]] = round(now - current[1], 3)
+        current[:] = [name, now]
+        if progress and name:
+            names = list(STAGES)
+            progress(name, sum(STAGES[n] for n in names[: names.index(name)]), detail)
+
+    stage("data", "reading ad impressions and clicks")
+    max_event_id = latest_event_id()
+    pairs = ad_pairs(max_event_id)
+    user_ids, campaign_ids = np.unique(pairs.users), np.unique(pairs.campaigns)
+    registry.version_update(
+        version,
+        max_event_id=max_event_id,
+        users=len(user_ids),
+        items=len(campaign_ids),
+        nonzeros=int(pairs.clicked.sum()),
+    )
+    stage("split", f"{len(pairs):,} people x campaigns shown, {int(pairs.clicked.sum()):,} clicked")
+    cut = round(len(pairs) * (1 - config.holdout))
+    older = np.arange(len(pairs)) < cut
+    train, test = pairs.take(older), pairs.take(~older)
+    for name, part in (("training", train), ("held-out", test)):
+        if len(pairs) < MIN_PAIRS or part.clicked.all() or not part.clicked.any():
+            raise NotEnoughData(
+                f"Not enough ad data: {len(pairs):,} people x campaigns shown, "
+                f"{int(pairs.clicked.sum()):,} clicked; the {name} part needs clicks and "
+                f"non-clicks (at least {MIN_PAIRS} pairs in all)."
+            )
+    stage("fit", f"ALS over {len(user_ids):,} people x {len(campaign_ids):,} campaigns")
+    clicks = _Clicks(user_ids, campaign_ids)
+    priors, global_prior = campaign_priors(train)
+    feed = serving.current_model(ModelKind.FEED_ALS)
+    oof_mf, oof_has = _out_of_fold_mf(clicks, train, config, config.random_state)
+    train_x = _features(
+        train, priors, global_prior, oof_mf, oof_has, _interest_and_topics(train, feed)
+    )
+    seen = clicks.matrix(train)
+    als = fit_als(seen, config)
+    coefficients = evaluation.fit_logistic(train_x, train.clicked)
+    base = baseline_columns()
+    baseline_coefficients = evaluation.fit_logistic(train_x[:, base], train.clicked)
+    stage("evaluate", f"{len(test):,} held-out pairs")
+    test_mf, test_has = clicks.score(als, seen, test)
+    test_topics = _interest_and_topics(test, feed)
+    test_x = _features(test, priors, global_prior, test_mf, test_has, test_topics)
+    metrics = {
+        "eval_pairs": len(test),
+        "held_out_clicks": int(test.clicked.sum()),
+        "model": evaluation.judge(test.clicked, 1 / (1 + np.exp(-(test_x @ coefficients)))),
+        "baseline": evaluation.judge(
+            test.clicked, 1 / (1 + np.exp(-(test_x[:, base] @ baseline_coefficients)))
+        ),
+        "coefficients": dict(zip(FEATURES, np.round(coefficients, 4).tolist(), strict=True)),
+        "feed_version": feed.version_id if feed is not None else None,
+    }
+    active = registry.active_version(KIND)
+    metrics["active"] = (
+        {"version": active.pk, **(active.metrics.get("model") or {})} if active else None
+    )
+    reason = ""
+    if config.gate_enabled:
+        reason = evaluation.quality_gate(
+            metrics,
+            active_metrics=active.metrics if active else None,
+            baseline_lift=config.gate_baseline_lift,
+            active_ratio=config.gate_active_ratio,
+        )
+    metrics["gate"] = {"enabled": config.gate_enabled, "passed": not reason}
+
+    def cost() -> dict:
+        stage(None)
+        return {
+            "train_seconds": round(time.perf_counter() - started, 3),
+            "peak_memory_mb": memory.peak_mb(),
+            "metrics": {**metrics, "seconds": seconds},
+        }
+
+    if reason:
+        registry.version_reject(version, reason, **cost())
+        return
+    stage("artifact", "writing factors")
+    path = save_factor_model(
+        KIND,
+        version.pk,
+        user_factors=als.user_factors,
+        item_factors=als.item_factors,
+        user_ids=user_ids,
+        post_ids=campaign_ids,  # the "items" of this model are campaigns
+        meta={
+            "params": {k: getattr(config, k) for k in ("factors", "regularization", "alpha")},
+            "features": list(FEATURES),
+            "coefficients": coefficients.tolist(),
+            "campaign_prior": {str(k): v for k, v in priors.items()},
+            "global_prior": global_prior,
+            "max_event_id": max_event_id,
+            "created_at": timezone.now().isoformat(),
+        },
+    )
+    if not registry.version_ready(version, artifact_path=str(path), **cost()):
+        delete_artifact(path)  # reaped while we worked: it must not serve
+        return
+    registry.version_activate(version.pk)
+    registry.prune_artifacts(kind=KIND)
+
+
+def train_version(version_id: int, *, progress: Progress | None = None) -> ModelVersion | None:
+    """Run the pipeline for a queued version (idempotent: a version not queued is left
+    alone). Returns the version in its final state."""
+    version = registry.version_start(version_id)
+    if version is None:
+        log.info("ad targeter v%s is not queued; leaving it alone", version_id)
+        return None
+    try:
+        _run(version, progress)
+    except Exception as error:  # includes Celery's SoftTimeLimitExceeded
+        log.exception("training the ad targeter v%s failed", version_id)
+        registry.version_fail(version, f"{type(error).__name__}: {error}")
+    return ModelVersion.objects.filter(pk=version_id).first()

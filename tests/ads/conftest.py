@@ -1,0 +1,28 @@
+"""Fixtures of the ads tests: a clean per-process index and model cache, and advertisers."""
+
+import pytest
+
+from ads import index
+from feeds.serving import forget_loaded_models
+from tests.factories import AdvertiserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ads_state(settings, tmp_path):
+    settings.MODEL_ROOT = tmp_path / "models"
+    index.forget()
+    forget_loaded_models()
+    yield
+    index.forget()
+    forget_loaded_models()
+
+
+@pytest.fixture
+def brand(db):
+    """An advertiser: Northwind, run by @nora."""
+    return AdvertiserFactory(user=UserFactory(username="nora"), name="Northwind")
+
+
+@pytest.fixture
+def rival(db):
+    return AdvertiserFactory(user=UserFactory(username="rico"), name="Rival Goods")

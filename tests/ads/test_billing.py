@@ -1,0 +1,129 @@
+"""Money: a charge moves budget into the ledger or nothing moves; never past the daily or the
+total budget, under concurrency too (PostgreSQL, real threads and connections)."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Sum
+from django.utils import timezone
+
+from ads import billing
+from ads.models import Campaign, CampaignDay, LedgerEntry
+from ads.selectors import ledger_total
+from tests.factories import CampaignFactory
+
+Kind = LedgerEntry.Kind
+
+
+def charge(campaign, amount, kind=Kind.IMPRESSION, person=None, **kwargs):
+    return billing.charge(
+        campaign_id=campaign.pk, kind=kind, amount_micros=amount, person_id=person, **kwargs
+    )
+
+
+@pytest.mark.django_db
+def test_a_charge_moves_spend_day_and_ledger_together():
+    campaign = CampaignFactory(bid_micros=1_000_000, daily_budget_micros=3_000_000)
+    entry = charge(campaign, 1_000_000, kind=Kind.CLICK)
+    campaign.refresh_from_db()
+    day = CampaignDay.objects.get(campaign=campaign)
+    assert entry.amount_micros == 1_000_000 and entry.kind == "click"
+    assert campaign.spent_micros == day.spent_micros == ledger_total(campaign.pk) == 1_000_000
+    assert (day.clicks, day.impressions) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_the_daily_budget_stops_charges_and_rolls_the_total_back():
+    campaign = CampaignFactory(bid_micros=1_000_000, daily_budget_micros=2_500_000)
+    assert charge(campaign, 1_000_000) and charge(campaign, 1_000_000)
+    assert charge(campaign, 1_000_000) is None  # 3.0 > 2.5 today
+    campaign.refresh_from_db()
+    assert campaign.spent_micros == 2_000_000 == ledger_total(campaign.pk)
+    assert charge(campaign, 500_000) is not None  # exactly to the cent
+    assert CampaignDay.objects.get(campaign=campaign).spent_micros == 2_500_000
+
+
+@pytest.mark.django_db
+def test_the_total_budget_stops_charges():
+    campaign = CampaignFactory(
+        bid_micros=1_000_000, daily_budget_micros=2_000_000, total_budget_micros=2_000_000
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(spent_micros=1_500_000)
+    assert charge(campaign, 1_000_000) is None
+    assert charge(campaign, 500_000) is not None
+    assert charge(campaign, 1) is None
+
+
+@pytest.mark.django_db
+def test_impressions_charge_only_live_campaigns_clicks_also_paused_ones():
+    campaign = CampaignFactory(state=Campaign.State.PAUSED)
+    assert charge(campaign, 1_000) is None
+    assert charge(campaign, 100_000, kind=Kind.CLICK, require_active=False) is not None
+
+
+@pytest.mark.django_db
+def test_uncharged_counts_need_no_budget():
+    campaign = CampaignFactory()
+    billing.count_on_day(campaign.pk, impressions=1)
+    billing.count_on_day(campaign.pk, impressions=1, clicks=1)
+    day = CampaignDay.objects.get(campaign=campaign)
+    assert (day.impressions, day.clicks, day.spent_micros) == (2, 1, 0)
+
+
+OPERATIONS = 240
+THREADS = 30  # each holds a connection; PostgreSQL allows 100 for everyone on this machine
+
+
+def already_spent(campaign, micros: int, *, days_ago: int) -> None:
+    """History: the campaign spent this much on that day, booked the way billing books it."""
+    moment = timezone.now() - timedelta(days=days_ago)
+    LedgerEntry.objects.create(
+        campaign=campaign, kind=Kind.CLICK, amount_micros=micros, created_at=moment
+    )
+    CampaignDay.objects.create(
+        campaign=campaign, day=timezone.localdate(moment), spent_micros=micros, clicks=1
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(spent_micros=micros)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_auctions_and_clicks_never_overspend_a_cent():
+    """240 charges from 30 threads race for budgets that hold a fraction of them: the daily
+    budget of one campaign (impressions), the total budget of another (clicks). Overspend is
+    exactly 0 and every ledger sums to the recorded spend."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the concurrency test needs PostgreSQL")
+    by_day = CampaignFactory(
+        bid_type="cpm",
+        bid_micros=3_000_000,
+        daily_budget_micros=3_000_000,
+        total_budget_micros=10**9,
+    )  # $3 per thousand: 3,000 micros an impression
+    already_spent(by_day, 2_900_997, days_ago=0)  # today holds 33 more, and 1,003 micros
+    by_total = CampaignFactory(
+        bid_micros=700_000, daily_budget_micros=50_000_000, total_budget_micros=50_000_000
+    )
+    already_spent(by_total, 41_000_000, days_ago=1)  # $9 left in total: 12 clicks of $0.70
+
+    def operate(n: int) -> bool:
+        try:
+            if n % 2:
+                return charge(by_day, 3_000) is not None
+            return charge(by_total, 700_000, kind=Kind.CLICK, require_active=False) is not None
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        charged = sum(pool.map(operate, range(OPERATIONS)))
+
+    assert charged == 33 + 12
+    for campaign in (by_day, by_total):
+        campaign.refresh_from_db()
+        days = CampaignDay.objects.filter(campaign=campaign).aggregate(s=Sum("spent_micros"))["s"]
+        assert campaign.spent_micros == ledger_total(campaign.pk) == days
+    today = CampaignDay.objects.get(campaign=by_day, day=timezone.localdate())
+    assert today.spent_micros == 2_900_997 + 33 * 3_000  # of 3,000,000 a day: overspend 0
+    assert by_total.spent_micros == 41_000_000 + 12 * 700_000  # of 50,000,000: overspend 0
+    assert by_total.total_budget_micros - by_total.spent_micros < 700_000
