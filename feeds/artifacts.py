@@ -49,6 +49,10 @@ class FactorModel:
     def post_col(self, post_id: int) -> int | None:
         return _position(self.post_ids, post_id)
 
+    def post_cols(self, post_ids: np.ndarray) -> np.ndarray:
+        """Columns of many posts at once; -1 for posts the model does not know."""
+        return _positions(self.post_ids, post_ids)
+
 
 def _position(sorted_ids: np.ndarray, value: int) -> int | None:
     """Where an id sits in an ascending id map (the matrix builds them sorted), by binary
@@ -57,6 +61,15 @@ def _position(sorted_ids: np.ndarray, value: int) -> int | None:
     if index < len(sorted_ids) and int(sorted_ids[index]) == int(value):
         return index
     return None
+
+
+def _positions(sorted_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.int64)
+    if not len(sorted_ids):
+        return np.full(len(values), -1, dtype=np.int64)
+    index = np.searchsorted(sorted_ids, values)
+    clipped = np.minimum(index, len(sorted_ids) - 1)
+    return np.where(np.asarray(sorted_ids[clipped]) == values, clipped, -1)
 
 
 def save_factor_model(

@@ -88,30 +88,31 @@ def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float
     )
     if not rows:
         return {}
-    posts = np.array([r[0] for r in rows], dtype=np.int64)
-    kinds = np.array([r[1] for r in rows], dtype=np.int16)
-    dwell = np.array([r[2] or 0 for r in rows], dtype=np.int64)
-    times = np.array([r[3].timestamp() for r in rows], dtype=np.float64)
-    values = event_weights(kinds, dwell, times, weights)
-    totals: dict[int, float] = {}
-    for post_id, value in zip(posts.tolist(), values.tolist(), strict=True):
-        totals[post_id] = totals.get(post_id, 0.0) + value
-    return {post: value for post, value in totals.items() if value > 0}
+    posts, kinds, dwell, times = zip(*rows, strict=True)
+    values = event_weights(
+        np.array(kinds, dtype=np.int16),
+        np.array([ms or 0 for ms in dwell], dtype=np.int64),
+        np.array([at.timestamp() for at in times], dtype=np.float64),
+        weights,
+    )
+    unique, slots = np.unique(np.array(posts, dtype=np.int64), return_inverse=True)
+    totals = np.bincount(slots, weights=values, minlength=len(unique))
+    keep = totals > 0
+    return dict(zip(unique[keep].tolist(), totals[keep].tolist(), strict=True))
 
 
 def fold_in(served: ServedModel, confidences: dict[int, float]) -> np.ndarray | None:
     """Solve one person's factors against fixed item factors: the same least-squares step ALS
     (and implicit's recalculate_user) takes, (YᵀY + λI + Yᵀ(C-I)Y) x = YᵀC p."""
-    columns, values = [], []
-    for post_id, value in confidences.items():
-        column = served.model.post_col(post_id)
-        if column is not None:
-            columns.append(column)
-            values.append(value)
-    if not columns:
+    if not confidences:
         return None
-    item_factors = np.asarray(served.model.item_factors[np.array(columns)], dtype=np.float64)
-    confidence = served.alpha * np.asarray(values, dtype=np.float64)
+    columns = served.model.post_cols(np.fromiter(confidences, dtype=np.int64))
+    known = columns >= 0
+    if not known.any():
+        return None
+    item_factors = np.asarray(served.model.item_factors[columns[known]], dtype=np.float64)
+    values = np.fromiter(confidences.values(), dtype=np.float64)[known]
+    confidence = served.alpha * values
     factors = served.gram.shape[0]
     matrix = served.gram + served.regularization * np.eye(factors)
     matrix += (item_factors.T * (confidence - 1.0)) @ item_factors
@@ -129,8 +130,8 @@ def score_posts(served: ServedModel, vector: np.ndarray, *, exclude: set[int], l
     """The model's top posts for a vector, as (post id, score), best first."""
     scores = np.asarray(served.model.item_factors @ vector, dtype=np.float32)
     if exclude:
-        columns = [c for c in (served.model.post_col(p) for p in exclude) if c is not None]
-        scores[columns] = -np.inf
+        columns = served.model.post_cols(np.fromiter(exclude, dtype=np.int64))
+        scores[columns[columns >= 0]] = -np.inf
     limit = min(limit, len(scores))
     if limit <= 0:
         return []
