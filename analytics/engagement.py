@@ -160,13 +160,9 @@ def _new_session_expression() -> tuple[str, list]:
     )
 
 
-def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
-    """The statement; its parameters are the window, the people, then the session gap."""
-    counted = ",\n".join(
-        f"SUM(CASE WHEN kind = {int(kind)} THEN 1 ELSE 0 END) AS {name}"
-        for name, kind in COUNTED_KINDS.items()
-    )
-    totals = ", ".join(f"SUM(p.{name})" for name in COUNTED_KINDS)
+def _arm_ctes(user_sql: str) -> str:
+    """The window's events and each person's arm (the module's rule); parameters: the
+    window, then the people."""
     return f"""
         WITH windowed AS (
             SELECT id, user_id, kind, arm, dwell_ms, created_at
@@ -187,7 +183,17 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
                 FROM arm_counts
             ) ranked
             WHERE preference = 1
-        ),
+        )"""
+
+
+def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
+    """The statement; its parameters are the window, the people, then the session gap."""
+    counted = ",\n".join(
+        f"SUM(CASE WHEN kind = {int(kind)} THEN 1 ELSE 0 END) AS {name}"
+        for name, kind in COUNTED_KINDS.items()
+    )
+    totals = ", ".join(f"SUM(p.{name})" for name in COUNTED_KINDS)
+    return f"""{_arm_ctes(user_sql)},
         sequenced AS (
             SELECT user_id, kind, dwell_ms, created_at, LAG(created_at) OVER (
                 PARTITION BY user_id ORDER BY created_at, id
@@ -207,6 +213,21 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
         FROM per_person p LEFT JOIN person_arm a ON a.user_id = p.user_id
         GROUP BY COALESCE(a.arm, '')
     """
+
+
+def arms_of_people(
+    *, start: datetime, end: datetime, user_ids: Iterable[int] | QuerySet | None = None
+) -> dict[int, str]:
+    """Each person's arm in ``[start, end)`` by the module's rule; people whose impressions
+    carry no arm are absent (engagement counts them under NO_ARM)."""
+    user_sql, user_params = _user_filter(user_ids)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_arm_ctes(user_sql)} SELECT user_id, arm FROM person_arm",
+            [adapt(start), adapt(end), *user_params],
+        )
+        return dict(cursor.fetchall())
 
 
 def engagement_by_arm(

@@ -123,3 +123,17 @@ def test_a_narrow_window_sees_only_its_events(world):
     assert result["chronological"].sessions == 1
     # ben has no impression in this window, so his post counts under no arm.
     assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=1, posts=1)
+
+
+def test_arms_of_people_follow_the_same_rule(world):
+    from analytics.engagement import arms_of_people
+
+    arms = arms_of_people(start=START, end=END)
+    assert arms == {
+        world["ana"].pk: "chronological",
+        world["ben"].pk: "personalised",
+        world["cy"].pk: "personalised",
+    }  # dee saw nothing with an arm
+    assert arms_of_people(start=START, end=END, user_ids=[world["ben"].pk]) == {
+        world["ben"].pk: "personalised"
+    }
