@@ -21,6 +21,8 @@ from feeds.models import FeedArm
 DEFAULT_SALT = "home-feed-1"
 OPTED_OUT_ARM = "opted-out"
 FALLBACK_ARM = "default"  # no arm with a weight: everyone is ranked, labelled as such
+# Bots only: a feed ordered by the bot's true utility (bots.ideal), the loop report's yardstick.
+IDEAL_ARM = IDEAL_STRATEGY = "ideal"
 Strategy = FeedArm.Strategy
 
 
@@ -72,6 +74,11 @@ def assign(user, *, arms=None) -> Assignment:
     """The person's arm. One small query for the arms unless `arms` is given."""
     if not user.personalised_feed:
         return Assignment(arm=OPTED_OUT_ARM, strategy=Strategy.CHRONOLOGICAL)
+    if getattr(user, "is_bot", False):
+        from bots.ideal import in_ideal_arm  # only bots have a true taste to rank by
+
+        if in_ideal_arm(user.pk):
+            return Assignment(arm=IDEAL_ARM, strategy=IDEAL_STRATEGY)
     arm = choose_arm(user.pk, active_arms() if arms is None else arms, experiment_salt())
     if arm is None:
         return Assignment(arm=FALLBACK_ARM, strategy=Strategy.PERSONALISED)

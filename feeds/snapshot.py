@@ -22,7 +22,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils import timezone
 
-from feeds.experiments import Assignment
+from feeds.experiments import IDEAL_STRATEGY, Assignment
 from feeds.ranking import Candidate, rank_home
 from flywheel.pagination import BadCursor
 
@@ -102,7 +102,12 @@ def with_sponsored_slots(entries: list[dict]) -> list[dict]:
 
 def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) -> Snapshot:
     """Rank the person's feed now and keep it for SNAPSHOT_SECONDS."""
-    ranked = rank_home(viewer, assignment, now=now, visible=visible)
+    if assignment.strategy == IDEAL_STRATEGY:
+        from bots.ideal import rank_ideal  # the bots-only arm, ordered by the truth
+
+        ranked = rank_ideal(viewer, now=now, visible=visible)
+    else:
+        ranked = rank_home(viewer, assignment, now=now, visible=visible)
     snapshot = Snapshot(
         id=secrets.token_urlsafe(9),
         user_id=viewer.pk,

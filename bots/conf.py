@@ -1,0 +1,30 @@
+"""The bots' settings, with their defaults in one place.
+
+Each BOTS_* value can be set in django.conf.settings (read from the environment in
+platform/flywheel/settings.py); anything not set there takes the default below. Read at call
+time, so tests and operators can change them.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Share of bots (never people) whose home feed is ordered by their true utility: the
+    # "ideal" arm the loop report compares homogenisation and utility against.
+    "BOTS_IDEAL_SHARE": 0.1,
+    # Where run_bots finds the site, when --url is not given.
+    "BOTS_SITE_URL": "http://127.0.0.1:8000",
+    # The size of the world `make run` seeds on its first start.
+    "BOTS_SEED_BOTS": 120,
+    # Above this many bots, seed_world takes the bulk path (COPY) unless told otherwise.
+    "BOTS_BULK_ABOVE": 2000,
+    # run_bots: simulated seconds per real second, sessions per real second at most, bots
+    # driven at once, new bots signing up per simulated day.
+    "BOTS_SPEEDUP": 100.0,
+    "BOTS_MAX_SESSIONS_PER_SECOND": 2.0,
+    "BOTS_CONCURRENCY": 4,
+    "BOTS_SIGNUPS_PER_DAY": 5.0,
+}
+
+
+def get(name: str):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,196 @@
+"""The loop report: does the flywheel turn, and what does it do to the whole?
+
+Over a time range split into windows, for the bots (whose truth we know):
+
+- engagement per window and experiment arm (analytics.engagement, the one definition), with
+  active bots, sign-ups and churn;
+- the arms compared with the control on likes, shares, comments and clicks per impression,
+  each lift with its 95% interval (analytics.metrics);
+- every feed model version that served in the range: what it was trained on, its held-out
+  recall beside the popularity baseline's, and its recall@20 against the truth (bots.quality);
+- system-level effects per arm (bots.effects), homogenisation and utility also relative to the
+  bots-only ideal arm.
+"""
+
+import itertools
+from datetime import datetime, timedelta
+
+from django.db.models import Max, Min
+
+from accounts.models import User
+from analytics import metrics
+from analytics.engagement import ArmEngagement, engagement_by_arm
+from analytics.models import Event, EventKind
+from bots.effects import arm_effects
+from bots.models import BotProfile
+from bots.quality import score_version
+from feeds.experiments import IDEAL_ARM
+from feeds.models import FeedArm, ModelKind, ModelVersion
+
+RATES = ("likes", "shares", "comments", "clicks")
+
+
+def control_arm() -> str:
+    name = FeedArm.objects.filter(is_control=True).order_by("name").values_list("name", flat=True)
+    return name.first() or "chronological"
+
+
+def split(start: datetime, end: datetime, windows: int) -> list[tuple[datetime, datetime]]:
+    step = (end - start) / max(windows, 1)
+    bounds = [start + step * i for i in range(max(windows, 1))] + [end]
+    return list(itertools.pairwise(bounds))
+
+
+def _engagement_row(engagement: ArmEngagement) -> dict:
+    row = engagement.as_dict()
+    row["likes_interval"] = metrics.rate_interval(engagement.likes, engagement.impressions).__dict__
+    return row
+
+
+def _window(start, end, bots) -> dict:
+    by_arm = engagement_by_arm(start=start, end=end, user_ids=bots)
+    total = ArmEngagement.total(by_arm.values())
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "arms": {arm: _engagement_row(value) for arm, value in sorted(by_arm.items())},
+        "all": _engagement_row(total),
+        "active_bots": total.people,
+        "signups": Event.objects.filter(
+            kind=EventKind.SIGNUP, user__is_bot=True, created_at__gte=start, created_at__lt=end
+        ).count(),
+        "churned": BotProfile.objects.filter(churned_at__gte=start, churned_at__lt=end).count(),
+    }
+
+
+def _lifts(by_arm: dict[str, ArmEngagement], control: str) -> dict:
+    base = by_arm.get(control)
+    lifts = {}
+    for arm, engagement in sorted(by_arm.items()):
+        if arm in (control, "") or base is None:
+            continue
+        lifts[arm] = {}
+        for rate in RATES:
+            lift = metrics.rate_lift(
+                getattr(engagement, rate), engagement.impressions,
+                getattr(base, rate), base.impressions,
+            )  # fmt: skip
+            lifts[arm][f"{rate}_per_impression"] = {
+                "lift": None if lift is None else lift.lift,
+                "low": None if lift is None else lift.low,
+                "high": None if lift is None else lift.high,
+                "significant": bool(lift and lift.significant),
+                "verdict": metrics.lift_verdict(arm, control, f"{rate} per impression", lift),
+            }
+    return lifts
+
+
+def _models(start, end, first_event_id: int | None, sample: int) -> list[dict]:
+    """Feed versions that served at some time in the range (the one serving at its start,
+    and every one activated in it), oldest first."""
+    activated = list(
+        ModelVersion.objects.filter(
+            kind=ModelKind.FEED_ALS, activated_at__isnull=False, activated_at__lt=end
+        ).order_by("activated_at", "id")
+    )
+    before = [v for v in activated if v.activated_at < start][-1:]
+    versions = before + [v for v in activated if v.activated_at >= start]
+    rows = []
+    for version in versions:
+        score = score_version(version, sample=sample)
+        metrics_of = version.metrics or {}
+        rows.append(
+            {
+                "version": version.pk,
+                "state": version.state,
+                "triggered_by": version.triggered_by,
+                "activated_at": version.activated_at.isoformat(),
+                "max_event_id": version.max_event_id,
+                "learned_from_this_range": bool(
+                    first_event_id is not None and version.max_event_id >= first_event_id
+                ),
+                "users": version.users,
+                "items": version.items,
+                "heldout_recall": (metrics_of.get("model") or {}).get("recall@20"),
+                "baseline_recall": (metrics_of.get("baseline") or {}).get("recall@20"),
+                "truth_recall": score.recall if score else None,
+                "truth_utility_ratio": score.utility_ratio if score else None,
+                "truth_bots": score.bots if score else 0,
+            }
+        )
+    return rows
+
+
+def build_report(
+    *, start: datetime, end: datetime, windows: int = 4, sample: int = 300, seed: int = 0
+) -> dict:
+    bots = User.objects.filter(is_bot=True)
+    control = control_arm()
+    in_range = Event.objects.filter(created_at__gte=start, created_at__lt=end)
+    ids = in_range.aggregate(first=Min("id"), last=Max("id"))
+    overall = engagement_by_arm(start=start, end=end, user_ids=bots)
+    effects = arm_effects(start=start, end=end, bots=bots, sample=sample, seed=seed)
+    ideal = effects.get(IDEAL_ARM)
+    models = _models(start, end, ids["first"], sample)
+    report = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "control": control,
+        "events": in_range.count(),
+        "first_event_id": ids["first"],
+        "windows": [_window(a, b, bots) for a, b in split(start, end, windows)],
+        "arms": {arm: _engagement_row(value) for arm, value in sorted(overall.items())},
+        "lifts": _lifts(overall, control),
+        "models": models,
+        "effects": {
+            arm: {
+                **value.as_dict(),
+                "homogenisation_vs_ideal": (
+                    value.homogenisation - ideal.homogenisation if ideal else None
+                ),
+                "utility_vs_ideal": (
+                    value.utility / ideal.utility if ideal and ideal.utility else None
+                ),
+            }
+            for arm, value in sorted(effects.items())
+        },
+    }
+    report["verdicts"] = verdicts(report)
+    return report
+
+
+def verdicts(report: dict) -> list[str]:
+    """The report in plain sentences."""
+    said = []
+    learned = [m for m in report["models"] if m["learned_from_this_range"]]
+    names = ", ".join(f"v{m['version']}" for m in learned) or "none"
+    said.append(
+        f"{len(learned)} model version(s) trained on this range's activity went live ({names})."
+    )
+    scored = [m for m in report["models"] if m["truth_recall"] is not None]
+    if len(scored) >= 2:
+        first, last = scored[0], scored[-1]
+        trend = "better" if last["truth_recall"] > first["truth_recall"] else "not better"
+        said.append(
+            f"Against the truth, v{last['version']} knows the bots {trend} than "
+            f"v{first['version']}: recall@20 {first['truth_recall']:.3f} -> "
+            f"{last['truth_recall']:.3f}."
+        )
+    for lifts in report["lifts"].values():
+        said.append(lifts["likes_per_impression"]["verdict"])
+    for arm, effects in report["effects"].items():
+        if effects["homogenisation_vs_ideal"] is not None and arm != IDEAL_ARM:
+            said.append(
+                f"{arm}: consumption {effects['homogenisation_vs_ideal']:+.3f} Jaccard vs ideal "
+                f"(homogenisation), {effects['utility_vs_ideal'] or 0:.0%} of ideal utility, "
+                f"exposure Gini {effects['exposure_gini']:.2f}, "
+                f"{effects['topic_entropy']:.2f} bits of topics shown."
+            )
+    return said
+
+
+def default_range(hours: float) -> tuple[datetime, datetime]:
+    from django.utils import timezone
+
+    end = timezone.now()
+    return end - timedelta(hours=hours), end
