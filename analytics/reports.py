@@ -81,9 +81,9 @@ def _dwell_seconds(e: ArmEngagement) -> float | None:
 
 def engagement_report(period: Period) -> Report:
     grain, since, now = period.grain, period.since, period.now
-    steps = len(period.starts)
     by_arm = arm_totals(period)
     totals = totals_by_start(grain, since, now)
+    steps = len(totals)  # periods the rollups have covered
     everyone = ArmEngagement.total(by_arm.values())
     step = period.step_label
     report = Report("engagement", "Engagement and growth", period)

@@ -28,7 +28,6 @@ from flywheel.chart_scales import COUNT, PERCENT, SECONDS, Unit
 
 BITS = Unit(name="bits", decimals=2)
 INDEX = Unit(decimals=3)
-MINUTES = Unit(name="minutes", decimals=1)
 
 
 def _ratio(numerator, denominator):
@@ -47,7 +46,7 @@ class Measure:
 
     @property
     def display(self) -> str:
-        return self.unit.format(self.value)
+        return self.unit.labelled(self.value)
 
     @property
     def change(self) -> float | None:
@@ -99,7 +98,7 @@ def _day_values(row, everyone: ArmEngagement) -> dict:
     shown = everyone.impressions + everyone.ad_impressions
     return {
         "people": everyone.people,
-        "minutes_per_person": _ratio(everyone.dwell_ms / 60_000, everyone.people),
+        "time_per_person": _ratio(everyone.dwell_ms / 1000, everyone.people),
         "likes_per_impression": _ratio(everyone.likes, everyone.impressions),
         "ad_load": _ratio(everyone.ad_impressions, shown),
         "topic_entropy": row.topic_entropy if row.sampled_people else None,
@@ -134,7 +133,7 @@ def stakeholders_report(period: Period) -> Report:
     money = currency_unit()
     # For the whole period: rates from summed counts, states from the latest day.
     whole = {
-        "minutes_per_person": _ratio(everyone.dwell_ms / 60_000, everyone.people),
+        "time_per_person": _ratio(everyone.dwell_ms / 1000, everyone.people),
         "likes_per_impression": _ratio(everyone.likes, everyone.impressions),
         "ad_load": _ratio(everyone.ad_impressions, everyone.impressions + everyone.ad_impressions),
         "ctr": _ratio(everyone.ad_clicks, everyone.ad_impressions),
@@ -151,7 +150,7 @@ def stakeholders_report(period: Period) -> Report:
 
     groups = [
         Stakeholder("people", "People", "Do they get something out of the time they spend?",
-            [measure("minutes_per_person", "Time spent per person per day", MINUTES, True,
+            [measure("time_per_person", "Time spent per person per day", SECONDS, True,
                      "Dwell on posts, per active person and day."),
              measure("likes_per_impression", "Likes per impression", PERCENT, True,
                      "A satisfaction proxy: how often what they see is liked.")],

@@ -206,7 +206,7 @@ def flywheel(*, now: datetime | None = None) -> Flywheel:
               spark(totals, lambda t: t.events), "Events per hour, last 24 hours", COUNT,
               "analytics:engagement"),
         Stage("analyse", 2, "Analysis", "Is the model learning from the data?",
-              active.pk if active else None, Unit(), "active model version",
+              active.pk if active else None, Unit(kind="version"), "active model version",
               analysis, [r for r in recalls if r is not None],
               "recall@20 of the latest versions", COUNT, "analytics:models"),
         Stage("personalise", 3, "Personalisation", "How much of the feed does the model pick?",

@@ -41,7 +41,7 @@ PAGES = {
     "ads": Page(
         "ads", ads_report,
         "Revenue, prices and delivery by campaign and advertiser.",
-        section="analytics/_ads_summary.html",
+        daily_only=True, section="analytics/_ads_summary.html",
     ),
     "stakeholders": Page(
         "stakeholders", reports_impact.stakeholders_report,

@@ -39,6 +39,8 @@ class Unit:
             return f"{sign}{self.symbol}{abs(value):,.{places}f}"
         if self.kind == "duration":
             return _duration(value, decimals)
+        if self.kind == "version":
+            return f"v{int(value)}"
         if decimals is None:
             decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 2
         return f"{value:,.{decimals}f}"
@@ -53,6 +55,13 @@ class Unit:
                 text = f"{scaled:.1f}".rstrip("0").rstrip(".")
                 return f"{self.symbol if self.kind == 'money' else ''}{text}{suffix}"
         return self.format(value, decimals=decimals)  # pragma: no cover - loop always returns
+
+    def labelled(self, value: float | None) -> str:
+        """The value with its unit's name when the number alone does not say it: 2.9 bits."""
+        shown = self.format(value)
+        if value is None or self.kind != "number" or not self.name:
+            return shown
+        return f"{shown} {self.name}"
 
     def title(self, label: str) -> str:
         return f"{label} ({self.name})" if self.name else label
@@ -133,10 +142,14 @@ TIME_STEPS = [
 ]  # fmt: skip
 
 
-def time_ticks(start: datetime, end: datetime, max_ticks: int = 7) -> list[datetime]:
-    """Tick times on whole hours or local midnights, at most `max_ticks` of them."""
+def time_ticks(
+    start: datetime, end: datetime, max_ticks: int = 7, *, min_step: timedelta = HOUR
+) -> list[datetime]:
+    """Tick times on whole hours or local midnights, at most `max_ticks` of them, never
+    closer than `min_step` (daily data gets no ticks between its days)."""
     span = max(end - start, HOUR)
-    step = next((s for s in TIME_STEPS if span / s <= max_ticks), TIME_STEPS[-1])
+    steps = [s for s in TIME_STEPS if s >= min_step] or TIME_STEPS[-1:]
+    step = next((s for s in steps if span / s <= max_ticks), steps[-1])
     local = timezone.localtime(start) if timezone.is_aware(start) else start
     if step < DAY:
         first = local.replace(minute=0, second=0, microsecond=0)

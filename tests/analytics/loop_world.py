@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import User
 from analytics import rollups
 from analytics.models import Event, EventKind
 from feeds.models import ModelVersion
 from social.models import Hashtag, Post
-from tests.factories import UserFactory
 
 ARMS = ["chronological", "personalised", "personalised-diverse"]
 LIKE_RATE = {"chronological": 0.08, "personalised": 0.12, "personalised-diverse": 0.11}
@@ -20,6 +20,9 @@ TOPICS = ["jazz", "cycling", "cooking", "chess", "gardening", "film", "python", 
 
 
 def trained_versions(now) -> list[ModelVersion]:
+    ModelVersion.objects.filter(state=ModelVersion.State.ACTIVE).update(
+        state=ModelVersion.State.RETIRED
+    )
     versions = []
     for n, recall in enumerate([0.18, 0.22, 0.27, 0.31]):
         state = ModelVersion.State.ACTIVE if n == 3 else ModelVersion.State.RETIRED
@@ -42,13 +45,13 @@ def trained_versions(now) -> list[ModelVersion]:
     return versions
 
 
-def ad_campaigns(owner_names=("Acme Shoes", "Bean Roasters")):
+def ad_campaigns(owner_names=("Acme Shoes", "Bean Roasters"), *, prefix="advertiser"):
     from ads.models import Advertiser, Campaign
 
     campaigns = []
     today = timezone.localdate()
     for n, name in enumerate(owner_names):
-        owner = UserFactory(username=f"advertiser{n}")
+        owner = User.objects.create(username=f"{prefix}{n}", password="!")
         advertiser = Advertiser.objects.create(user=owner, name=name, billing_email="a@b.example")
         campaigns.append(
             Campaign.objects.create(
@@ -65,14 +68,20 @@ def ad_campaigns(owner_names=("Acme Shoes", "Bean Roasters")):
     return campaigns
 
 
-def build_loop(*, days: int = 3, people: int = 24, seed: int = 7, now=None) -> dict:
+def build_loop(
+    *, days: int = 3, people: int = 24, seed: int = 7, now=None, prefix: str = "member"
+) -> dict:
     """People, posts and a few days of events ending `now`, then the rollups of them."""
     from ads.models import Campaign, LedgerEntry
 
     rng = random.Random(seed)
     now = now or timezone.now()
     tags = [Hashtag.objects.get_or_create(name=t)[0] for t in TOPICS]
-    crowd = [UserFactory(username=f"member{n}") for n in range(people)]
+    # Many people and no logins: unusable passwords spare the slow password hasher.
+    crowd = User.objects.bulk_create(
+        User(username=f"{prefix}{n}", display_name=f"Member {n}", password="!")
+        for n in range(people)
+    )
     for person in crowd[:3]:
         person.personalised_feed = False
         person.save(update_fields=["personalised_feed"])
@@ -83,12 +92,12 @@ def build_loop(*, days: int = 3, people: int = 24, seed: int = 7, now=None) -> d
         post.hashtags.set(rng.sample(tags, 2))
         posts.append(post)
     versions = trained_versions(now)
-    campaigns = ad_campaigns()
+    campaigns = ad_campaigns(prefix=f"{prefix}-advertiser")
     events, charges = [], []
     start = now - timedelta(days=days)
     for hour in range(days * 24):
         moment = start + timedelta(hours=hour)
-        for person in rng.sample(crowd, rng.randint(4, 10)):
+        for person in rng.sample(crowd, min(len(crowd), rng.randint(4, 10))):
             arm = ARMS[person.pk % 3] if person.personalised_feed else "opted-out"
             placed = versions[-1].pk if arm != "chronological" and arm != "opted-out" else None
             for step in range(rng.randint(3, 8)):

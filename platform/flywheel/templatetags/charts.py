@@ -14,7 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def sparkline(values, title, unit="count", width=160, height=36, color=charts.PALETTE[0]):
+def sparkline(
+    values, title, unit="count", width=160, height=36, color=charts.PALETTE[0], stretch=False
+):
     return charts.sparkline(
         values or [],
         title=title,
@@ -22,11 +24,12 @@ def sparkline(values, title, unit="count", width=160, height=36, color=charts.PA
         width=int(width),
         height=int(height),
         color=color,
+        stretch=bool(stretch),
     )
 
 
 @register.simple_tag
-def line_chart(series, title, unit="count", y_label="", width=720, height=260):
+def line_chart(series, title, unit="count", y_label="", width=640, height=260):
     return charts.line_chart(
         series or [],
         title=title,
@@ -38,7 +41,7 @@ def line_chart(series, title, unit="count", y_label="", width=720, height=260):
 
 
 @register.simple_tag
-def bar_chart(categories, bars, title, unit="count", y_label="", horizontal=False, width=720):
+def bar_chart(categories, bars, title, unit="count", y_label="", horizontal=False, width=640):
     return charts.bar_chart(
         categories or [],
         bars or [],
