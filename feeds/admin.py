@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from feeds import registry, training
-from feeds.evaluation import NDCG, RECALL, metric_rows
+from feeds.evaluation import NDCG, RECALL
 from feeds.models import FeedArm, ModelVersion, Trend
 
 
@@ -25,7 +25,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     (activate an older one) and start a run."""
 
     list_display = [
-        "__str__", "state", "recall", "ndcg", "coverage", "data_size", "train_seconds",
+        "__str__", "state", "recall", "ndcg", "coverage", "auc", "data_size", "train_seconds",
         "triggered_by", "created_at",
     ]  # fmt: skip
     list_filter = ["kind", "state", "triggered_by"]
@@ -45,6 +45,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def coverage(self, version):
         return _pair(version, "coverage")
 
+    @admin.display(description="AUC (ad targeter / targeting only)")
+    def auc(self, version):
+        return _pair(version, "auc")
+
     @admin.display(description="data")
     def data_size(self, version):
         return f"{version.users:,} x {version.items:,}, {version.nonzeros:,} nnz"
@@ -59,17 +63,18 @@ class ModelVersionAdmin(admin.ModelAdmin):
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
             (
                 (name, figure(ours), figure(baseline))
-                for name, ours, baseline in metric_rows(version.metrics)
+                for name, ours, baseline in registry.metric_rows(version)
             ),
         )
         metrics = version.metrics
         return format_html(
-            "<table><tr><th>metric</th><th>this version</th><th>popularity baseline</th></tr>"
+            "<table><tr><th>metric</th><th>this version</th><th>{} baseline</th></tr>"
             "{}</table><p>{} people evaluated, {} recent interactions held out; "
             "seconds per stage: {}</p>",
+            registry.baseline_label(version.kind),
             rows,
-            metrics.get("eval_users", 0),
-            metrics.get("held_out", 0),
+            metrics.get("eval_users", metrics.get("eval_pairs", 0)),
+            metrics.get("held_out", metrics.get("held_out_clicks", 0)),
             metrics.get("seconds", {}),
         )
 
@@ -98,7 +103,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def retrain_now(self, request, queryset):
         for kind in sorted(set(queryset.values_list("kind", flat=True))):
             try:
-                version = training.training_request(
+                version = registry.trainer(kind).training_request(
                     kind=kind, triggered_by=f"staff:{request.user.username}"
                 )
             except (registry.AlreadyRunning, training.NotBuilt) as refused:

@@ -53,8 +53,8 @@ TRAINERS = {
 
 # Each kind's evaluation module (with `metric_rows(metrics)`) and the name of its baseline.
 EVALUATIONS = {
-    ModelKind.FEED_ALS: ("feeds.evaluation", "popular"),
-    ModelKind.AD_TARGETER: ("ads.evaluation", "targeting only"),
+    ModelKind.FEED_ALS: ("feeds.evaluation", "popularity"),
+    ModelKind.AD_TARGETER: ("ads.evaluation", "targeting-only"),
 }
 
 
@@ -89,9 +89,10 @@ def latest_trained_version(kind: str = ModelKind.FEED_ALS) -> ModelVersion | Non
     return ModelVersion.objects.filter(kind=kind, state__in=TRAINED).order_by("-id").first()
 
 
-def version_list(*, limit: int = 100):
-    """The newest versions of every kind, for the staff page."""
-    return ModelVersion.objects.order_by("-id")[:limit]
+def version_list(*, limit: int = 100, kind: str | None = None):
+    """The newest versions (of one kind, or of every kind), for the staff page."""
+    versions = ModelVersion.objects.order_by("-id")
+    return (versions.filter(kind=kind) if kind else versions)[:limit]
 
 
 def can_activate(version: ModelVersion) -> bool:

@@ -5,18 +5,39 @@ personalised feed off) gets `social.selectors.home_timeline`, paged by keyset as
 ranked arms get a page of their snapshot (feeds.snapshot). Either way every post comes back
 with `feed_reason`, `feed_arm`, `feed_model_version` and `feed_position` set, which the card
 and the API show so that impressions record the arm and the model version that chose them.
+
+Sponsored slots: the ranked arms' snapshots keep a slot every SPONSORED_EVERY-th position;
+the chronological arm gets slots at the same positions (before every fifth post), so arms
+compare fairly. `place_sponsored` fills a page's slots from the ad auction and hangs each ad
+on the post it is shown before (`post.sponsored`); the page lists them in `HomePage.sponsored`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
+from ads.sponsored import Sponsored, serve_sponsored
+from analytics.models import Surface
 from feeds.experiments import Assignment, assign
-from feeds.snapshot import build_snapshot, decode_cursor, encode_cursor, load_snapshot
+from feeds.snapshot import (
+    SPONSORED,
+    SPONSORED_EVERY,
+    build_snapshot,
+    decode_cursor,
+    encode_cursor,
+    load_snapshot,
+)
 from social import selectors
 from social.models import Follow, Mute
 
-__all__ = ["Assignment", "HomePage", "assign", "chronological_home", "ranked_home_page"]
+__all__ = [
+    "Assignment",
+    "HomePage",
+    "assign",
+    "chronological_home",
+    "ranked_home_page",
+    "sponsored_for_chronological",
+]
 
 
 @dataclass
@@ -27,6 +48,7 @@ class HomePage:
     is_first: bool
     next_cursor: str | None = None
     previous_cursor: str | None = None
+    sponsored: list[Sponsored] = field(default_factory=list)
 
 
 # --- the chronological arm -------------------------------------------------------------
@@ -87,10 +109,20 @@ def ranked_home_page(
         post.feed_arm = snapshot.arm
         post.feed_model_version = snapshot.model_version
     previous_position = snapshot.previous_position(position, size)
+    end = len(snapshot.entries) if next_position is None else next_position
+    slots = [
+        (slot, sum(1 for post in posts if post.feed_position < slot))
+        for slot in range(position, end)
+        if snapshot.entries[slot].get("slot") == SPONSORED
+    ]
+    sponsored = place_sponsored(
+        viewer, posts, slots, arm=snapshot.arm, model_version=snapshot.model_version
+    )
     return HomePage(
         posts=posts,
         arm=snapshot.arm,
         model_version=snapshot.model_version,
+        sponsored=sponsored,
         is_first=position == 0,
         next_cursor=None if next_position is None else encode_cursor(snapshot.id, next_position),
         previous_cursor=(
@@ -125,3 +157,49 @@ def _posts_for(viewer, window: list[tuple[int, dict]], *, visible, prepare=None)
         post.feed_position = position
         posts.append(post)
     return posts
+
+
+# --- sponsored slots -------------------------------------------------------------------
+
+
+def place_sponsored(
+    viewer, posts: list, slots: list[tuple[int, int]], *, arm: str, model_version: int | None
+) -> list[Sponsored]:
+    """Fill the page's slots, given as (position in the feed's layout, index of the post it
+    is shown before), from the ad auction; the page's posts are the context. Each ad served
+    is hung on its post as `post.sponsored`. A slot with no post after it stays empty."""
+    slots = [(position, index) for position, index in slots if index < len(posts)]
+    if not slots:
+        return []
+    served = serve_sponsored(
+        viewer,
+        slots=[position for position, _ in slots],
+        context_post_ids=[post.pk for post in posts],
+        surface=Surface.HOME,
+        arm=arm,
+        model_version=model_version,
+    )
+    index_of = dict(slots)
+    for item in served:
+        item.index = index_of[item.position]
+        posts[item.index].sponsored = item
+    return served
+
+
+def chronological_slots(posts) -> list[tuple[int, int]]:
+    """The chronological arm's slots where a snapshot would have them: before every
+    (SPONSORED_EVERY - 1)-th post, at the position that slot would take in the layout."""
+    between = SPONSORED_EVERY - 1
+    return [
+        (post.feed_position + post.feed_position // between - 1, index)
+        for index, post in enumerate(posts)
+        if post.feed_position > 0 and post.feed_position % between == 0
+    ]
+
+
+def sponsored_for_chronological(viewer, posts, assignment: Assignment) -> list[Sponsored]:
+    """Sponsored items for a page of the chronological home (explained first)."""
+    posts = list(posts)
+    return place_sponsored(
+        viewer, posts, chronological_slots(posts), arm=assignment.arm, model_version=None
+    )

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from feeds import registry, training
-from feeds.evaluation import metric_rows
 from feeds.models import ModelKind, ModelVersion
 
 SHOWN = 100
@@ -29,26 +29,43 @@ def staff_required(view):
     return guarded
 
 
+def _kind(request) -> str:
+    """The kind of model the page is about (?kind=, or a form's kind); the feed model's by
+    default."""
+    chosen = request.POST.get("kind") or request.GET.get("kind") or ModelKind.FEED_ALS
+    return chosen if chosen in ModelKind.values else ModelKind.FEED_ALS
+
+
+def _models_url(kind: str) -> str:
+    url = reverse("feeds_staff:models")
+    return url if kind == ModelKind.FEED_ALS else f"{url}?kind={kind}"
+
+
 @require_GET
 @staff_required
 def models_page(request):
+    kind = _kind(request)
     versions = [
         {
             "version": version,
-            "metrics": metric_rows(version.metrics),
+            "metrics": registry.metric_rows(version),
             "can_activate": registry.can_activate(version),
         }
-        for version in registry.version_list(limit=SHOWN)
+        for version in registry.version_list(limit=SHOWN, kind=kind)
     ]
     return render(
         request,
         "feeds/models.html",
         {
             "versions": versions,
-            "total": ModelVersion.objects.count(),
+            "total": ModelVersion.objects.filter(kind=kind).count(),
             "shown": SHOWN,
-            "active": registry.active_version(ModelKind.FEED_ALS),
-            "running": registry.running_version(ModelKind.FEED_ALS),
+            "active": registry.active_version(kind),
+            "running": registry.running_version(kind),
+            "kind": kind,
+            "kind_label": ModelKind(kind).label,
+            "kinds": [(value, label, _models_url(value)) for value, label in ModelKind.choices],
+            "baseline_label": registry.baseline_label(kind),
         },
     )
 
@@ -56,13 +73,16 @@ def models_page(request):
 @require_POST
 @staff_required
 def retrain_now(request):
+    kind = _kind(request)
     try:
-        version = training.training_request(triggered_by=f"staff:{request.user.username}")
-    except registry.AlreadyRunning as running:
-        messages.warning(request, f"Not started: {running}.")
+        version = registry.trainer(kind).training_request(
+            kind=kind, triggered_by=f"staff:{request.user.username}"
+        )
+    except (registry.AlreadyRunning, training.NotBuilt) as refused:
+        messages.warning(request, f"Not started: {refused}.")
     else:
         messages.success(request, f"v{version.pk} is queued for training.")
-    return redirect("feeds_staff:models")
+    return redirect(_models_url(kind))
 
 
 @require_POST

@@ -4,6 +4,8 @@
 the triggers are light and run on the default queue.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
@@ -15,6 +17,7 @@ except ModuleNotFoundError as missing:
     if missing.name != "feeds.trend_tasks":
         raise
 
+log = logging.getLogger(__name__)
 TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)
 
 
@@ -32,18 +35,34 @@ def train_feed_model(version_id: int) -> dict:
     return {"version": version.pk, "state": version.state, "reason": version.reason}
 
 
+def _for_every_kind(trigger: str) -> int | None:
+    """Run one trigger for every kind of model in the registry (the feed model, the ad
+    targeter); the id of the first version queued, or None. One kind's error is logged and
+    does not keep the others from their turn."""
+    queued = []
+    for kind in registry.TRAINERS:
+        try:
+            version = getattr(registry.trainer(kind), trigger)(kind=kind)
+        except Exception:
+            log.exception("the %s trigger failed for %s", trigger, kind)
+            continue
+        if version is not None:
+            queued.append(version.pk)
+    return queued[0] if queued else None
+
+
 @shared_task(name="feeds.maybe_retrain")
 def maybe_retrain() -> int | None:
-    """The data-threshold trigger (every minute): queue a run when enough is new."""
-    version = training.retrain_if_due()
-    return version.pk if version else None
+    """The data-threshold trigger (every minute): queue a run of each kind of model when
+    enough is new for it."""
+    return _for_every_kind("retrain_if_due")
 
 
 @shared_task(name="feeds.scheduled_retrain")
 def scheduled_retrain() -> int | None:
-    """The periodic retrain (every 6 hours by default, editable in the admin)."""
-    version = training.retrain_on_schedule()
-    return version.pk if version else None
+    """The periodic retrain of each kind of model (every 6 hours by default, editable in
+    the admin)."""
+    return _for_every_kind("retrain_on_schedule")
 
 
 @shared_task(name="feeds.reap_stale_runs")

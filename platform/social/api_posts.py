@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from ads.serializers import HomeTimelinePageSerializer, sponsored_data
 from feeds import selectors as feeds
 from flywheel.pagination import INVALID_CURSOR, BadCursor
 from social import selectors, services
@@ -221,12 +222,16 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(summary="Home: your feed, ranked for you or newest first, with reasons")
+@extend_schema(
+    summary="Home: your feed, ranked for you or newest first, with reasons",
+    responses=HomeTimelinePageSerializer,
+)
 class HomeTimelineView(generics.ListAPIView):
     """The person's experiment arm decides the order: ranked by the feed model (a snapshot
     computed on the first page, so later pages never repeat or skip a post) or newest
     activity first. Every item says why it is there and which arm and model version chose
-    it; a post shared by someone you follow says who shared it."""
+    it; a post shared by someone you follow says who shared it. `sponsored` lists the ads of
+    the page's sponsored slots, each with the index in `results` it is shown before."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = TimelinePostSerializer
@@ -241,7 +246,10 @@ class HomeTimelineView(generics.ListAPIView):
         if not assignment.is_ranked:
             page = self.paginate_queryset(self.get_queryset())
             feeds.explain_chronological(page, viewer=request.user, assignment=assignment)
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            sponsored = feeds.sponsored_for_chronological(request.user, page, assignment)
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+            response.data["sponsored"] = sponsored_data(sponsored, request)
+            return response
         cursor_param = self.paginator.cursor_query_param
         try:
             feed = feeds.ranked_home_page(
@@ -263,5 +271,6 @@ class HomeTimelineView(generics.ListAPIView):
                 "next": link(feed.next_cursor),
                 "previous": link(feed.previous_cursor),
                 "results": self.get_serializer(feed.posts, many=True).data,
+                "sponsored": sponsored_data(feed.sponsored, request),
             }
         )

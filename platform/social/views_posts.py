@@ -46,6 +46,7 @@ def home(request):
         feeds.explain_chronological(
             page.items, viewer=request.user, assignment=assignment, start=page.start
         )
+        feeds.sponsored_for_chronological(request.user, page.items, assignment)
     context = {"form": PostForm()}
     if not wants_fragment(request):
         context.update(

@@ -8,6 +8,12 @@ from tests.factories import AdvertiserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Ads tests make many people; a fast hasher keeps them quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_ads_state(settings, tmp_path):
     settings.MODEL_ROOT = tmp_path / "models"
     index.forget()

@@ -47,3 +47,46 @@ def launched(advertiser, staff=None, **overrides) -> Campaign:
     services.creative_review(creative=creative, reviewer=staff, approve=True)
     campaign.refresh_from_db()
     return campaign
+
+
+def serve(viewer, *, slots=(5,), context=(), arm="test-arm", model_version=None, now=None):
+    """Fill sponsored slots for a person, as the home feed does."""
+    from ads.sponsored import serve_sponsored
+
+    return serve_sponsored(
+        viewer,
+        slots=list(slots),
+        context_post_ids=[getattr(p, "pk", p) for p in context],
+        surface="home",
+        arm=arm,
+        model_version=model_version,
+        now=now,
+    )
+
+
+def feed_model_with(
+    vectors_by_user: dict[int, list[float]], vectors_by_post: dict[int, list[float]]
+):
+    """Install an active feed model whose factors are given, so tests know who is close to
+    which topic."""
+    import numpy as np
+
+    from feeds.artifacts import save_factor_model
+    from feeds.models import ModelKind, ModelVersion
+
+    users = sorted(vectors_by_user)
+    posts = sorted(vectors_by_post)
+    version = ModelVersion.objects.create(kind=ModelKind.FEED_ALS, state=ModelVersion.State.READY)
+    path = save_factor_model(
+        ModelKind.FEED_ALS,
+        version.pk,
+        user_factors=np.array([vectors_by_user[u] for u in users], dtype=np.float32),
+        item_factors=np.array([vectors_by_post[p] for p in posts], dtype=np.float32),
+        user_ids=np.array(users),
+        post_ids=np.array(posts),
+        meta={"params": {"factors": len(next(iter(vectors_by_user.values())))}},
+    )
+    ModelVersion.objects.filter(pk=version.pk).update(
+        state=ModelVersion.State.ACTIVE, artifact_path=str(path), activated_at=timezone.now()
+    )
+    return version

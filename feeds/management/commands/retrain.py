@@ -1,4 +1,4 @@
-"""`manage.py retrain feeds`: one training run in the foreground, for operators and scripts.
+"""`manage.py retrain feeds|ads`: one training run in the foreground, for operators and scripts.
 
 Exit status 0 when the run trained (whether its gate made it active or rejected it), 1 when it
 failed or another run holds the lock, 2 for a model that cannot be trained yet.
@@ -13,6 +13,7 @@ from feeds.evaluation import metric_rows
 from feeds.models import ModelKind, ModelVersion
 
 BAR_WIDTH = 30
+KINDS = {"feeds": ModelKind.FEED_ALS, "ads": ModelKind.AD_TARGETER}
 
 
 class ProgressBar:
@@ -61,26 +62,25 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress display")
 
     def handle(self, *args, model, no_progress, **options):
-        if model == "ads":
-            raise CommandError(
-                "The ad targeter is not built yet: there is nothing to train for ads.",
-                returncode=2,
-            )
+        kind = KINDS[model]
+        trainer = registry.trainer(kind)
         names = ("factors", "iterations", "regularization", "alpha")
         overrides = {name: options[name] for name in names if options.get(name) is not None}
         try:
-            version = training.training_request(
-                kind=ModelKind.FEED_ALS, triggered_by="command", overrides=overrides, enqueue=False
+            version = trainer.training_request(
+                kind=kind, triggered_by="command", overrides=overrides, enqueue=False
             )
         except registry.AlreadyRunning as running:
             raise CommandError(f"Not started: {running}.", returncode=1) from None
+        except training.NotBuilt as missing:
+            raise CommandError(str(missing), returncode=2) from None
         self.stdout.write(f"Training {version.get_kind_display()} v{version.pk}")
         progress = None
         if not no_progress:
             progress = ProgressBar(self.stdout, self.stdout.isatty())
         queued, version = version, None
         try:
-            version = training.train_version(queued.pk, progress=progress)
+            version = trainer.train_version(queued.pk, progress=progress)
         finally:
             if progress:
                 progress.close(version)
@@ -93,6 +93,53 @@ class Command(BaseCommand):
     def report(self, version: ModelVersion) -> None:
         write = self.stdout.write
         write(f"\nv{version.pk}: {version.get_state_display()}")
+        if version.kind == ModelKind.AD_TARGETER:
+            self.report_targeter(version)
+        else:
+            self.report_feed_model(version)
+        if version.train_seconds is not None:
+            write(
+                f"  trained in {version.train_seconds:.1f} s, peak memory "
+                f"{version.peak_memory_mb or 0:,.0f} MB"
+            )
+        if version.state == ModelVersion.State.ACTIVE:
+            write(self.style.SUCCESS(f"v{version.pk} is now the active version."))
+        elif version.state == ModelVersion.State.REJECTED:
+            write(self.style.WARNING(f"v{version.pk} was rejected: {version.reason}"))
+            active = registry.active_version(version.kind)
+            write(f"The active version is still {f'v{active.pk}' if active else 'none'}.")
+        else:
+            self.stderr.write(f"v{version.pk} {version.state}: {version.reason}")
+
+    def report_targeter(self, version: ModelVersion) -> None:
+        from ads.evaluation import metric_rows as targeter_rows
+
+        write = self.stdout.write
+        write(
+            f"  data      {version.users:,} people x {version.items:,} campaigns, "
+            f"{version.nonzeros:,} clicked (events up to #{version.max_event_id})"
+        )
+        params = version.params
+        write(
+            f"  params    factors {params.get('factors')}, regularization "
+            f"{params.get('regularization')}, alpha {params.get('alpha')}, iterations "
+            f"{params.get('iterations')}"
+        )
+        metrics = version.metrics
+        if metrics.get("model"):
+            write(
+                f"  evaluated on {metrics.get('eval_pairs', 0):,} newest people x campaigns, "
+                f"{metrics.get('held_out_clicks', 0):,} of them clicked"
+            )
+            write(f"  {'metric':<12}{'model':>10}{'targeting only':>16}")
+            for name, ours, baseline in targeter_rows(metrics):
+                write(f"  {name:<12}{_figure(ours):>10}{_figure(baseline):>16}")
+            active = metrics.get("active")
+            if active:
+                write(f"  previously active v{active['version']}: auc {_figure(active.get('auc'))}")
+
+    def report_feed_model(self, version: ModelVersion) -> None:
+        write = self.stdout.write
         write(
             f"  data      {version.users:,} people x {version.items:,} posts, "
             f"{version.nonzeros:,} interactions (events up to #{version.max_event_id})"
@@ -118,16 +165,3 @@ class Command(BaseCommand):
                     f"  previously active v{active['version']}: recall@20 "
                     f"{_figure(active.get('recall@20'))}"
                 )
-        if version.train_seconds is not None:
-            write(
-                f"  trained in {version.train_seconds:.1f} s, peak memory "
-                f"{version.peak_memory_mb or 0:,.0f} MB"
-            )
-        if version.state == ModelVersion.State.ACTIVE:
-            write(self.style.SUCCESS(f"v{version.pk} is now the active version."))
-        elif version.state == ModelVersion.State.REJECTED:
-            write(self.style.WARNING(f"v{version.pk} was rejected: {version.reason}"))
-            active = registry.active_version(version.kind)
-            write(f"The active version is still {f'v{active.pk}' if active else 'none'}.")
-        else:
-            self.stderr.write(f"v{version.pk} {version.state}: {version.reason}")
