@@ -171,3 +171,28 @@ def test_a_name_in_a_csv_never_runs_as_a_formula(loop, staff_client):
     Campaign.objects.filter(pk=loop["campaigns"][0].pk).update(name="=HYPERLINK(1)")
     rows = read_csv(staff_client.get(reverse("analytics:ads") + "?download=by-campaign"))
     assert "'=HYPERLINK(1)" in [row[0] for row in rows]
+
+
+def test_the_rollups_are_read_only_in_the_admin_and_can_be_recomputed(client, settings):
+    from analytics import rollups
+    from analytics.models import HourlyTotals
+    from tests.analytics.rollup_world import EVENING, HOUR_12, build_world
+
+    build_world()
+    row = rollups.rollup_period(rollups.HOURLY, HOUR_12, now=EVENING)
+    HourlyTotals.objects.filter(pk=row.pk).update(events=0)  # damaged by hand
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    changelist = reverse("admin:analytics_hourlytotals_changelist")
+    assert client.get(changelist).status_code == 200
+    assert client.get(reverse("admin:analytics_hourlytotals_add")).status_code == 403
+    response = client.post(
+        changelist, {"action": "recompute", "_selected_action": [row.pk]}, follow=True
+    )
+    assert "Recomputed 0 period(s)." in response.content.decode()  # past the retention
+    assert "past the event retention" in response.content.decode()
+    settings.EVENT_RETENTION_DAYS = 10_000
+    response = client.post(
+        changelist, {"action": "recompute", "_selected_action": [row.pk]}, follow=True
+    )
+    assert "Recomputed 1 period(s)." in response.content.decode()
+    assert HourlyTotals.objects.get(period_start=HOUR_12).events == 7
