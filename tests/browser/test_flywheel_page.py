@@ -57,6 +57,9 @@ def test_the_flywheel_turns_while_the_loop_runs(page, staff, settings, shots):
     rollups.rollup_recent()
     expect(page.locator("#stage-collect .stage__value")).not_to_have_text(before, timeout=8000)
     page.screenshot(path=str(shots / "flywheel.png"), full_page=True)
+    page.set_viewport_size({"width": 400, "height": 800})
+    expect(page.locator("#stage-revenue")).to_be_visible()
+    page.screenshot(path=str(shots / "flywheel-phone.png"), full_page=True)
 
 
 @pytest.mark.parametrize("name", DETAIL_PAGES)
