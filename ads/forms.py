@@ -59,9 +59,14 @@ class AdvertiserForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=100, error_messages={"required": "Name the campaign."})
-    objective = forms.ChoiceField(choices=Campaign.Objective.choices)
+    objective = forms.ChoiceField(
+        choices=Campaign.Objective.choices, initial=Campaign.Objective.TRAFFIC
+    )
     bid_type = forms.ChoiceField(
-        label="You pay", choices=Campaign.BidType.choices, widget=forms.RadioSelect
+        label="You pay",
+        choices=Campaign.BidType.choices,
+        initial=Campaign.BidType.CPC,
+        widget=forms.RadioSelect,
     )
     bid = money_field("Bid", "Most you pay per click, or per thousand impressions.")
     daily_budget = money_field("Daily budget", "Spread evenly over the day.")

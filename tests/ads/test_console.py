@@ -203,7 +203,7 @@ def test_the_report_is_a_table_and_charts(owner_client, brand):
     assert "2.5%" in page  # CTR today
     assert "$12.50" in page and "$6.25" in page  # spend, eCPM
     assert "$87.50" in page  # budget left
-    assert page.count("<svg") >= 2 and "Spend per day" in page and "Impressions and clicks" in page
+    assert page.count("<svg") >= 4 and "Spend per day" in page and "Click-through rate" in page
     fragment = owner_client.get(
         reverse("ads:campaign", args=[campaign.pk]),
         {"start": today.isoformat(), "end": today.isoformat()},

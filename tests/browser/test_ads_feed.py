@@ -1,0 +1,95 @@
+"""A sponsored post in the home feed, in Chromium: labelled, explained, clickable (the click
+is recorded and charged, then the link opens) and hideable in place."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from ads import services
+from ads.models import LedgerEntry
+from analytics.models import Event, EventKind
+from feeds.models import FeedArm
+from social import services as social
+from tests.factories import UserFactory
+
+SHOTS = "test-results/screenshots"
+
+
+@pytest.fixture
+def feed_with_an_ad(live_server, db):
+    # Browser tests run after others that empty the tables, arms included: make ours.
+    FeedArm.objects.update(weight=0)
+    FeedArm.objects.update_or_create(
+        name="chronological", defaults={"strategy": FeedArm.Strategy.CHRONOLOGICAL, "weight": 1}
+    )
+    viewer = UserFactory(username="vera", interests=["coffee"])
+    writer = UserFactory(username="wren")
+    social.follow_create(follower=viewer, followee=writer)
+    for n in range(12):
+        social.post_create(author=writer, text=f"Morning notes {n} #coffee")
+    owner = UserFactory(username="nora")
+    advertiser = services.advertiser_create(
+        user=owner, name="Northwind Coffee", billing_email="n@example.com"
+    )
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        advertiser=advertiser,
+        name="Beans",
+        objective="traffic",
+        bid_type="cpc",
+        bid_micros=500_000,
+        daily_budget_micros=20_000_000,
+        total_budget_micros=100_000_000,
+        starts_on=today,
+        ends_on=today + timedelta(days=10),
+        topics=["coffee"],
+        frequency_cap=5,
+    )
+    creative = services.creative_create(
+        campaign=campaign,
+        headline="Roasted this week",
+        text="Single-origin beans, delivered fresh.",
+        link=f"{live_server.url}/explore/",
+    )
+    services.campaign_submit(campaign=campaign)
+    staff = UserFactory(username="reviewer", is_staff=True)
+    services.creative_review(creative=creative, reviewer=staff, approve=True)
+    return viewer, campaign
+
+
+def test_a_sponsored_post_is_labelled_explained_and_hideable(page, sign_in, feed_with_an_ad):
+    viewer, campaign = feed_with_an_ad
+    sign_in(viewer)
+    page.goto("/")
+    ad = page.locator("article.sponsored")
+    expect(ad).to_have_count(1)
+    expect(ad.get_by_text("Sponsored", exact=True)).to_be_visible()
+    expect(ad.get_by_text("Roasted this week")).to_be_visible()
+    ad.get_by_text("Why this ad?").click()
+    expect(ad.get_by_text("you said you are interested in #coffee")).to_be_visible()
+    ad.scroll_into_view_if_needed()
+    page.screenshot(path=f"{SHOTS}/ads-sponsored-card.png")
+    ad.get_by_role("button", name="Hide ads from Northwind Coffee").click()
+    notice = page.get_by_text("You will not see ads from Northwind Coffee again.")
+    expect(notice).to_be_visible()
+    assert viewer.hidden_advertisers.filter(advertiser=campaign.advertiser).exists()
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_text("you may see this advertiser's ads again")).to_be_visible()
+    assert not viewer.hidden_advertisers.exists()
+
+
+def test_clicking_the_ad_records_charges_and_opens_the_link(
+    page, sign_in, feed_with_an_ad, base_url
+):
+    viewer, campaign = feed_with_an_ad
+    sign_in(viewer)
+    page.goto("/")
+    page.locator("article.sponsored .sponsored__body").click()
+    page.wait_for_url(f"{base_url}/explore/")
+    assert Event.objects.filter(
+        kind=EventKind.AD_CLICK, user=viewer, campaign_id=campaign.pk
+    ).exists()
+    [charge] = LedgerEntry.objects.filter(campaign=campaign, kind="click")
+    assert 0 < charge.amount_micros <= campaign.bid_micros
