@@ -108,7 +108,7 @@ class SiteClient:
             path += ("&" if "?" in path else "?") + urlencode(params)
         return path
 
-    def _sleep(self, seconds: float) -> None:
+    def pause(self, seconds: float) -> None:
         if self.stop.wait(seconds):
             raise Stopped()
 
@@ -147,7 +147,7 @@ class SiteClient:
                 self.counters.add(f"error: {_error_name(error)}")
                 if failures >= len(BACKOFF):
                     raise SiteUnavailable(f"{method} {target}: {error}") from None
-                self._sleep(BACKOFF[failures])
+                self.pause(BACKOFF[failures])
                 failures += 1
                 continue
             self.counters.add("requests")
@@ -156,26 +156,27 @@ class SiteClient:
                 self.counters.add("error: 429 too many requests")
                 if not patient:
                     return response
-                self._sleep(retry_after(response))
+                self.pause(retry_after(response))
                 continue
             if answer.status >= 500:
                 self.counters.add(f"error: {answer.status}")
                 if failures >= 2:
                     return response
-                self._sleep(BACKOFF[failures])
+                self.pause(BACKOFF[failures])
                 failures += 1
                 continue
             return response
 
 
-def retry_after(response: Response) -> float:
-    """Seconds the site asked us to wait (Retry-After), at least a second, at most a cap."""
+def retry_after(response: Response, *, cap: float | None = MAX_RETRY_AFTER) -> float:
+    """Seconds the site asked us to wait (Retry-After), at least a second, at most `cap`."""
     value = response.headers.get("Retry-After") or response.headers.get("retry-after") or "1"
     try:
         seconds = float(value)
     except ValueError:
         seconds = 1.0
-    return min(max(seconds, 1.0), MAX_RETRY_AFTER)
+    seconds = max(seconds, 1.0)
+    return seconds if cap is None else min(seconds, cap)
 
 
 def _decode(raw: bytes):

@@ -27,6 +27,7 @@ from django.db import close_old_connections, connection
 
 from bots import behaviour, conf, services
 from bots.client import Counters, SiteClient, SiteUnavailable, Stopped, multipart, retry_after
+from bots.quality import score_served_versions
 from bots.seeding import bot_password
 from bots.selectors import active_bots, topic_groups
 from bots.session import BotState, CannotLogIn, RateLimitedFor, Session, World
@@ -55,6 +56,7 @@ class DriverOptions:
     seed: int = 0
     summary_every: float = 10.0
     wait: float = 0.0  # seconds to wait for the site to answer at the start
+    judge_every: float = 15.0  # seconds between judging new model versions (0: never)
 
     @classmethod
     def from_settings(cls, **given) -> "DriverOptions":
@@ -82,6 +84,7 @@ class Driver:
         self.jobs: queue.Queue = queue.Queue(maxsize=max(1, options.concurrency))
         self.started = 0.0
         self.model_version: int | None = None
+        self.signups_paused_until = 0.0  # monotonic time; set by a 429 on sign-up
 
     # --- time ------------------------------------------------------------------------
 
@@ -133,6 +136,8 @@ class Driver:
             threading.Thread(target=self._work, name=f"bot-{n}", daemon=True)
             for n in range(self.options.concurrency)
         ]
+        if self.options.judge_every > 0:
+            workers.append(threading.Thread(target=self._judge, name="judge", daemon=True))
         for worker in workers:
             worker.start()
         options = self.options
@@ -148,6 +153,7 @@ class Driver:
                                 max(1.0, self.options.max_rate))  # fmt: skip
                 last = now
                 signup_due = next_signup is not None and self.sim_now() >= next_signup
+                signup_due = signup_due and now >= self.signups_paused_until
                 if signup_due and self._offer(("signup", None)):
                     next_signup = self._next_signup(self.sim_now())
                 while allowance >= 1 and self._due():
@@ -168,6 +174,8 @@ class Driver:
             for worker in workers:
                 worker.join(timeout=30)
             self.client.close()
+            if self.options.judge_every > 0:
+                self._judge_now()
             self.write(self.summary(final=True))
         return self.counters.snapshot()
 
@@ -211,6 +219,22 @@ class Driver:
                     self._guarded(self._session, bot)
         finally:
             connection.close()
+
+    def _judge(self) -> None:
+        """Score each feed version that goes live against the truth while its artifact is
+        there (old artifacts are pruned), so the loop report can show every version."""
+        try:
+            while not self.stop_event.wait(self.options.judge_every):
+                close_old_connections()
+                self._judge_now()
+        finally:
+            connection.close()
+
+    def _judge_now(self) -> None:
+        try:
+            score_served_versions()
+        except Exception:
+            log.exception("judging model versions failed")
 
     def _guarded(self, job, bot: BotState | None) -> None:
         """Run a job; whatever goes wrong is counted and the bot tries again later."""
@@ -267,9 +291,10 @@ class Driver:
             "interests": [space.words[k].hashtags[0] for k in top],
         }
         answer = self.client.request("POST", "/api/auth/signup/", json_body=body, patient=False)
-        if answer.status == 429:
+        if answer.status == 429:  # the per-address sign-up limit: no newcomer until it lifts
             self.counters.add("sign-ups delayed by 429")
-            raise RateLimitedFor(retry_after(answer))
+            self.signups_paused_until = time.monotonic() + retry_after(answer, cap=None)
+            return
         if answer.status != 201:
             self.counters.add("sign-ups refused")
             return

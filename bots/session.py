@@ -111,7 +111,7 @@ class Session:
         if response.status == 429:
             wait = retry_after(response)
             if wait <= PATIENCE:
-                self.client._sleep(wait)
+                self.client.pause(wait)
                 return self.call(method, path, essential=essential, **kwargs)
             self.outcome.add("rate limited")
             if essential:

@@ -1,0 +1,213 @@
+"""The driver and its HTTP client: a patient client of the real API, never stopped by errors."""
+
+import json
+import random
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from analytics.models import Event, EventKind
+from bots import client as client_module
+from bots.client import Counters, SiteClient, SiteUnavailable, Stopped
+from bots.driver import Driver, DriverOptions
+from bots.models import BotProfile
+from bots.seeding import ensure_topics, seed_world
+from bots.session import BotState, Session, World
+from bots.truth import topic_space
+from bots.world import WorldConfig
+
+
+class Scripted(BaseHTTPRequestHandler):
+    """Answers from a script: a list of (status, headers, body) consumed in order."""
+
+    script: list = []
+    seen: list = []
+
+    def do_GET(self):
+        self.seen.append(self.path)
+        status, headers, body = self.script.pop(0) if self.script else (200, {}, {"ok": True})
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        raw = json.dumps(body).encode()
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    Scripted.script, Scripted.seen = [], []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+
+
+def make_client(url: str, stop=None) -> SiteClient:
+    return SiteClient(url, counters=Counters(), stop=stop or threading.Event())
+
+
+def test_a_429_is_waited_out_for_as_long_as_the_site_asks(server):
+    Scripted.script = [(429, {"Retry-After": "1"}, {"detail": "slow down"})]
+    client = make_client(f"http://127.0.0.1:{server.server_port}")
+    started = time.monotonic()
+    answer = client.request("GET", "/api/thing/")
+    assert answer.status == 200 and answer.data == {"ok": True}
+    assert time.monotonic() - started >= 1.0
+    assert client.counters.snapshot()["error: 429 too many requests"] == 1
+    Scripted.script = [(429, {"Retry-After": "30"}, {})]
+    assert client.request("GET", "/api/thing/", patient=False).status == 429
+
+
+def test_server_errors_are_retried_and_counted(server, monkeypatch):
+    monkeypatch.setattr(client_module, "BACKOFF", (0.01, 0.01, 0.01))
+    Scripted.script = [(503, {}, {}), (500, {}, {})]
+    client = make_client(f"http://127.0.0.1:{server.server_port}/")
+    assert client.request("GET", "/livez").ok
+    counts = client.counters.snapshot()
+    assert (counts["error: 503"], counts["error: 500"], counts["requests"]) == (1, 1, 3)
+
+
+def test_a_site_that_restarts_is_waited_for(monkeypatch):
+    monkeypatch.setattr(client_module, "BACKOFF", (0.2, 0.2, 0.4, 0.8, 1.6))
+    port = free_port()
+    client = make_client(f"http://127.0.0.1:{port}")
+    holder = {}
+
+    def start_later():
+        time.sleep(0.5)
+        holder["server"] = ThreadingHTTPServer(("127.0.0.1", port), Scripted)
+        holder["server"].serve_forever()
+
+    Scripted.script = []
+    threading.Thread(target=start_later, daemon=True).start()
+    try:
+        assert client.request("GET", "/livez").ok
+        assert client.counters.snapshot()["error: connection refused"] >= 1
+    finally:
+        holder["server"].shutdown()
+
+
+def test_a_site_that_stays_down_is_reported_and_a_stop_is_obeyed(monkeypatch):
+    monkeypatch.setattr(client_module, "BACKOFF", (0.01, 0.01))
+    client = make_client(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(SiteUnavailable):
+        client.request("GET", "/livez")
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Stopped):
+        make_client("http://127.0.0.1:1", stop).request("GET", "/livez")
+
+
+def test_links_from_the_api_reach_this_site_whatever_host_they_name(server):
+    client = make_client(f"http://127.0.0.1:{server.server_port}")
+    client.request("GET", "http://web:8000/api/ads/click/abc/?x=1")
+    client.request("GET", "/api/search/posts/", params={"q": "jazz"})
+    assert Scripted.seen == ["/api/ads/click/abc/?x=1", "/api/search/posts/?q=jazz"]
+
+
+class Recorder:
+    """Stands in for the HTTP client of a session."""
+
+    def __init__(self):
+        self.calls = []
+
+    def request(self, method, path, **kwargs):
+        self.calls.append((method, path))
+        return client_module.Response(302, None, {"Location": "https://shop.example"})
+
+    def pause(self, seconds):
+        pass
+
+
+@pytest.mark.django_db
+def test_sponsored_items_are_clicked_for_what_the_bot_likes():
+    ensure_topics(20)
+    space = topic_space()
+    bot = BotState(
+        user_id=1, username="fan", taste=np.array([1.0] + [0.0] * 19), satisfaction=0.3,
+        sessions=0, token="t",
+        rates={"ad_click_rate": 0.95, "position_decay": 1.0, "activity": 1.0},
+    )  # fmt: skip
+    recorder = Recorder()
+    session = Session(bot, recorder, World(space, {}, "pw"), random.Random(1))
+    liked = {"topics": [space.words[0].hashtags[0]], "click_url": "http://web/api/ads/click/1/"}
+    unrelated = {"topics": [space.words[7].hashtags[0]], "click_url": "http://web/api/ads/click/2/"}
+    for _ in range(20):
+        session.consider_ad(liked, position=0)
+        session.consider_ad(unrelated, position=0)
+    clicked = [path for _, path in recorder.calls]
+    assert clicked.count("http://web/api/ads/click/1/") > 10
+    assert "http://web/api/ads/click/2/" not in clicked
+    assert session.outcome.counts["ad clicks"] == len(clicked)
+
+
+@pytest.fixture
+def small_world(db):
+    seed_world(bots=12, config=WorldConfig(topics=20, seed=5, events_per_bot=30), method="bulk")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bots_use_the_live_site_and_leave_a_trail(live_server, small_world):
+    out = []
+    driver = Driver(
+        DriverOptions(url=live_server.url, speedup=200_000, max_rate=100, concurrency=2,
+                      sessions=20, signups_per_day=20_000, seed=1, judge_every=0),
+        write=out.append,
+    )  # fmt: skip
+    started = timezone.now()
+    counts = driver.run()
+    assert counts["sessions"] >= 20
+    assert counts["logins"] >= 1 and counts["impressions"] > 0
+    driven = Event.objects.filter(user__is_bot=True, created_at__gte=started)
+    home = driven.filter(kind=EventKind.IMPRESSION, surface="home")
+    assert home.exists() and not home.filter(arm="").exists()  # every impression has its arm
+    assert driven.filter(kind=EventKind.LOGIN).exists()
+    assert BotProfile.objects.filter(sessions__gt=0).count() >= 5
+    newcomer = BotProfile.objects.filter(origin="signup").select_related("user").first()
+    assert newcomer is not None and newcomer.user.is_bot and newcomer.user.avatar
+    assert any("sessions" in line for line in out) and out[-1].startswith("Done after")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_driver_stops_cleanly_when_told(live_server, small_world):
+    out = []
+    driver = Driver(
+        DriverOptions(url=live_server.url, speedup=1000, concurrency=2, signups_per_day=0,
+                      judge_every=0),
+        write=out.append,
+    )  # fmt: skip
+    runner = threading.Thread(target=driver.run)
+    runner.start()
+    time.sleep(3)
+    driver.stop()  # what Ctrl-C and SIGTERM do
+    runner.join(timeout=30)
+    assert not runner.is_alive()
+    assert out[-1].startswith("Done after")
+
+
+@pytest.mark.django_db
+def test_run_bots_explains_what_is_missing(live_server, monkeypatch):
+    monkeypatch.setattr(client_module, "BACKOFF", (0.01,))
+    with pytest.raises(CommandError, match="seed_world"):
+        call_command("run_bots", "--url", live_server.url, "--duration", "1", stdout=StringIO())
+    with pytest.raises(CommandError, match="does not answer"):
+        call_command("run_bots", "--url", f"http://127.0.0.1:{free_port()}", stdout=StringIO())
