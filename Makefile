@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379
 .PHONY: run test install install-dev migrate lint format check-deploy bench clean help
 
 help:
-	@echo "make run    - set up and run the whole site (web, worker, beat) on http://127.0.0.1:$(PORT)"
+	@echo "make run    - set up and run the whole site (web, worker, beat, bots) on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run the whole test suite against PostgreSQL and Redis"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks in bench/"
@@ -38,7 +38,7 @@ run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_demo_admin
-	@echo "Starting web, worker and beat; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
+	@echo "Starting web, worker, beat and bots; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
 	PATH="$(abspath $(BIN)):$$PATH" BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start
 
 test: install-dev

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of `make run` in a fresh clone on the embedded defaults (SQLite, filesystem
-# broker): the home page, /healthz and a worker ping must answer within 120 s, and every
-# process must be gone after Ctrl-C.
+# broker): the home page, /healthz and a worker ping must answer within 120 s, the bots must
+# then be using the site, and every process must be gone after Ctrl-C.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -21,7 +21,7 @@ started=""
 ok=""
 while [ $SECONDS -lt $deadline ]; do
   if ! kill -0 "$group" 2>/dev/null; then echo "make run exited early" >&2; exit 1; fi
-  if [ -z "$started" ] && grep -q "Starting web, worker and beat" "$log"; then
+  if [ -z "$started" ] && grep -q "Starting web, worker" "$log"; then
     started=$SECONDS
     deadline=$((SECONDS + 120))
   fi
@@ -37,6 +37,16 @@ done
 echo "home page, /healthz and the worker answered $((SECONDS - started)) s after start"
 grep -q "password:" "$log" || { echo "demo admin credentials were not printed" >&2; exit 1; }
 test -s var/demo-admin.txt
+
+# The bots seed a small world on the first run, then use the site: wait for a summary of
+# theirs that counts sessions and impressions.
+bots_deadline=$((SECONDS + ${SMOKE_BOTS_SECONDS:-300}))
+until grep -qE "Bots after .*: [1-9][0-9,]* sessions .* [1-9][0-9,]* impressions" "$log"; do
+  if [ $SECONDS -ge $bots_deadline ]; then echo "the bots did not get going" >&2; exit 1; fi
+  if ! kill -0 "$group" 2>/dev/null; then echo "make run exited early" >&2; exit 1; fi
+  sleep 3
+done
+echo "the bots are using the site: $(grep -E "Bots after" "$log" | tail -n 1 | cut -c1-160)"
 
 kill -INT -- "-$group"
 for _ in $(seq 30); do

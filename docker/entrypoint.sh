@@ -10,6 +10,22 @@ shift || true
 
 wait_for_db() { "$PYTHON" manage.py wait_for_db --timeout "${DB_WAIT_SECONDS:-90}" "$@"; }
 
+# The bots are clients of the site: they start once it answers at $1/livez.
+wait_for_site() {
+  "$PYTHON" - "$1" "${BOTS_WAIT_SECONDS:-300}" <<'PY'
+import sys, time, urllib.request
+url, deadline = sys.argv[1].rstrip("/") + "/livez", time.monotonic() + float(sys.argv[2])
+while True:
+    try:
+        urllib.request.urlopen(url, timeout=5).read()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit(f"bots: {url} did not answer")
+        time.sleep(2)
+PY
+}
+
 case "$role" in
   migrate)
     wait_for_db
@@ -35,8 +51,13 @@ case "$role" in
       --loglevel "${LOG_LEVEL:-INFO}" --pidfile= "$@"
     ;;
   bots)
+    # Wait for the site, seed a small world on the first run (seed_world adds nothing when
+    # the world exists), then drive the bots over HTTP until stopped.
     wait_for_db --migrated
-    exec "$PYTHON" manage.py run_bots "$@"
+    site="${BOTS_SITE_URL:-http://${BIND:-127.0.0.1:8000}}"
+    wait_for_site "$site"
+    "$PYTHON" manage.py seed_world --bots "${BOTS_SEED_BOTS:-120}" --no-progress
+    exec "$PYTHON" manage.py run_bots --url "$site" --wait "${BOTS_WAIT_SECONDS:-300}" "$@"
     ;;
   manage)
     wait_for_db

@@ -59,6 +59,8 @@ class Command(BaseCommand):
         previous = signal.signal(signal.SIGTERM, lambda *_: driver.stop()) if main else None
         try:
             driver.run()
+        except KeyboardInterrupt:  # before the driver got going (it handles its own)
+            self._say("Stopped.")
         except (NoWorld, SiteUnavailable) as problem:
             raise CommandError(str(problem)) from None
         finally:
