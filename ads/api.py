@@ -46,7 +46,7 @@ def with_api_names(error: ValidationError) -> ValidationError:
 
 
 def require_advertiser(user):
-    advertiser = services.advertiser_of(user)
+    advertiser = selectors.advertiser_of(user)
     if advertiser is None:
         raise ValidationError(
             "Become an advertiser first: POST your name and billing e-mail to /api/ads/advertiser/."
@@ -62,7 +62,7 @@ class AdvertiserView(views.APIView):
 
     @extend_schema(summary="Your advertiser profile (404 until you become one)")
     def get(self, request):
-        advertiser = services.advertiser_of(request.user)
+        advertiser = selectors.advertiser_of(request.user)
         if advertiser is None:
             raise NotFound("You are not an advertiser yet.")
         return Response(AdvertiserSerializer(advertiser).data)
@@ -76,7 +76,7 @@ class AdvertiserView(views.APIView):
 
     @extend_schema(summary="Change your advertiser name or billing e-mail")
     def patch(self, request):
-        advertiser = services.advertiser_of(request.user)
+        advertiser = selectors.advertiser_of(request.user)
         if advertiser is None:
             raise NotFound("You are not an advertiser yet.")
         data = AdvertiserSerializer(advertiser, data=request.data, partial=True)
@@ -120,7 +120,7 @@ class CampaignViewSet(viewsets.GenericViewSet):
         return _campaigns(self.request.user)
 
     def _campaign(self) -> Campaign:
-        services.owned_campaign(self.request.user, self.kwargs["pk"])  # 404 for others
+        selectors.owned_campaign(self.request.user, self.kwargs["pk"])  # 404 for others
         return self.get_queryset().get(pk=int(self.kwargs["pk"]))
 
     def _answer(self, campaign: Campaign, code=status.HTTP_200_OK) -> Response:
@@ -254,11 +254,11 @@ class CreativeViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
 
     def retrieve(self, request, pk=None):
-        creative = services.owned_creative(request.user, pk)
+        creative = selectors.owned_creative(request.user, pk)
         return Response(CreativeSerializer(creative, context={"request": request}).data)
 
     def partial_update(self, request, pk=None):
-        creative = services.owned_creative(request.user, pk)
+        creative = selectors.owned_creative(request.user, pk)
         data = CreativeSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

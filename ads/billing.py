@@ -20,18 +20,15 @@ also keeps within the total budget. Tested with concurrent auctions and clicks o
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from ads.models import Campaign, CampaignDay, LedgerEntry
 
 Kind = LedgerEntry.Kind
-BUDGET_COLUMNS = (
-    "id", "spent_today", "daily_budget_micros", "total_budget_micros", "spent_micros", "bid_micros",
-)  # fmt: skip
 
 
 class _Refused(Exception):
@@ -120,33 +117,41 @@ def count_on_day(
 
 
 @dataclass(frozen=True)
-class Budgets:
-    spent_today: int
-    daily: int
-    left_total: int
-    bid: int
+class LiveBudgets:
+    """Spend and budgets of campaigns, as arrays in the order of the ids asked for."""
+
+    active: np.ndarray  # bool: still active (a paused or finished campaign is out)
+    spent_today: np.ndarray
+    daily: np.ndarray
+    left_total: np.ndarray
+    bid: np.ndarray
 
 
-def live_budgets(campaign_ids, today: date) -> dict[int, Budgets]:
-    """Fresh spend and budgets of these campaigns, only those still active (one query): the
-    index may be seconds old, money must not be."""
-    if not len(campaign_ids):
-        return {}
-    today_spend = CampaignDay.objects.filter(campaign=OuterRef("pk"), day=today).values(
-        "spent_micros"
-    )
+def live_budgets(campaign_ids, today: date) -> LiveBudgets:
+    """Spend and budgets of these campaigns, in one lean query (for the index's thousand
+    campaigns at once)."""
     ids = [int(pk) for pk in campaign_ids]
-    rows = (
-        Campaign.objects.filter(pk__in=ids, state=Campaign.State.ACTIVE)
-        .annotate(
-            spent_today=Coalesce(Subquery(today_spend), Value(0), output_field=IntegerField())
+    columns = [np.zeros(len(ids), dtype=np.int64) for _ in range(4)]
+    active = np.zeros(len(ids), dtype=bool)
+    if ids:
+        position = {pk: n for n, pk in enumerate(ids)}
+        days, campaigns = CampaignDay._meta.db_table, Campaign._meta.db_table
+        sql = (
+            "SELECT c.id, COALESCE(d.spent_micros, 0), c.daily_budget_micros,"
+            " c.total_budget_micros - c.spent_micros, c.bid_micros"
+            f" FROM {campaigns} c LEFT JOIN {days} d ON d.campaign_id = c.id AND d.day = %s"
+            f" WHERE c.state = %s AND c.id IN ({', '.join(['%s'] * len(ids))})"
         )
-        .values_list(*BUDGET_COLUMNS)
-    )
-    return {
-        pk: Budgets(spent_today=spent_today, daily=daily, left_total=total - spent, bid=bid)
-        for pk, spent_today, daily, total, spent, bid in rows
-    }
+        day = connection.ops.adapt_datefield_value(today)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [day, Campaign.State.ACTIVE, *ids])
+            for pk, *values in cursor.fetchall():
+                n = position[pk]
+                active[n] = True
+                for column, value in zip(columns, values, strict=True):
+                    column[n] = value
+    spent_today, daily, left_total, bid = columns
+    return LiveBudgets(active, spent_today, daily, left_total, bid)
 
 
 def recent_click_exists(*, person_id: int, campaign_id: int, now: datetime) -> bool:

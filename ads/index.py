@@ -18,6 +18,7 @@ targeting (ads.billing.live_budgets), and the charge itself is checked by the da
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,6 +70,7 @@ class CampaignIndex:
     frequency_cap: np.ndarray
     topics: list[tuple[str, ...]]
     vocabulary: dict[str, int]  # topic name -> column of topic_matrix
+    tag_names: dict[int, str]  # hashtag id -> name, for the topics some campaign targets
     topic_matrix: np.ndarray  # bool, campaigns x vocabulary
     untargeted_topics: np.ndarray  # bool: no topic targeting
     age_ok: dict[str, np.ndarray]  # age bracket -> bool per campaign
@@ -114,8 +116,27 @@ def current_index(today: date, feed=None, token: str | None = None) -> CampaignI
 
 
 def forget() -> None:
-    """Drop this process's index (tests)."""
+    """Drop this process's index and recent reads (tests)."""
     _held.clear()
+    _recent.clear()
+
+
+_recent: dict[tuple, tuple[float, object]] = {}
+
+
+def recent(key: tuple, load, seconds: float):
+    """`load()`, or what it returned for `key` less than `seconds` ago in this process. For
+    reads a page may take a moment stale (budgets for pacing, which models are active): the
+    database still decides every charge."""
+    now = time.monotonic()
+    held = _recent.get(key)
+    if held is not None and now - held[0] < seconds:
+        return held[1]
+    value = load()
+    if len(_recent) > 64:  # old keys (past index versions, days) go
+        _recent.clear()
+    _recent[key] = (now, value)
+    return value
 
 
 def build_index(*, token: str, today: date, feed=None) -> CampaignIndex:
@@ -134,10 +155,14 @@ def build_index(*, token: str, today: date, feed=None) -> CampaignIndex:
     ids = [row[0] for row in rows]
     topics: dict[int, list[str]] = {pk: [] for pk in ids}
     creatives: dict[int, list[dict]] = {pk: [] for pk in ids}
+    tag_names: dict[int, str] = {}
     if ids:
         through = Campaign.topics.through.objects.filter(campaign_id__in=ids)
-        for campaign_id, name in through.values_list("campaign_id", "hashtag__name"):
+        for campaign_id, tag_id, name in through.values_list(
+            "campaign_id", "hashtag_id", "hashtag__name"
+        ):
             topics[campaign_id].append(name)
+            tag_names[tag_id] = name
         for creative in Creative.objects.filter(
             campaign_id__in=ids, review_state=Creative.Review.APPROVED
         ).values("id", "campaign_id", "headline", "text", "link", "image"):
@@ -160,6 +185,7 @@ def build_index(*, token: str, today: date, feed=None) -> CampaignIndex:
         frequency_cap=np.array([row[5] for row in rows], dtype=np.int64),
         topics=[tuple(sorted(topics[pk])) for pk in ids],
         vocabulary=vocabulary,
+        tag_names=tag_names,
         topic_matrix=matrix,
         untargeted_topics=~matrix.any(axis=1) if len(ids) else np.zeros(0, dtype=bool),
         age_ok=_allowed_by(ages, AgeBracket.values),

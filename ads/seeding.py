@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from ads import services
+from ads import selectors, services
 from ads.models import Advertiser, Campaign
 from ads.money import MICROS
 
@@ -112,7 +112,7 @@ def seed_campaigns(
         hashtags = [str(tag).lstrip("#").lower() for tag in hashtags]
         specs = _campaign_specs(rng, topic, hashtags)  # drawn every time: stable per seed
         user, _ = _advertiser_user(n, topic)
-        advertiser = services.advertiser_of(user)
+        advertiser = selectors.advertiser_of(user)
         if advertiser is None:
             name = f"{topic.title()} {BRANDS[(n - 1) % len(BRANDS)]}"
             advertiser = services.advertiser_create(

@@ -8,9 +8,57 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from ads.models import Campaign, CampaignDay, Creative, HiddenAdvertiser, LedgerEntry
+from ads.models import (
+    Advertiser,
+    Campaign,
+    CampaignDay,
+    Creative,
+    HiddenAdvertiser,
+    LedgerEntry,
+)
+from flywheel.errors import NotFound
 
 MAX_REPORT_DAYS = 366
+
+
+def advertiser_of(user) -> Advertiser | None:
+    if not user.is_authenticated:
+        return None
+    return Advertiser.objects.filter(user=user).first()
+
+
+def owned_campaign(user, campaign_id) -> Campaign:
+    """The campaign if this person's advertiser owns it; NotFound otherwise (someone else's
+    campaign is not even confirmed to exist)."""
+    try:
+        campaign_id = int(campaign_id)
+    except (TypeError, ValueError):
+        raise NotFound("There is no such campaign.") from None
+    campaign = (
+        Campaign.objects.filter(pk=campaign_id, advertiser__user_id=getattr(user, "pk", None))
+        .select_related("advertiser")
+        .first()
+    )
+    if campaign is None or not user.is_authenticated:
+        raise NotFound("There is no such campaign.")
+    return campaign
+
+
+def owned_creative(user, creative_id) -> Creative:
+    try:
+        creative_id = int(creative_id)
+    except (TypeError, ValueError):
+        raise NotFound("There is no such ad.") from None
+    creative = (
+        Creative.objects.filter(
+            pk=creative_id, campaign__advertiser__user_id=getattr(user, "pk", None)
+        )
+        .select_related("campaign__advertiser")
+        .first()
+    )
+    if creative is None or not user.is_authenticated:
+        raise NotFound("There is no such ad.")
+    return creative
 
 
 def revenue_by_day(start_date: date, end_date: date) -> list[tuple[date, int]]:

@@ -13,7 +13,6 @@ A campaign's life:
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,12 +40,6 @@ CAMPAIGN_FIELDS = (
 
 
 # --- advertisers -----------------------------------------------------------------------
-
-
-def advertiser_of(user) -> Advertiser | None:
-    if not user.is_authenticated:
-        return None
-    return Advertiser.objects.filter(user=user).first()
 
 
 def _clean_advertiser(name: str, billing_email: str) -> tuple[str, str]:
@@ -402,41 +395,3 @@ def advertiser_unhide(*, person, advertiser_id: int) -> None:
     if not person.is_authenticated:
         raise PermissionDenied("Sign in to choose which ads you see.")
     HiddenAdvertiser.objects.filter(person=person, advertiser_id=advertiser_id).delete()
-
-
-def owned_campaign(user, campaign_id) -> Campaign:
-    """The campaign if this person's advertiser owns it; NotFound otherwise (someone else's
-    campaign is not even confirmed to exist)."""
-    try:
-        campaign_id = int(campaign_id)
-    except (TypeError, ValueError):
-        raise NotFound("There is no such campaign.") from None
-    campaign = (
-        Campaign.objects.filter(pk=campaign_id, advertiser__user_id=getattr(user, "pk", None))
-        .select_related("advertiser")
-        .first()
-    )
-    if campaign is None or not user.is_authenticated:
-        raise NotFound("There is no such campaign.")
-    return campaign
-
-
-def owned_creative(user, creative_id) -> Creative:
-    try:
-        creative_id = int(creative_id)
-    except (TypeError, ValueError):
-        raise NotFound("There is no such ad.") from None
-    creative = (
-        Creative.objects.filter(
-            pk=creative_id, campaign__advertiser__user_id=getattr(user, "pk", None)
-        )
-        .select_related("campaign__advertiser")
-        .first()
-    )
-    if creative is None or not user.is_authenticated:
-        raise NotFound("There is no such ad.")
-    return creative
-
-
-def reserve_ecpm_micros() -> int:
-    return settings.ADS_RESERVE_ECPM_MICROS

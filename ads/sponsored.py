@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from ads import auction, billing, pacing, targeter, targeting
-from ads.index import current_index, index_token
+from ads.index import current_index, index_token, recent
 from ads.models import Creative, LedgerEntry
 from analytics.models import Event, EventKind
 from analytics.services import event_record
@@ -60,6 +60,105 @@ class Sponsored:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class Pick:
+    """A slot's winner: its row in the index, price per unit and predicted click rate."""
+
+    row: int
+    price_micros: int
+    p_click: float
+
+
+class PageAuction:
+    """The auctions of one page's slots. Everything a slot's auction needs is read once per
+    page (the index, the person, the budgets, the predictions); each slot then costs only
+    arithmetic. `open` returns None when no campaign may serve this person now."""
+
+    def __init__(self, index, audience, matches, rows, budgets, prediction, now):
+        self.index, self.audience, self.matches, self.now = index, audience, matches, now
+        self.rows = rows
+        self.bids = budgets.bid[rows]
+        # Pacing reads spend a moment old (ADS_SERVING_REFRESH_SECONDS); the charge itself
+        # is decided by the database, so a stale figure can never overspend.
+        self.cpc = index.cpc[rows]
+        largest_charge = np.where(self.cpc, self.bids, np.maximum(self.bids // 1000, 1))
+        self.open_rows = pacing.may_take_part(
+            budgets.spent_today[rows],
+            budgets.daily[rows],
+            largest_charge,
+            fraction=pacing.day_fraction(now),
+        ) & (budgets.left_total[rows] >= largest_charge)
+        self.p_click = prediction.p_click
+        self.targeter_version = prediction.version_id
+        self.ids = index.ids[rows]
+        self.advertisers = index.advertiser_ids[rows]
+        self.caps = index.frequency_cap[rows]
+        self.seen = targeting.seen_today(index, audience)[rows]
+        self.reserve = float(settings.ADS_RESERVE_ECPM_MICROS)
+
+    @classmethod
+    def open(cls, viewer, *, context_post_ids, now) -> "PageAuction | None":
+        stale_ok = settings.ADS_SERVING_REFRESH_SECONDS
+        token = recent(("token",), index_token, stale_ok)
+        if token is None:  # nothing can serve: no query at all
+            return None
+        today = timezone.localdate(now)
+        feed, served = recent(("models",), _active_models, stale_ok)
+        index = current_index(today, feed=feed, token=token)
+        if not len(index):
+            return None
+        audience = targeting.audience_for(
+            viewer, index=index, context_post_ids=context_post_ids, feed=feed, now=now
+        )
+        matches = targeting.match(index, audience)
+        budgets = recent(
+            ("budgets", token, today), lambda: billing.live_budgets(index.ids, today), stale_ok
+        )
+        rows = np.flatnonzero(matches.eligible & budgets.active)
+        if not len(rows):
+            return None
+        prediction = targeter.predict(index, rows, audience, matches, served=served)
+        return cls(index, audience, matches, rows, budgets, prediction, now)
+
+    def winner(self) -> Pick | None:
+        """The next slot's winner among the campaigns still in, and its price."""
+        result = auction.run_slot(
+            bids=self.bids,
+            cpc=self.cpc,
+            p_click=self.p_click,
+            advertisers=self.advertisers,
+            ids=self.ids,
+            eligible=self.open_rows & (self.seen < self.caps),
+            reserve=self.reserve,
+        )
+        if result is None:
+            return None
+        return Pick(result.row, result.price_micros, float(self.p_click[result.row]))
+
+    def refused(self, pick: Pick) -> None:
+        """The database refused its charge (spent elsewhere a moment ago): it is out."""
+        self.open_rows[pick.row] = False
+
+    def shown(self, pick: Pick) -> None:
+        """Its advertiser is done for this page (one ad per advertiser a page)."""
+        self.seen[pick.row] += 1
+        self.open_rows &= self.advertisers != self.advertisers[pick.row]
+
+    def index_row(self, pick: Pick) -> int:
+        return int(self.rows[pick.row])
+
+    def why(self, pick: Pick) -> str:
+        return targeting.why(self.index, self.index_row(pick), self.audience, self.matches)
+
+
+def _active_models():
+    """The active feed model and ad targeter (each one indexed query)."""
+    return (
+        serving.current_model(ModelKind.FEED_ALS),
+        serving.current_model(ModelKind.AD_TARGETER),
+    )
+
+
 def serve_sponsored(
     viewer,
     *,
@@ -75,81 +174,37 @@ def serve_sponsored(
     if not slots or not getattr(viewer, "is_authenticated", False):
         return []
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    token = index_token()
-    if token is None:
+    page = PageAuction.open(viewer, context_post_ids=context_post_ids, now=now)
+    if page is None:
         return []
-    feed = serving.current_model(ModelKind.FEED_ALS)
-    index = current_index(today, feed=feed, token=token)
-    if not len(index):
-        return []
-    audience = targeting.audience_for(viewer, context_post_ids=context_post_ids, feed=feed, now=now)
-    matches = targeting.match(index, audience)
-    rows = np.flatnonzero(matches.eligible)
-    if not len(rows):
-        return []
-    budgets = billing.live_budgets(index.ids[rows], today)
-    rows = np.array([r for r in rows if int(index.ids[r]) in budgets], dtype=np.int64)
-    if not len(rows):
-        return []
-    live = [budgets[int(index.ids[r])] for r in rows]
-    bids = np.array([b.bid for b in live], dtype=np.int64)
-    cpc = index.cpc[rows]
-    largest_charge = np.where(cpc, bids, np.maximum(bids // 1000, 1))
-    open_rows = pacing.may_take_part(
-        [b.spent_today for b in live],
-        [b.daily for b in live],
-        largest_charge,
-        fraction=pacing.day_fraction(now),
-    ) & (np.array([b.left_total for b in live]) >= largest_charge)
-    prediction = targeter.predict(index, rows, audience, matches)
-    reserve = float(settings.ADS_RESERVE_ECPM_MICROS)
     shown: list[Sponsored] = []
-    seen = dict(audience.seen_today)
-    used_advertisers: set[int] = set()
-    for slot in slots:
-        for _ in range(MAX_TRIES_PER_SLOT):
-            caps_ok = np.array(
-                [seen.get(int(index.ids[r]), 0) < index.frequency_cap[r] for r in rows], dtype=bool
-            )
-            fresh = ~np.isin(index.advertiser_ids[rows], list(used_advertisers))
-            result = auction.run_slot(
-                bids=bids,
-                cpc=cpc,
-                p_click=prediction.p_click,
-                advertisers=index.advertiser_ids[rows],
-                ids=index.ids[rows],
-                eligible=open_rows & caps_ok & fresh,
-                reserve=reserve,
-            )
-            if result is None:
+    with transaction.atomic():  # one commit for the page; each ad is its own savepoint
+        for slot in slots:
+            for _ in range(MAX_TRIES_PER_SLOT):
+                pick = page.winner()
+                if pick is None:
+                    break
+                item = _record(
+                    viewer,
+                    page=page,
+                    pick=pick,
+                    slot=slot,
+                    surface=surface,
+                    arm=arm,
+                    model_version=model_version,
+                )
+                if item is None:  # the database refused the charge: the next campaign
+                    page.refused(pick)
+                    continue
+                page.shown(pick)
+                shown.append(item)
                 break
-            row = int(rows[result.row])
-            item = _record(
-                viewer,
-                index=index,
-                row=row,
-                price=result.price_micros,
-                p_click=float(prediction.p_click[result.row]),
-                why=targeting.why(index, row, audience, matches),
-                slot=slot,
-                surface=surface,
-                arm=arm,
-                model_version=model_version,
-                now=now,
-            )
-            if item is None:  # the database refused the charge: next campaign
-                open_rows[result.row] = False
-                continue
-            shown.append(item)
-            used_advertisers.add(item.advertiser_id)
-            seen[item.campaign_id] = seen.get(item.campaign_id, 0) + 1
-            break
     return shown
 
 
-def _record(viewer, *, index, row, price, p_click, why, slot, surface, arm, model_version, now):
+def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_version):
     """Record (and for CPM charge) one impression; None if the charge was refused."""
+    index, row, now, price = page.index, page.index_row(pick), page.now, pick.price_micros
     campaign_id = int(index.ids[row])
     creatives = index.creatives[row]
     creative = creatives[int(now.timestamp() * 1000) % len(creatives)]  # rotate the ads
@@ -192,10 +247,10 @@ def _record(viewer, *, index, row, price, p_click, why, slot, surface, arm, mode
         link=creative["link"],
         image=creative["image"] or "",
         topics=list(index.topics[row]),
-        why=why,
+        why=page.why(pick),
         click_token=token,
         event_id=event.pk,
-        extra={"p_click": p_click, "price_micros": int(price)},
+        extra={"p_click": pick.p_click, "price_micros": int(price)},
     )
 
 

@@ -84,15 +84,34 @@ def mf_scores(model, person_id: int, campaign_ids: np.ndarray) -> tuple[np.ndarr
     return scores, known
 
 
+_priors: dict[tuple, np.ndarray] = {}
+
+
+def index_priors(index: CampaignIndex, served) -> np.ndarray:
+    """Each index row's prior under this targeter, computed once per index and version."""
+    key = (index.token, index.day, served.version_id if served is not None else None)
+    if key not in _priors:
+        _priors.clear()
+        _priors[key] = campaign_priors(served.model.meta if served else {}, index.ids)
+    return _priors[key]
+
+
+_UNSET = object()
+
+
 def predict(
-    index: CampaignIndex, rows: np.ndarray, audience: Audience, matches: Matches
+    index: CampaignIndex, rows, audience: Audience, matches: Matches, served=_UNSET
 ) -> Prediction:
-    """Click probabilities for the campaigns at `rows` of the index."""
-    served = serving.current_model(ModelKind.AD_TARGETER)
+    """Click probabilities for the campaigns at `rows` of the index. `served` is the active
+    targeter (feeds.serving.ServedModel, or None for the cold-start prior); looked up when
+    not given."""
+    if served is _UNSET:
+        served = serving.current_model(ModelKind.AD_TARGETER)
+    rows = np.asarray(rows, dtype=np.int64)
     campaign_ids = index.ids[rows]
     meta = served.model.meta if served is not None else {}
     coefficients = np.asarray(meta.get("coefficients", COLD_START), dtype=np.float64)
-    prior = campaign_priors(meta, campaign_ids)
+    prior = index_priors(index, served)[rows]
     n = len(rows)
     zeros = np.zeros(n, dtype=np.float64)
     if not audience.personalised:

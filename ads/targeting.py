@@ -2,8 +2,8 @@
 
 Targeting dimensions combine with AND; within topics any match counts:
 
-- topics (hashtags): the person declared the interest, engaged with posts carrying it
-  recently, is reading posts carrying it now (the page's own posts: context), or the feed
+- topics (hashtags): the person declared the interest, recently liked or shared posts
+  carrying it, is reading posts carrying it now (the page's own posts: context), or the feed
   model puts their taste close to the topic (cosine >= TOPIC_AFFINITY_MIN);
 - age brackets and regions from the profile (undisclosed matches only untargeted campaigns);
 - lookalike: the person engaged with the advertiser's posts, or their taste is close to the
@@ -22,18 +22,18 @@ from datetime import datetime, time
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import AgeBracket, Region
 from ads.index import CampaignIndex
 from ads.models import HiddenAdvertiser
 from analytics.models import Event, EventKind
-from social.models import Post
+from social.models import Like, Post, Share
 
 TOPIC_AFFINITY_MIN = 0.5
-ENGAGEMENT_KINDS = (EventKind.LIKE, EventKind.SHARE, EventKind.COMMENT, EventKind.CLICK)
-RECENT_ENGAGEMENTS = 200
+RECENT_ENGAGEMENTS = 100  # newest likes, and newest shares, whose hashtags count
+NO_NUMBER = "CAST(NULL AS BIGINT)"  # typed, so every branch of the UNION agrees
 
 
 @dataclass
@@ -69,42 +69,79 @@ def local_midnight(now: datetime) -> datetime:
     return datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
 
 
-def hashtags_of_posts(post_ids) -> frozenset[str]:
-    through = Post.hashtags.through.objects.filter(post_id__in=post_ids)
-    return frozenset(through.values_list("hashtag__name", flat=True).distinct())
-
-
-def audience_for(viewer, *, context_post_ids, feed=None, now=None) -> Audience:
-    """What targeting may know about the person (less if they turned personalised ads off)."""
-    now = now or timezone.now()
-    seen = (
-        Event.objects.filter(
-            user=viewer, kind=EventKind.AD_IMPRESSION, created_at__gte=local_midnight(now)
+def _person_facts(viewer, *, context_post_ids, personalised: bool, now) -> dict:
+    """Everything the auction reads about the person and the page, in one round trip:
+    advertisers they hid, ads seen today, the hashtags of the posts they liked or shared
+    most recently (only if ads may be personalised) and of the page's posts. Raw SQL and
+    hashtag ids (no join for names) because this runs on every feed page: one lean UNION ALL
+    costs a fraction of four ORM queries."""
+    through = Post.hashtags.through._meta.db_table
+    parts = [
+        f"SELECT 1 AS what, advertiser_id AS id, CAST(0 AS BIGINT) AS n"
+        f" FROM {HiddenAdvertiser._meta.db_table} WHERE person_id = %s",
+        f"SELECT 2, campaign_id, COUNT(*) FROM {Event._meta.db_table}"
+        " WHERE user_id = %s AND kind = %s AND created_at >= %s GROUP BY campaign_id",
+    ]
+    midnight = connection.ops.adapt_datetimefield_value(local_midnight(now))
+    params = [viewer.pk, viewer.pk, int(EventKind.AD_IMPRESSION), midnight]
+    if personalised:
+        recent = " UNION ALL ".join(
+            f"SELECT post_id FROM (SELECT post_id FROM {model._meta.db_table}"
+            f" WHERE user_id = %s ORDER BY id DESC LIMIT {RECENT_ENGAGEMENTS}) {alias}"
+            for model, alias in ((Like, "liked"), (Share, "shared"))
         )
-        .values_list("campaign_id")
-        .annotate(n=Count("id"))
-        .order_by()
+        parts.append(
+            f"SELECT DISTINCT 3, t.hashtag_id, {NO_NUMBER} FROM ({recent}) e"
+            f" JOIN {through} t ON t.post_id = e.post_id"
+        )
+        params.extend([viewer.pk, viewer.pk])
+    post_ids = [int(pk) for pk in context_post_ids]
+    if post_ids:
+        parts.append(
+            f"SELECT DISTINCT 4, hashtag_id, {NO_NUMBER} FROM {through}"
+            f" WHERE post_id IN ({', '.join(['%s'] * len(post_ids))})"
+        )
+        params.extend(post_ids)
+    facts: dict = {"hidden": set(), "seen": {}, "engaged": set(), "context": set()}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for what, pk, n in cursor.fetchall():
+            if what == 1:
+                facts["hidden"].add(pk)
+            elif what == 2:
+                facts["seen"][pk] = n
+            else:
+                facts["engaged" if what == 3 else "context"].add(pk)
+    return facts
+
+
+def audience_for(
+    viewer, *, index: CampaignIndex, context_post_ids, feed=None, now=None
+) -> Audience:
+    """What targeting may know about the person (less if they turned personalised ads off).
+    Hashtags are kept only if some campaign of the index targets them."""
+    now = now or timezone.now()
+    personalised = bool(viewer.personalised_ads)
+    facts = _person_facts(
+        viewer, context_post_ids=context_post_ids, personalised=personalised, now=now
     )
+
+    def named(tag_ids) -> frozenset[str]:
+        return frozenset(index.tag_names[t] for t in tag_ids if t in index.tag_names)
+
     audience = Audience(
         person_id=viewer.pk,
-        personalised=bool(viewer.personalised_ads),
-        context=hashtags_of_posts(list(context_post_ids)) if context_post_ids else frozenset(),
-        hidden=frozenset(
-            HiddenAdvertiser.objects.filter(person=viewer).values_list("advertiser_id", flat=True)
-        ),
-        seen_today=dict(seen),
+        personalised=personalised,
+        context=named(facts["context"]),
+        hidden=frozenset(facts["hidden"]),
+        seen_today=facts["seen"],
     )
-    if not audience.personalised:
+    if not personalised:
         return audience
     audience.age_bracket = viewer.age_bracket or ""
     audience.region = viewer.region or ""
     audience.interests = frozenset(str(i).lower() for i in (viewer.interests or []))
-    recent = (
-        Event.objects.filter(user=viewer, kind__in=ENGAGEMENT_KINDS, post_id__isnull=False)
-        .order_by("-id")
-        .values("post_id")[:RECENT_ENGAGEMENTS]
-    )
-    audience.engaged = hashtags_of_posts(recent)
+    audience.engaged = named(facts["engaged"])
     if feed is not None:
         row = feed.model.user_row(viewer.pk)
         if row is not None:
@@ -140,9 +177,9 @@ def match(index: CampaignIndex, audience: Audience) -> Matches:
     topics_ok = (
         index.untargeted_topics | declared | engaged | context | (affinity >= TOPIC_AFFINITY_MIN)
     )
-    engaged_with_advertiser = np.array(
-        [audience.person_id in people for people in index.engagers], dtype=bool
-    )
+    engaged_with_advertiser = np.zeros(n, dtype=bool)
+    for row in np.flatnonzero(index.lookalike):
+        engaged_with_advertiser[row] = audience.person_id in index.engagers[row]
     lookalike_ok = ~index.lookalike | engaged_with_advertiser
     lookalike_ok |= similarity >= settings.ADS_LOOKALIKE_MIN_SIMILARITY
     eligible = (
@@ -157,12 +194,21 @@ def match(index: CampaignIndex, audience: Audience) -> Matches:
 
 def _guarded(index: CampaignIndex, audience: Audience, matches: Matches) -> Matches:
     """Never hidden advertisers, never past the frequency cap, never one's own campaigns."""
-    seen = np.array([audience.seen_today.get(int(pk), 0) for pk in index.ids], dtype=np.int64)
-    matches.eligible &= seen < index.frequency_cap
+    matches.eligible &= seen_today(index, audience) < index.frequency_cap
     matches.eligible &= index.advertiser_user_ids != audience.person_id
     if audience.hidden:
         matches.eligible &= ~np.isin(index.advertiser_ids, list(audience.hidden))
     return matches
+
+
+def seen_today(index: CampaignIndex, audience: Audience) -> np.ndarray:
+    """How often the person saw each campaign of the index today."""
+    seen = np.zeros(len(index), dtype=np.int64)
+    for campaign_id, count in audience.seen_today.items():
+        row = index.row_of.get(campaign_id)
+        if row is not None:
+            seen[row] = count
+    return seen
 
 
 def _tags(names) -> str:

@@ -24,7 +24,7 @@ STATE_ACTIONS = {
 
 def _advertiser_or_start(request):
     """The person's advertiser, or a redirect to the console to become one."""
-    advertiser = services.advertiser_of(request.user)
+    advertiser = selectors.advertiser_of(request.user)
     if advertiser is None:
         messages.info(request, "Tell us who you are as an advertiser first.")
     return advertiser
@@ -38,7 +38,7 @@ def _advertiser_or_start(request):
 @handles_errors
 def console(request):
     """Your campaigns with their figures, or the form to become an advertiser."""
-    advertiser = services.advertiser_of(request.user)
+    advertiser = selectors.advertiser_of(request.user)
     if advertiser is None:
         form = AdvertiserForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -97,7 +97,7 @@ def campaign_create(request):
 @login_required
 @handles_errors
 def campaign_edit(request, pk):
-    campaign = services.owned_campaign(request.user, pk)
+    campaign = selectors.owned_campaign(request.user, pk)
     if request.method == "POST":
         form = CampaignForm(request.POST)
         if form.is_valid():
@@ -117,7 +117,7 @@ def campaign_edit(request, pk):
 @login_required
 @handles_errors
 def campaign_detail(request, pk):
-    campaign = services.owned_campaign(request.user, pk)
+    campaign = selectors.owned_campaign(request.user, pk)
     start, end = report_dates(campaign, request.GET)
     report = selectors.campaign_report(campaign, start=start, end=end)
     context = {
@@ -137,7 +137,7 @@ def campaign_detail(request, pk):
 @handles_errors
 def campaign_state(request, pk, action):
     """Submit, pause or resume; htmx gets the campaign's header back."""
-    campaign = services.owned_campaign(request.user, pk)
+    campaign = selectors.owned_campaign(request.user, pk)
     change, message = STATE_ACTIONS[action]
     try:
         change(campaign=campaign)
@@ -154,7 +154,7 @@ def campaign_state(request, pk, action):
 @login_required
 @handles_errors
 def creative_create(request, pk):
-    campaign = services.owned_campaign(request.user, pk)
+    campaign = selectors.owned_campaign(request.user, pk)
     form = CreativeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,7 +172,7 @@ def creative_create(request, pk):
 @login_required
 @handles_errors
 def creative_edit(request, pk):
-    creative = services.owned_creative(request.user, pk)
+    creative = selectors.owned_creative(request.user, pk)
     campaign = creative.campaign
     if request.method == "POST":
         form = CreativeForm(request.POST, request.FILES)

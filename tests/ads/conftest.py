@@ -16,6 +16,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _fresh_ads_state(settings, tmp_path):
     settings.MODEL_ROOT = tmp_path / "models"
+    settings.ADS_SERVING_REFRESH_SECONDS = 0  # every auction reads budgets and models afresh
     index.forget()
     forget_loaded_models()
     yield

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ads import targeter, targeting, training
 from ads.index import current_index, publish
+from ads.targeter_data import ad_pairs
 from feeds import registry
 from feeds.models import ModelKind, ModelVersion
 from feeds.serving import current_model
@@ -53,7 +54,7 @@ def test_served_predictions_follow_taste():
 
     jazz_fan = User.objects.get(pk=world.people["jazz"][0])
     audience = targeting.audience_for(
-        jazz_fan, context_post_ids=[], feed=current_model(ModelKind.FEED_ALS)
+        jazz_fan, index=index, context_post_ids=[], feed=current_model(ModelKind.FEED_ALS)
     )
     matches = targeting.match(index, audience)
     rows = np.arange(len(index))
@@ -86,7 +87,7 @@ def test_people_who_turned_personalised_ads_off_are_not_learnt_from():
 
     private = world.people["jazz"][:5]
     User.objects.filter(pk__in=private).update(personalised_ads=False)
-    pairs = training.ad_pairs(10**12)
+    pairs = ad_pairs(10**12)
     assert not set(pairs.users.tolist()) & set(private)
     assert len(pairs) == world.impressions - 5 * 4
 

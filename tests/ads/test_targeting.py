@@ -5,6 +5,7 @@ never one's own; personalised ads off means the page's topic only."""
 from dataclasses import replace
 from datetime import datetime, time
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -140,7 +141,9 @@ class TestPersonalisedAdsOff:
         launched(brand, topics=["jazz"])
         live()
         index = current_index(timezone.localdate())
-        audience = targeting.audience_for(private, context_post_ids=[post_about("jazz").pk])
+        audience = targeting.audience_for(
+            private, index=index, context_post_ids=[post_about("jazz").pk]
+        )
         matches = targeting.match(index, audience)
         assert audience.interests == frozenset() and audience.engaged == frozenset()
         prediction = targeter.predict(index, [0], audience, matches)
@@ -240,7 +243,8 @@ def test_when_the_database_refuses_the_charge_the_next_campaign_wins(
     budgets = billing.live_budgets
 
     def stale(ids, today):  # the budgets read a moment earlier still showed money left
-        return {pk: replace(b, left_total=10**9) for pk, b in budgets(ids, today).items()}
+        found = budgets(ids, today)
+        return replace(found, left_total=np.full_like(found.left_total, 10**9))
 
     monkeypatch.setattr(billing, "live_budgets", stale)
     [ad] = serve(viewer)

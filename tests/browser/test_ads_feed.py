@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ads import services
+from ads import index, services
 from ads.models import LedgerEntry
 from analytics.models import Event, EventKind
 from feeds.models import FeedArm
@@ -15,6 +15,14 @@ from social import services as social
 from tests.factories import UserFactory
 
 SHOTS = "test-results/screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ads_state(settings):
+    settings.ADS_SERVING_REFRESH_SECONDS = 0
+    index.forget()
+    yield
+    index.forget()
 
 
 @pytest.fixture
