@@ -182,7 +182,11 @@ class LedgerEntry(models.Model):
         IMPRESSION = "impression", "Impression"
         CLICK = "click", "Click"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ledger")
+    # Revenue outlives the campaign: when an advertiser deletes their account, their
+    # campaigns go and the ledger keeps its rows (the platform did earn the money).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, related_name="ledger"
+    )
     creative = models.ForeignKey(
         Creative, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -50,3 +50,16 @@ def test_housekeeping_finishes_ended_campaigns_and_keeps_the_index_known(brand):
     assert tasks.housekeeping() == 1
     assert cache.get(VERSION_KEY) is not None  # the index is known again
     assert Campaign.objects.get(name="Ended").state == "finished"
+
+
+def test_an_advertiser_can_delete_their_account_and_the_revenue_stays(brand):
+    from accounts.privacy import account_delete
+    from tests.factories import DEFAULT_PASSWORD
+
+    campaign = launched(brand)
+    today = timezone.localdate()
+    booked(campaign, 700_000, today)
+    account_delete(user=brand.user, password=DEFAULT_PASSWORD)
+    assert not Campaign.objects.filter(pk=campaign.pk).exists()
+    assert revenue_by_day(today, today) == [(today, 700_000)]
+    assert LedgerEntry.objects.get().campaign is None
