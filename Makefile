@@ -39,7 +39,13 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_demo_admin
 	@echo "Starting web, worker, beat and bots; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
-	PATH="$(abspath $(BIN)):$$PATH" BIND=127.0.0.1:$(PORT) exec $(BIN)/honcho start
+	@# The feed model's size and retrain pace suit the small world the bots seed (see
+	@# docs/simulation.md); set these variables to override them.
+	PATH="$(abspath $(BIN)):$$PATH" BIND=127.0.0.1:$(PORT) \
+	FEED_ALS_FACTORS="$${FEED_ALS_FACTORS:-16}" \
+	FEED_RETRAIN_AFTER_EVENTS="$${FEED_RETRAIN_AFTER_EVENTS:-2000}" \
+	FEED_RETRAIN_MIN_INTERVAL="$${FEED_RETRAIN_MIN_INTERVAL:-300}" \
+	exec $(BIN)/honcho start
 
 test: install-dev
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \

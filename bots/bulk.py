@@ -35,6 +35,10 @@ def write_world(plan, *, progress=None) -> dict:
     writer = _BulkWriter(plan, progress)
     with transaction.atomic():
         writer.write()
+        # The commit is where PostgreSQL checks every row's foreign keys (they are deferred):
+        # a good share of the time for millions of rows, so it is shown as a stage of its own.
+        progress("foreign keys and commit", 0, 1)
+    progress("foreign keys and commit", 1, 1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(

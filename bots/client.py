@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is capped (and retried)
+IDLE_CLOSED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
@@ -133,10 +134,11 @@ class SiteClient:
         if content_type:
             headers["Content-Type"] = content_type
         target = self._target(path, params)
-        failures = 0
+        failures, reconnected = 0, False
         while True:
             if self.stop.is_set():
                 raise Stopped()
+            reused = getattr(self._local, "connection", None) is not None
             try:
                 conn = self._connection()
                 conn.request(method, target, body=body, headers=headers)
@@ -144,6 +146,11 @@ class SiteClient:
                 raw = answer.read()
             except (OSError, http.client.HTTPException) as error:  # timeouts are OSErrors
                 self._drop_connection()
+                if reused and not reconnected and isinstance(error, IDLE_CLOSED):
+                    # The server closed a keep-alive connection we left idle: normal, and
+                    # nothing was processed; connect again at once.
+                    reconnected = True
+                    continue
                 self.counters.add(f"error: {_error_name(error)}")
                 if failures >= len(BACKOFF):
                     raise SiteUnavailable(f"{method} {target}: {error}") from None

@@ -16,22 +16,25 @@ import hmac
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F
 
 from accounts import services as accounts
 from accounts.models import User
+from analytics.models import Event
 from analytics.services import events_ingest
 from bots import world as model
 from bots.catalogue import CATALOGUE, MAX_TOPICS, MIN_TOPICS
 from bots.models import BotProfile, PostTruth, Topic
 from bots.writing import TopicWords, avatar_png, bio, comment_text, post_text
 from social import services as social
-from social.models import Group, Post
+from social.models import Comment, Follow, Group, Like, Membership, Post, Share
 from social.selectors import visible_post_ids
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -202,12 +205,14 @@ class ServicesWriter:
         self.post_rows: list[Post | None] = []
 
     def write(self) -> dict:
+        first_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
         self._accounts()
         group_rows, created = self._groups()
         self._follows(*self.plan.follows, stage="follows")
         self._posts(group_rows)
         events = self._history()
         self._follows(*self.plan.history.follows, stage="follows from liked posts")
+        self._backdate(after_event=first_event)
         return {
             "posts": sum(1 for post in self.post_rows if post is not None),
             "follows": len(self.plan.follows[0]) + len(self.plan.history.follows[0]),
@@ -307,6 +312,23 @@ class ServicesWriter:
                 events += self._react(user, int(history.post[row]), row)
             self.progress("history", bot + 1, len(self.users))
         return events
+
+    def _backdate(self, *, after_event: int) -> None:
+        """The services stamp everything now; move each bot's seeded past (its account, posts,
+        reactions, follows and events) back by its own random offset within `history_days`,
+        so the history reads as the past it stands for: reports of the live run and the
+        feeds' "seen in the last day" rule then see the bots' own activity, not the seed."""
+        offsets = np.random.default_rng([self.plan.config.seed, 11]).random(len(self.users))
+        for bot, user in enumerate(self.users):
+            back = timedelta(days=float(offsets[bot]) * self.plan.config.history_days)
+            moved = {"created_at": F("created_at") - back}
+            User.objects.filter(pk=user.pk).update(date_joined=F("date_joined") - back)
+            Event.objects.filter(user=user, id__gt=after_event).update(**moved)
+            Post.objects.filter(author=user).update(**moved)
+            for table, field in ((Like, "user"), (Share, "user"), (Comment, "author"),
+                                 (Follow, "follower"), (Membership, "user")):  # fmt: skip
+                table.objects.filter(**{field: user}).update(**moved)
+            self.progress("history moved into the past", bot + 1, len(self.users))
 
     def _react(self, user, post_index: int, row: int) -> int:
         history, post, done = self.plan.history, self.post_rows[post_index], 0

@@ -31,7 +31,7 @@ class WorldConfig:
     activity_median: float = 3.0  # sessions per simulated day (log-normal: heavy tail)
     activity_sigma: float = 1.0
     posts_per_bot: float = 5.0  # history posts per bot, on average
-    events_per_bot: float = 100.0  # history events per bot, on average
+    events_per_bot: float = 250.0  # history events per bot, on average
     follows_median: float = 12.0  # out-degree of the follow graph (log-normal)
     follows_sigma: float = 0.8
     homophily: float = 3.0  # follow weight ~ (taste similarity + 0.02) ** homophily ...

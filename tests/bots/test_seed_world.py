@@ -1,6 +1,7 @@
 """seed_world: the same world through the services or in bulk, consistent either way, and
 safe to run again."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import Event, EventKind
@@ -59,6 +61,10 @@ def test_a_small_world_goes_through_the_services():
     assert (result.bots_added, result.method) == (10, "services")
     assert_consistent_world(10)
     assert all(user.avatar for user in User.objects.filter(is_bot=True))
+    # Stamped now by the services, then moved into the past the history stands for.
+    day_ago = timezone.now() - timedelta(days=1)
+    assert Event.objects.filter(created_at__lt=day_ago).count() > Event.objects.count() / 2
+    assert Post.objects.filter(created_at__lt=day_ago).exists()
 
 
 def test_a_bulk_world_is_the_same_kind_of_world():
