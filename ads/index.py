@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -122,6 +123,12 @@ def forget() -> None:
 
 
 _recent: dict[tuple, tuple[float, object]] = {}
+SERVING_REFRESH_SECONDS = 2.0
+
+
+def serving_refresh_seconds() -> float:
+    """How stale `recent` reads may be: ADS_SERVING_REFRESH_SECONDS, 2 s unless set."""
+    return getattr(settings, "ADS_SERVING_REFRESH_SECONDS", SERVING_REFRESH_SECONDS)
 
 
 def recent(key: tuple, load, seconds: float):

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from ads import auction, billing, pacing, targeter, targeting
-from ads.index import current_index, index_token, recent
+from ads.index import current_index, index_token, recent, serving_refresh_seconds
 from ads.models import Creative, LedgerEntry
 from analytics.models import Event, EventKind
 from analytics.services import event_record
@@ -98,7 +98,7 @@ class PageAuction:
 
     @classmethod
     def open(cls, viewer, *, context_post_ids, now) -> "PageAuction | None":
-        stale_ok = settings.ADS_SERVING_REFRESH_SECONDS
+        stale_ok = serving_refresh_seconds()
         token = recent(("token",), index_token, stale_ok)
         if token is None:  # nothing can serve: no query at all
             return None
