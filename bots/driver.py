@@ -38,9 +38,14 @@ from bots.writing import avatar_png, bio
 log = logging.getLogger(__name__)
 DAY = 86400.0
 RETRY_SOON = 5.0  # real seconds before a bot whose session failed tries again
+WRONG_SITE_AFTER = 5  # refused logins, with none accepted, that mean the site is another one
 
 
 class NoWorld(Exception):
+    pass
+
+
+class WrongSite(Exception):
     pass
 
 
@@ -85,6 +90,7 @@ class Driver:
         self.started = 0.0
         self.model_version: int | None = None
         self.signups_paused_until = 0.0  # monotonic time; set by a 429 on sign-up
+        self.wrong_site = False
 
     # --- time ------------------------------------------------------------------------
 
@@ -177,6 +183,11 @@ class Driver:
             if self.options.judge_every > 0:
                 self._judge_now()
             self.write(self.summary(final=True))
+        if self.wrong_site:
+            raise WrongSite(
+                f"The site at {self.options.url} refuses every bot's login: it is not the site "
+                "whose database holds this world (check --url and DATABASE_URL)."
+            )
         return self.counters.snapshot()
 
     def _finished(self) -> bool:
@@ -251,6 +262,12 @@ class Driver:
         except CannotLogIn as refused:
             self.counters.add("error: login refused")
             log.warning("bot cannot log in, left out: %s", refused)
+            counts = self.counters.snapshot()
+            if counts["error: login refused"] >= WRONG_SITE_AFTER and not counts["logins"]:
+                # Not one bot could log in: this is not the site whose database holds the
+                # world (another server on that port?). Stop before locking anyone out.
+                self.wrong_site = True
+                self.stop()
             return
         except SiteUnavailable:
             self.counters.add("sessions lost: site unavailable")

@@ -9,6 +9,10 @@ it, and changing the salt reshuffles everyone for a new experiment.
 People who turned the personalised feed off always get the chronological feed. They are
 recorded under their own arm label (`opted-out`), not as members of the chronological arm:
 they chose it, so counting them in the control would bias every comparison between arms.
+
+Bots (simulated users with known tastes) can also be in the `ideal` arm, a feed ordered by
+their true utility (bots.ideal), in the share BOTS_IDEAL_SHARE: the loop report's yardstick.
+People never are.
 """
 
 import hashlib

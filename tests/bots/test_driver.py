@@ -16,7 +16,7 @@ from django.utils import timezone
 from analytics.models import Event, EventKind
 from bots import client as client_module
 from bots.client import Counters, SiteClient, SiteUnavailable, Stopped
-from bots.driver import Driver, DriverOptions
+from bots.driver import Driver, DriverOptions, WrongSite
 from bots.models import BotProfile
 from bots.seeding import ensure_topics, seed_world
 from bots.session import BotState, Session, World
@@ -40,6 +40,8 @@ class Scripted(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
+
+    do_POST = do_GET
 
     def log_message(self, *args):
         pass
@@ -202,6 +204,19 @@ def test_the_driver_stops_cleanly_when_told(live_server, small_world):
     runner.join(timeout=30)
     assert not runner.is_alive()
     assert out[-1].startswith("Done after")
+
+
+def test_the_driver_stops_at_a_site_that_knows_none_of_its_bots(server, small_world):
+    """Another server on that port (or another database): stop before locking anyone out."""
+    Scripted.script = [(200, {}, {"ok": True})] + [(400, {}, {"detail": "No."})] * 50
+    driver = Driver(
+        DriverOptions(url=f"http://127.0.0.1:{server.server_port}", speedup=100_000,
+                      concurrency=1, signups_per_day=0, judge_every=0),
+        write=lambda line: None,
+    )  # fmt: skip
+    with pytest.raises(WrongSite, match="refuses every bot's login"):
+        driver.run()
+    assert driver.counters.snapshot()["error: login refused"] < 10
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 
 from bots.client import SiteUnavailable
-from bots.driver import Driver, DriverOptions, NoWorld
+from bots.driver import Driver, DriverOptions, NoWorld, WrongSite
 
 
 class Command(BaseCommand):
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             driver.run()
         except KeyboardInterrupt:  # before the driver got going (it handles its own)
             self._say("Stopped.")
-        except (NoWorld, SiteUnavailable) as problem:
+        except (NoWorld, SiteUnavailable, WrongSite) as problem:
             raise CommandError(str(problem)) from None
         finally:
             if main:
