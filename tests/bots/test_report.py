@@ -136,3 +136,16 @@ def test_the_command_prints_tables_or_json(world):
         call_command("loop_report", "--since", "2026-03-02 09:00")
     with pytest.raises(CommandError, match="empty"):
         call_command("loop_report", "--since", until, "--until", since)
+
+
+@pytest.mark.parametrize("model", ["topic", "botprofile", "posttruth", "modeltruthscore"])
+def test_the_truth_is_readable_by_staff_in_the_admin(
+    world, model, client, staff_user, django_assert_max_num_queries
+):
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/admin/bots/{model}/")
+    assert page.status_code == 200
+    assert client.get(f"/admin/bots/{model}/add/").status_code == 403
+    client.force_login(UserFactory(username="nosy"))
+    assert client.get(f"/admin/bots/{model}/").status_code == 302  # to the admin login
