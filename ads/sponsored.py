@@ -28,7 +28,7 @@ from accounts.models import User
 from ads import auction, billing, pacing, targeter, targeting
 from ads.index import current_index, index_token, recent, serving_refresh_seconds
 from ads.models import Creative, LedgerEntry
-from analytics.models import Event, EventKind
+from analytics.models import EventKind
 from analytics.services import event_record
 from feeds import serving
 from feeds.models import ModelKind
@@ -223,11 +223,14 @@ def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_
             if charged is None:
                 return None
         event = event_record(
-            EventKind.AD_IMPRESSION, user=viewer, campaign_id=campaign_id, surface=surface, at=now
-        )
-        # event_record does not take these yet; they belong to the same row and transaction.
-        Event.objects.filter(pk=event.pk).update(
-            position=min(slot, 32767), arm=(arm or "")[:32], model_version=model_version
+            EventKind.AD_IMPRESSION,
+            user=viewer,
+            campaign_id=campaign_id,
+            surface=surface,
+            position=slot,
+            arm=arm,
+            model_version=model_version,
+            at=now,
         )
     token = click_token(
         event_id=event.pk,
