@@ -30,7 +30,14 @@ from bots.client import Counters, SiteClient, SiteUnavailable, Stopped, multipar
 from bots.quality import score_served_versions
 from bots.seeding import bot_password
 from bots.selectors import active_bots, topic_groups
-from bots.session import BotState, CannotLogIn, RateLimitedFor, Session, World
+from bots.session import (
+    BotState,
+    CannotLogIn,
+    RateLimitedFor,
+    Session,
+    TokenRefused,
+    World,
+)
 from bots.truth import topic_space
 from bots.world import WorldConfig, draw_bots
 from bots.writing import avatar_png, bio
@@ -271,6 +278,8 @@ class Driver:
             return
         except SiteUnavailable:
             self.counters.add("sessions lost: site unavailable")
+        except TokenRefused:
+            self.counters.add("error: token refused")
         except Exception as error:
             self.counters.add(f"error: {type(error).__name__}")
             log.exception("bot session failed")

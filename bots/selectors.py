@@ -18,9 +18,11 @@ def active_bots(*, user_ids=None) -> list[dict]:
     return list(bots.order_by("user_id").values(*PROFILE_FIELDS))
 
 
-def bot_relations(user_id: int) -> tuple[set[int], set[int]]:
-    """(people the bot follows, groups it belongs to)."""
-    followed = set(Follow.objects.filter(follower_id=user_id).values_list("followee_id", flat=True))
+def bot_relations(user_id: int) -> tuple[set[str], set[int]]:
+    """(usernames of the people the bot follows, ids of the groups it belongs to)."""
+    followed = set(
+        Follow.objects.filter(follower_id=user_id).values_list("followee__username", flat=True)
+    )
     groups = set(Membership.objects.filter(user_id=user_id).values_list("group_id", flat=True))
     return followed, groups
 

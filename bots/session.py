@@ -39,6 +39,10 @@ class CannotLogIn(Exception):
     pass
 
 
+class TokenRefused(Exception):
+    """The site no longer accepts the bot's token; it logs in again next session."""
+
+
 @dataclass
 class World:
     """What every session shares: the topics, their groups, the bots' password."""
@@ -108,6 +112,9 @@ class Session:
         """A request as this bot. A long 429 ends the session when the call is essential
         (the feed, events), else the action is skipped (its answer is returned)."""
         response = self.client.request(method, path, token=self.bot.token, patient=False, **kwargs)
+        if response.status == 401:  # the token is no longer valid: log in again next time
+            self.bot.token = None
+            raise TokenRefused(f"@{self.bot.username}")
         if response.status == 429:
             wait = retry_after(response)
             if wait <= PATIENCE:
@@ -150,12 +157,7 @@ class Session:
     def run(self) -> Outcome:
         self.login()
         if self.bot.followed is None:
-            followed_ids, self.bot.groups = bot_relations(self.bot.user_id)
-            from accounts.models import User
-
-            self.bot.followed = set(
-                User.objects.filter(pk__in=followed_ids).values_list("username", flat=True)
-            )
+            self.bot.followed, self.bot.groups = bot_relations(self.bot.user_id)
         self.read_home()
         if self.rng.random() < self.bot.rates["post_propensity"]:
             self.write_post()
