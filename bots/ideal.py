@@ -15,12 +15,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
 from bots import conf
 from bots.models import BotProfile, PostTruth
 from bots.truth import normalised_taste, post_mixes, topic_space, utility
 from feeds.experiments import bucket, experiment_salt
-from feeds.ranking import FIELDS, SEEN_HOURS, SNAPSHOT_SIZE, Candidate, RankedFeed
+from feeds.ranking import FIELDS, SNAPSHOT_SIZE, Candidate, RankedFeed, seen_recently
 from social import selectors
 from social.models import Mute
 
@@ -62,14 +61,7 @@ def rank_ideal(viewer, *, now=None, limit: int = SNAPSHOT_SIZE, visible=None) ->
         .filter(created_at__gte=now - timedelta(days=IDEAL_DAYS))
         .exclude(author_id=viewer.pk)
         .exclude(author_id__in=Mute.objects.filter(muter=viewer).values("muted_id"))
-        .exclude(
-            pk__in=Event.objects.filter(
-                user=viewer,
-                kind=EventKind.IMPRESSION,
-                created_at__gte=now - timedelta(hours=SEEN_HOURS),
-                post_id__isnull=False,
-            ).values("post_id")
-        )
+        .exclude(pk__in=seen_recently(viewer, now))
     )
     rows: dict[int, dict] = {}
     for topic in main_topics(normalised):
@@ -88,15 +80,8 @@ def rank_ideal(viewer, *, now=None, limit: int = SNAPSHOT_SIZE, visible=None) ->
             continue
         main = max(mix, key=mix.get)
         ranked.append(
-            Candidate(
-                id=post_id,
-                author_id=row["author_id"],
-                author=row["author__username"],
-                group_id=row["group_id"],
-                group_name=row["group__name"],
-                likes=row["like_count"],
-                shares=row["share_count"],
-                created_at=row["created_at"],
+            Candidate.from_row(
+                row,
                 score=score,
                 source="ideal",
                 reason=f"what you truly like: #{space.words[main].hashtags[0]}",

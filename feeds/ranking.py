@@ -99,6 +99,21 @@ class Candidate:
     source: str = ""
     reason: str = ""
 
+    @classmethod
+    def from_row(cls, row: dict, **fields) -> "Candidate":
+        """A candidate from one of the candidate queries' rows (`FIELDS`)."""
+        return cls(
+            id=row["id"],
+            author_id=row["author_id"],
+            author=row["author__username"],
+            group_id=row["group_id"],
+            group_name=row["group__name"],
+            likes=row["like_count"],
+            shares=row["share_count"],
+            created_at=row["created_at"],
+            **fields,
+        )
+
 
 @dataclass
 class RankedFeed:
@@ -180,7 +195,8 @@ def _shared_by_followees(viewer, since) -> dict[int, dict]:
     return shared
 
 
-def _seen_recently(viewer, now):
+def seen_recently(viewer, now):
+    """Posts the person was shown (an impression) in the last SEEN_HOURS."""
     return Event.objects.filter(
         user=viewer,
         kind=EventKind.IMPRESSION,
@@ -199,7 +215,7 @@ def _candidate_rows(viewer, now, *, by_id: set[int], cold: bool, visible=None) -
     base = (
         (selectors.visible_posts(viewer) if visible is None else visible)
         .exclude(author_id__in=_muted(viewer))
-        .exclude(pk__in=_seen_recently(viewer, now))
+        .exclude(pk__in=seen_recently(viewer, now))
     )
     fresh_since = now - timedelta(hours=FRESH_HOURS)
     newest = ("-id",)
@@ -381,16 +397,7 @@ def rank_home(
     for row in _candidate_rows(viewer, now, by_id=by_id, cold=cold, visible=visible):
         candidate = candidates.get(row["id"])
         if candidate is None:
-            candidate = candidates[row["id"]] = Candidate(
-                id=row["id"],
-                author_id=row["author_id"],
-                author=row["author__username"],
-                group_id=row["group_id"],
-                group_name=row["group__name"],
-                likes=row["like_count"],
-                shares=row["share_count"],
-                created_at=row["created_at"],
-            )
+            candidate = candidates[row["id"]] = Candidate.from_row(row)
         if row["src"] != "by_id":
             candidate.sources[row["src"]] = 0.0
     tags = _hashtags_of(list(candidates)) if candidates else {}
