@@ -61,6 +61,17 @@ def owned_creative(user, creative_id) -> Creative:
     return creative
 
 
+def spend_by_person(start: datetime, end: datetime, person_ids=None) -> dict[int, int]:
+    """Micros charged in [start, end) for ads shown to or clicked by each person."""
+    charged = LedgerEntry.objects.filter(
+        created_at__gte=start, created_at__lt=end, person_id__isnull=False
+    )
+    if person_ids is not None:
+        charged = charged.filter(person_id__in=person_ids)
+    rows = charged.values("person_id").annotate(total=Sum("amount_micros"))
+    return {person: int(total or 0) for person, total in rows.values_list("person_id", "total")}
+
+
 def revenue_by_day(start_date: date, end_date: date) -> list[tuple[date, int]]:
     """Platform revenue per local day, from the ledger: every day from start to end
     (inclusive), days without revenue as 0."""

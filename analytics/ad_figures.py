@@ -7,25 +7,14 @@ advertiser are kept as plain ids in the rollups, so a report outlives a deleted 
 
 from datetime import datetime
 
-from django.apps import apps
 from django.db.models import Count, Q, Sum
 
+from ads.models import Campaign, LedgerEntry
 from analytics.models import Event, EventKind
 
 
-def ledger_model():
-    """The ads ledger, or None while the ads app has none (the rollups then book nothing)."""
-    try:
-        return apps.get_model("ads", "LedgerEntry")
-    except LookupError:
-        return None
-
-
 def revenue_micros(start: datetime, end: datetime) -> int:
-    ledger = ledger_model()
-    if ledger is None:
-        return 0
-    booked = ledger.objects.filter(created_at__gte=start, created_at__lt=end)
+    booked = LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)
     return int(booked.aggregate(total=Sum("amount_micros"))["total"] or 0)
 
 
@@ -58,22 +47,19 @@ def campaign_rows(start: datetime, end: datetime) -> list[dict]:
         entry = row(served_row["campaign_id"])
         entry["impressions"] = served_row["impressions"]
         entry["clicks"] = served_row["clicks"]
-    ledger = ledger_model()
-    if ledger is not None:
-        charged = (
-            ledger.objects.filter(created_at__gte=start, created_at__lt=end)
-            .values("campaign_id", "campaign__advertiser_id")
-            .annotate(spend=Sum("amount_micros"))
-        )
-        for charged_row in charged:
-            entry = row(charged_row["campaign_id"])
-            entry["spend_micros"] = int(charged_row["spend"] or 0)
-            entry["advertiser_id"] = charged_row["campaign__advertiser_id"]
-        missing = [c for c, entry in rows.items() if entry["advertiser_id"] is None]
-        if missing:
-            campaigns = ledger._meta.get_field("campaign").related_model.objects
-            for campaign_id, advertiser_id in campaigns.filter(pk__in=missing).values_list(
-                "pk", "advertiser_id"
-            ):
-                rows[campaign_id]["advertiser_id"] = advertiser_id
+    charged = (
+        LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("campaign_id", "campaign__advertiser_id")
+        .annotate(spend=Sum("amount_micros"))
+    )
+    for charged_row in charged:
+        entry = row(charged_row["campaign_id"])
+        entry["spend_micros"] = int(charged_row["spend"] or 0)
+        entry["advertiser_id"] = charged_row["campaign__advertiser_id"]
+    missing = [c for c, entry in rows.items() if entry["advertiser_id"] is None]
+    if missing:
+        for campaign_id, advertiser_id in Campaign.objects.filter(pk__in=missing).values_list(
+            "pk", "advertiser_id"
+        ):
+            rows[campaign_id]["advertiser_id"] = advertiser_id
     return sorted(rows.values(), key=lambda entry: entry["campaign_id"])

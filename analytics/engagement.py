@@ -94,6 +94,11 @@ class ArmEngagement:
         return _ratio(self.ad_clicks, self.ad_impressions)
 
     @property
+    def ad_load(self) -> float:
+        """Share of the items shown that were sponsored."""
+        return _ratio(self.ad_impressions, self.impressions + self.ad_impressions)
+
+    @property
     def dwell_ms_per_session(self) -> float:
         return _ratio(self.dwell_ms, self.sessions)
 
@@ -111,6 +116,7 @@ class ArmEngagement:
             "clicks_per_impression",
             "dwell_ms_per_impression",
             "ad_click_rate",
+            "ad_load",
             "dwell_ms_per_session",
             "sessions_per_person",
         ):

@@ -23,6 +23,8 @@ DEFAULTS = {
     "BOTS_MAX_SESSIONS_PER_SECOND": 2.0,
     "BOTS_CONCURRENCY": 4,
     "BOTS_SIGNUPS_PER_DAY": 5.0,
+    # Advertisers seed_world gives the world (two campaigns each, topics dealt round-robin).
+    "BOTS_SEED_ADVERTISERS": 12,
 }
 
 

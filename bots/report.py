@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from django.db.models import Max, Min
 
 from accounts.models import User
+from ads.money import as_decimal_string
+from ads.selectors import spend_by_person
 from analytics import metrics
-from analytics.engagement import ArmEngagement, engagement_by_arm
+from analytics.engagement import ArmEngagement, arms_of_people, engagement_by_arm
 from analytics.models import Event, EventKind
 from bots.effects import arm_effects
 from bots.models import BotProfile
@@ -85,6 +87,26 @@ def _lifts(by_arm: dict[str, ArmEngagement], control: str) -> dict:
     return lifts
 
 
+def _ads(start, end, bots, by_arm: dict[str, ArmEngagement]) -> dict:
+    """Per arm: sponsored items shown and clicked, the share of the feed they took, and the
+    revenue they earned (ledger charges for the arm's bots)."""
+    arm_of = arms_of_people(start=start, end=end, user_ids=bots)
+    revenue: dict[str, int] = {}
+    for person, micros in spend_by_person(start, end, bots.values("id")).items():
+        arm = arm_of.get(person, "")
+        revenue[arm] = revenue.get(arm, 0) + micros
+    return {
+        arm: {
+            "ad_impressions": engagement.ad_impressions,
+            "ad_clicks": engagement.ad_clicks,
+            "ad_click_rate": engagement.ad_click_rate,
+            "ad_load": engagement.ad_load,
+            "revenue": as_decimal_string(revenue.get(arm, 0)),
+        }
+        for arm, engagement in sorted(by_arm.items())
+    }
+
+
 def _models(start, end, first_event_id: int | None, sample: int) -> list[dict]:
     """Feed versions that served at some time in the range (the one serving at its start,
     and every one activated in it), oldest first."""
@@ -141,6 +163,7 @@ def build_report(
         "windows": [_window(a, b, bots) for a, b in split(start, end, windows)],
         "arms": {arm: _engagement_row(value) for arm, value in sorted(overall.items())},
         "lifts": _lifts(overall, control),
+        "ads": _ads(start, end, bots, overall),
         "models": models,
         "effects": {
             arm: {

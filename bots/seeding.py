@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -27,6 +27,7 @@ from django.db.models import F
 
 from accounts import services as accounts
 from accounts.models import User
+from ads.seeding import seed_campaigns
 from analytics.models import Event
 from analytics.services import events_ingest
 from bots import world as model
@@ -50,18 +51,29 @@ class SeedResult:
     groups: int = 0
     events: int = 0
     method: str = ""
+    campaigns: dict = field(default_factory=dict)
 
     @property
     def message(self) -> str:
         if not self.bots_added:
-            return (
+            bots = (
                 f"The world already has {self.bots_before:,} bots over {self.topics} topics; "
-                "nothing to add."
+                "no bots to add."
             )
+        else:
+            bots = (
+                f"Added {self.bots_added:,} bots ({self.method}) to the {self.bots_before:,} "
+                f"there were, over {self.topics} topics: {self.posts:,} posts, "
+                f"{self.follows:,} follows, {self.groups:,} new groups, {self.events:,} "
+                "history events."
+            )
+        ads = self.campaigns
+        if not ads:
+            return bots
         return (
-            f"Added {self.bots_added:,} bots ({self.method}) to the {self.bots_before:,} there "
-            f"were, over {self.topics} topics: {self.posts:,} posts, {self.follows:,} follows, "
-            f"{self.groups:,} new groups, {self.events:,} history events."
+            f"{bots} Advertisers: {ads['advertisers_created']} added, "
+            f"{ads['advertisers_existing']} already there; campaigns: "
+            f"{ads['campaigns_created']} added, {ads['campaigns_existing']} already there."
         )
 
 
@@ -130,6 +142,7 @@ def seed_world(
     config = model.WorldConfig(**{**config.__dict__, "topics": len(world_topics)})
     before = BotProfile.objects.count()
     result = SeedResult(topics=len(world_topics), bots_before=before, bots_added=0)
+    result.campaigns = seed_advertisers(world_topics, seed=config.seed, progress=progress)
     wanted = bots - before
     if wanted <= 0:
         return result
@@ -158,6 +171,19 @@ def seed_world(
     for name, value in counts.items():
         setattr(result, name, value)
     return result
+
+
+def seed_advertisers(world_topics: list[Topic], *, seed: int, progress=None) -> dict:
+    """Advertisers with campaigns across the world's topics (what already exists is kept),
+    so bots meet sponsored posts and the ad targeter learns from their clicks."""
+    from bots import conf
+
+    return seed_campaigns(
+        topics=[(topic.name, list(topic.hashtags)) for topic in world_topics],
+        advertisers=conf.get("BOTS_SEED_ADVERTISERS"),
+        seed=seed,
+        progress=progress,
+    )
 
 
 @dataclass
@@ -325,9 +351,9 @@ class ServicesWriter:
             User.objects.filter(pk=user.pk).update(date_joined=F("date_joined") - back)
             Event.objects.filter(user=user, id__gt=after_event).update(**moved)
             Post.objects.filter(author=user).update(**moved)
-            for table, field in ((Like, "user"), (Share, "user"), (Comment, "author"),
+            for table, column in ((Like, "user"), (Share, "user"), (Comment, "author"),
                                  (Follow, "follower"), (Membership, "user")):  # fmt: skip
-                table.objects.filter(**{field: user}).update(**moved)
+                table.objects.filter(**{column: user}).update(**moved)
             self.progress("history moved into the past", bot + 1, len(self.users))
 
     def _react(self, user, post_index: int, row: int) -> int:

@@ -7,13 +7,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from ads.models import LedgerEntry
 from analytics import metrics
 from analytics.models import Event, EventKind
 from bots.models import BotProfile, PostTruth
 from bots.report import build_report
 from bots.seeding import ensure_topics
 from social import services
-from tests.factories import UserFactory
+from tests.factories import CampaignFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,41 @@ def test_the_command_prints_tables_or_json(world):
         call_command("loop_report", "--since", "2026-03-02 09:00")
     with pytest.raises(CommandError, match="empty"):
         call_command("loop_report", "--since", until, "--until", since)
+
+
+def test_sponsored_posts_by_arm(world):
+    campaign = CampaignFactory()
+    for bot, clicked in (("q1", True), ("q1", False), ("c1", False)):
+        at = T0 + timedelta(minutes=59)
+        Event.objects.create(
+            user=world[bot], kind=EventKind.AD_IMPRESSION, campaign_id=campaign.pk, created_at=at
+        )
+        LedgerEntry.objects.create(
+            campaign=campaign, kind="impression", amount_micros=2_000, person=world[bot],
+            created_at=at,
+        )  # fmt: skip
+        if clicked:
+            Event.objects.create(
+                user=world[bot], kind=EventKind.AD_CLICK, campaign_id=campaign.pk, created_at=at
+            )
+            LedgerEntry.objects.create(
+                campaign=campaign, kind="click", amount_micros=500_000, person=world[bot],
+                created_at=at,
+            )  # fmt: skip
+
+    ads = build_report(start=START, end=END, windows=1, sample=10)["ads"]
+
+    # q1 (personalised) saw 2 of the 5 items shown to personalised bots as ads, clicked one
+    assert ads["personalised"]["ad_impressions"] == 2 and ads["personalised"]["ad_clicks"] == 1
+    assert ads["personalised"]["ad_click_rate"] == pytest.approx(0.5)
+    assert ads["personalised"]["ad_load"] == pytest.approx(2 / (5 + 2))
+    assert ads["personalised"]["revenue"] == "0.504"
+    assert ads["chronological"]["revenue"] == "0.002"
+    assert ads["ideal"]["ad_impressions"] == 0 and ads["ideal"]["revenue"] == "0.00"
+    out = StringIO()
+    call_command("loop_report", "--since", START.isoformat(), "--until", END.isoformat(),
+                 stdout=out)  # fmt: skip
+    assert "Sponsored posts by arm" in out.getvalue()
 
 
 @pytest.mark.parametrize("model", ["topic", "botprofile", "posttruth", "modeltruthscore"])

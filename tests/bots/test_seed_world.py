@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from ads.models import Campaign
 from analytics.models import Event, EventKind
 from bots.models import BotProfile, PostTruth, Topic
 from bots.seeding import bot_password, seed_world
@@ -83,6 +84,8 @@ def test_running_again_adds_only_what_is_missing_and_says_so():
     again = seed_world(bots=8, config=SMALL, method="bulk")
     assert again.bots_added == 0
     assert "already has 8 bots" in again.message
+    assert again.campaigns["campaigns_created"] == 0
+    assert Campaign.objects.filter(state=Campaign.State.ACTIVE).count() == 24  # across topics
     grown = seed_world(bots=11, config=SMALL, method="bulk")
     assert (grown.bots_before, grown.bots_added) == (8, 3)
     assert BotProfile.objects.count() == 11
@@ -108,7 +111,9 @@ def test_the_command_reports_what_it_did():
     )  # fmt: skip
     text = out.getvalue()
     assert "Added 6 bots (bulk)" in text
+    assert "Advertisers: 12 added, 0 already there; campaigns: 24 added" in text
     assert "The world now: 20 topics, 6 bots" in text
     out = StringIO()
     call_command("seed_world", "--bots", "6", "--no-progress", stdout=out)
-    assert "nothing to add" in out.getvalue()
+    assert "no bots to add" in out.getvalue()
+    assert "Advertisers: 0 added, 12 already there; campaigns: 0 added, 24" in out.getvalue()

@@ -112,6 +112,15 @@ class Command(BaseCommand):
                 rows.append([arm, rate.replace("_", " "), interval,
                              "yes" if lift["significant"] else "no"])  # fmt: skip
         out += _table(["arm", "measure", "lift [95% CI]", "not noise"], rows)
+        out += ["", "Sponsored posts by arm (the ad targeter learns from these clicks)"]
+        out += _table(
+            ["arm", "ad impressions", "ad clicks", "ad CTR", "ad load", "revenue"],
+            [
+                [arm or "(no arm)", f"{a['ad_impressions']:,}", f"{a['ad_clicks']:,}",
+                 _percent(a["ad_click_rate"]), _percent(a["ad_load"]), a["revenue"]]
+                for arm, a in report["ads"].items()
+            ],
+        )  # fmt: skip
         out += ["", "Feed model versions that served, judged against the truth"]
         out += _table(
             ["version", "activated", "trigger", "from this range", "users x posts",
