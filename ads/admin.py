@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from ads import services
 from ads.models import Advertiser, Campaign, CampaignDay, Creative, LedgerEntry
 from ads.money import format_money
+from flywheel.admin import ReadOnlyAdmin
 
 Review = Creative.Review
 
@@ -212,7 +213,7 @@ class CreativeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """Every charged impression and click. Read-only: money moves only through billing."""
 
     list_display = ["created_at", "kind", "amount", "campaign", "person"]
@@ -222,30 +223,14 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     amount = _money("amount_micros", "amount")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False
 
 
 @admin.register(CampaignDay)
-class CampaignDayAdmin(admin.ModelAdmin):
+class CampaignDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "campaign", "impressions", "clicks", "spent"]
     list_select_related = ["campaign"]
     date_hierarchy = "day"
 
     spent = _money("spent_micros", "spent")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False

@@ -9,10 +9,11 @@ from analytics.models import (
     HourlyArmEngagement,
     HourlyTotals,
 )
+from flywheel.admin import ReadOnlyAdmin
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """The event log, read-only: history is appended by the site, never edited by hand."""
 
     list_display = [
@@ -25,25 +26,13 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False  # counting millions of rows on every page is slow
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class RollupAdmin(admin.ModelAdmin):
+class RollupAdmin(ReadOnlyAdmin):
     """Rollups are computed, never typed in: read-only, with a way to recompute a period."""
 
     date_hierarchy = "period_start"
     ordering = ["-period_start"]
     grain = None  # the rollups.Grain whose tables this row belongs to
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Recompute the selected periods from the event log")
     def recompute(self, request, queryset):

@@ -4,14 +4,7 @@ the driver, never typed in."""
 from django.contrib import admin
 
 from bots.models import BotProfile, ModelTruthScore, PostTruth, Topic
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from flywheel.admin import ReadOnlyAdmin
 
 
 @admin.register(Topic)

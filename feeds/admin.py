@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from feeds import registry, training
 from feeds.evaluation import NDCG, RECALL
 from feeds.models import FeedArm, ModelVersion, Trend
+from flywheel.admin import ReadOnlyAdmin
 
 
 def _pair(version: ModelVersion, name: str) -> str:
@@ -20,7 +21,7 @@ def _pair(version: ModelVersion, name: str) -> str:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdmin):
     """Versions are written by training runs, never by hand; staff compare them, roll back
     (activate an older one) and start a run."""
 
@@ -78,14 +79,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             metrics.get("seconds", {}),
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a row holds the only record of what its artifact was
+    deletable = False  # a row holds the only record of what its artifact was
 
     @admin.action(description="Activate (rollback) the selected version")
     def activate_version(self, request, queryset):
@@ -138,16 +132,8 @@ class FeedArmAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trend)
-class TrendAdmin(admin.ModelAdmin):
+class TrendAdmin(ReadOnlyAdmin):
     list_display = ["kind", "rank", "hashtag", "post", "score", "computed_at"]
     list_filter = ["kind"]
     list_select_related = ["hashtag", "post"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False

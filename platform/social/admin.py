@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from flywheel.admin import ReadOnlyAdmin
 from social import moderation, services
 from social.models import (
     Block,
@@ -47,16 +48,6 @@ def _site_url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only the services write (they keep counters or notify people)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- posts, comments, hashtags ---------------------------------------------------------
