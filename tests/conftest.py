@@ -51,6 +51,47 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rows_of_data_migrations(request):
+    """A transactional test ends by emptying every table, and with them the rows our data
+    migrations wrote (the feed arms, the default schedules). Put them back before each
+    transactional test, so it starts from a migrated database like every other test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _replay_data_migrations()
+
+
+def _replay_data_migrations():
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    global _DATA_MIGRATIONS
+    if _DATA_MIGRATIONS is None:
+        ours = {"accounts", "social", "feeds", "ads", "analytics", "bots"}
+        graph = MigrationLoader(connection).graph
+        _DATA_MIGRATIONS = [
+            operation.code
+            for key in graph.leaf_nodes()
+            for app, name in graph.forwards_plan(key)
+            if app in ours
+            for operation in graph.nodes[(app, name)].operations
+            if isinstance(operation, RunPython)
+        ]
+        _DATA_MIGRATIONS = list(dict.fromkeys(_DATA_MIGRATIONS))  # once each, in order
+    with connection.schema_editor() as editor:
+        for forward in _DATA_MIGRATIONS:
+            forward(apps, editor)
+
+
+_DATA_MIGRATIONS = None
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
