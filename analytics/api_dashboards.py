@@ -3,7 +3,12 @@ endpoint per report (`engagement`, `models`, `ads`, `stakeholders`, `experiments
 taking `?days=1|7|30|90`. The same selectors and reports as the pages, so the numbers agree.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -105,7 +110,10 @@ def report_view(name: str, build, summary: str, *, daily_only: bool = False):
         (ReportAPIView,),
         {"build": staticmethod(build), "daily_only": daily_only, "__doc__": summary},
     )
-    return extend_schema(summary=summary, operation_id=f"analytics_{name}")(view)
+    # Per method, not on the class: each report keeps its own operation id in the schema.
+    return extend_schema_view(get=extend_schema(summary=summary, operation_id=f"analytics_{name}"))(
+        view
+    )
 
 
 REPORT_VIEWS = {
