@@ -304,6 +304,9 @@ ADS_CLICK_TOKEN_MAX_AGE = env.int("ADS_CLICK_TOKEN_MAX_AGE", default=7 * 24 * 36
 ADS_PACING_SLACK = env.float("ADS_PACING_SLACK", default=0.05)
 # Lookalike targeting: cosine similarity to the people who engage with the advertiser's posts.
 ADS_LOOKALIKE_MIN_SIMILARITY = env.float("ADS_LOOKALIKE_MIN_SIMILARITY", default=0.5)
+# How stale a web process's view of spend (for pacing) and of the active models may be; every
+# charge is still decided by the database.
+ADS_SERVING_REFRESH_SECONDS = env.float("ADS_SERVING_REFRESH_SECONDS", default=2.0)
 # The ad targeter: ALS over person x campaign clicks, with a logistic calibration.
 ADS_TARGETER_FACTORS = env.int("ADS_TARGETER_FACTORS", default=16)
 ADS_TARGETER_ITERATIONS = env.int("ADS_TARGETER_ITERATIONS", default=15)
@@ -329,3 +332,13 @@ ANALYTICS_SAMPLE_PEOPLE = env.int("ANALYTICS_SAMPLE_PEOPLE", default=500)
 ANALYTICS_AUDIENCE_MIN = env.int("ANALYTICS_AUDIENCE_MIN", default=5)
 # How often the flywheel page refreshes itself while it is open.
 ANALYTICS_POLL_SECONDS = env.int("ANALYTICS_POLL_SECONDS", default=15)
+
+# --- Bots (simulated users with known tastes; docs/simulation.md) ------------------------
+# BOTS_IDEAL_SHARE, BOTS_SITE_URL, BOTS_SEED_BOTS, BOTS_BULK_ABOVE, BOTS_SPEEDUP,
+# BOTS_MAX_SESSIONS_PER_SECOND, BOTS_CONCURRENCY, BOTS_SIGNUPS_PER_DAY: the defaults and
+# their meaning are in bots/conf.py; each can be set in the environment. The bots sign up
+# from one address, so the per-address sign-up limit THROTTLE_SIGNUP (above) applies to them.
+from bots.conf import DEFAULTS as _BOTS_DEFAULTS  # noqa: E402
+
+for _name, _default in _BOTS_DEFAULTS.items():
+    globals()[_name] = env(_name, cast=type(_default), default=_default)
