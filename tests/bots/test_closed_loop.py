@@ -19,11 +19,15 @@ from bots.report import build_report
 from bots.seeding import seed_world
 from bots.world import WorldConfig
 from feeds import registry, training
-from feeds.models import ModelVersion
+from feeds.models import FeedArm, ModelVersion
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-RUN_SECONDS = 100
+# The run is bounded by the bots' work, not by the clock, so a fast machine and a slow one see
+# the same loop: 300 bots, a session or two each, against a pool of posts they cannot exhaust
+# (ranked feeds never show a post twice in a day, and a simulated month passes in these minutes).
+SESSIONS = 400
+TIMEOUT_SECONDS = 170
 
 
 class Trigger(threading.Thread):
@@ -50,16 +54,27 @@ def wait_for_training(timeout: float = 90) -> None:
 @pytest.fixture
 def loop_settings(settings):
     settings.FEED_RETRAIN_AFTER_EVENTS = 400  # interaction events since the last version
-    settings.FEED_RETRAIN_MIN_INTERVAL = 10  # seconds
+    settings.FEED_RETRAIN_MIN_INTERVAL = 8  # seconds
     settings.FEED_ALS_FACTORS = 16  # a small world: fewer factors than the default 64
     settings.FEED_ALS_ITERATIONS = 10
+    # The quality gate judges a version on held-out recent interactions, which the feed itself
+    # shaped (early in the run, popular posts shown to everyone): the confounding Chaney et al.
+    # describe. This test judges every version against the truth instead (recall improves).
+    settings.FEED_GATE_ENABLED = False
     settings.BOTS_IDEAL_SHARE = 0.1
+    # Two arms to compare (and the ideal yardstick): the diverse arm's bots go to them, so each
+    # holds more bots and one unusually keen or idle bot moves its figures less.
+    FeedArm.objects.filter(name="personalised-diverse").update(weight=0)
     return settings
 
 
 def test_the_flywheel_turns(live_server, celery_worker_process, loop_settings, capsys):
-    seeded = seed_world(bots=100, config=WorldConfig(topics=20, seed=3), method="bulk")
-    assert seeded.bots_added == 100
+    # Sharp tastes and a rich history, so a small model can learn them in seconds.
+    world = WorldConfig(
+        seed=3, posts_per_bot=6, events_per_bot=400, taste_concentration=0.05, homophily=1.0
+    )
+    seeded = seed_world(bots=300, config=world, topics=20, method="bulk")
+    assert seeded.bots_added == 300
     started = timezone.now()
     trigger = Trigger()
     trigger.start()
@@ -69,7 +84,8 @@ def test_the_flywheel_turns(live_server, celery_worker_process, loop_settings, c
             speedup=20_000,
             max_rate=50,
             concurrency=4,
-            duration=RUN_SECONDS,
+            sessions=SESSIONS,
+            duration=TIMEOUT_SECONDS,
             signups_per_day=6,
             seed=7,
             summary_every=20,
@@ -89,7 +105,7 @@ def test_the_flywheel_turns(live_server, celery_worker_process, loop_settings, c
     with capsys.disabled():
         print("\n".join(report["verdicts"]))
 
-    assert counts["sessions"] >= 150, counts
+    assert counts["sessions"] >= SESSIONS * 0.75, counts  # all of them, unless the clock ran out
     assert counts["sign-ups"] >= 1
 
     # The flywheel turns: the bots' own activity trained at least two versions that went live.
