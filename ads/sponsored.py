@@ -178,32 +178,35 @@ def serve_sponsored(
     if page is None:
         return []
     shown: list[Sponsored] = []
-    with transaction.atomic():  # one commit for the page; each ad is its own savepoint
-        for slot in slots:
-            for _ in range(MAX_TRIES_PER_SLOT):
-                pick = page.winner()
-                if pick is None:
-                    break
-                item = _record(
-                    viewer,
-                    page=page,
-                    pick=pick,
-                    slot=slot,
-                    surface=surface,
-                    arm=arm,
-                    model_version=model_version,
-                )
-                if item is None:  # the database refused the charge: the next campaign
-                    page.refused(pick)
-                    continue
-                page.shown(pick)
-                shown.append(item)
+    for slot in slots:
+        for _ in range(MAX_TRIES_PER_SLOT):
+            pick = page.winner()
+            if pick is None:
                 break
+            item = _record(
+                viewer,
+                page=page,
+                pick=pick,
+                slot=slot,
+                surface=surface,
+                arm=arm,
+                model_version=model_version,
+            )
+            if item is None:  # the database refused the charge: the next campaign
+                page.refused(pick)
+                continue
+            page.shown(pick)
+            shown.append(item)
+            break
     return shown
 
 
 def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_version):
-    """Record (and for CPM charge) one impression; None if the charge was refused."""
+    """Record (and for CPM charge) one impression; None if the charge was refused.
+
+    Each ad is its own transaction, never one for the page: a transaction holds the row locks
+    of one campaign only (its campaign row, then its day), always in that order, so pages
+    whose slots go to the same campaigns in different orders cannot deadlock."""
     index, row, now, price = page.index, page.index_row(pick), page.now, pick.price_micros
     campaign_id = int(index.ids[row])
     creatives = index.creatives[row]

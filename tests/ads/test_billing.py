@@ -127,3 +127,41 @@ def test_concurrent_auctions_and_clicks_never_overspend_a_cent():
     assert today.spent_micros == 2_900_997 + 33 * 3_000  # of 3,000,000 a day: overspend 0
     assert by_total.spent_micros == 41_000_000 + 12 * 700_000  # of 50,000,000: overspend 0
     assert by_total.total_budget_micros - by_total.spent_micros < 700_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival):
+    """Jazz fans see Northwind's ad first and Rival's second; chess fans the other way round.
+    Pages of both kinds served at once count impressions on the same two campaign days in
+    opposite orders: every page is still served whole, without a database error, and every
+    impression is counted once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the concurrency test needs PostgreSQL")
+    from social import services as social
+    from tests.ads.helpers import launched, live, serve
+    from tests.factories import UserFactory
+
+    budget = {"bid_type": "cpc", "bid_micros": 500_000, "frequency_cap": 20}
+    jazz = launched(brand, topics=["jazz"], **budget)
+    chess = launched(rival, topics=["chess"], **budget)
+    page = [social.post_create(author=UserFactory(), text="Tonight: #jazz and #chess")]
+    fans = [UserFactory(interests=["jazz" if n % 2 else "chess"]) for n in range(THREADS)]
+    live()
+    first = {
+        fan.pk: serve(fan, slots=(4, 9), context=page)[0].campaign_id for fan in fans[:2]
+    }
+    assert set(first.values()) == {jazz.pk, chess.pk}  # the two orders really differ
+
+    def pages_of(fan) -> int:
+        try:
+            return sum(len(serve(fan, slots=(4, 9), context=page)) for _ in range(8))
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        served = list(pool.map(pages_of, fans))
+
+    assert served == [16] * THREADS
+    for campaign in (jazz, chess):
+        day = CampaignDay.objects.get(campaign=campaign, day=timezone.localdate())
+        assert day.impressions == THREADS * 8 + 2
