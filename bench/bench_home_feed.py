@@ -6,10 +6,13 @@ Needs an active feed model in the bench database (run bench/bench_retrain.py fir
 the bench database with gunicorn as the entrypoint runs it (2 workers x 4 threads); load
 from 2 separate processes x 16 keep-alive connections. Each request asks for the first page
 of /api/timeline/home/ of a different person, so every request ranks a fresh snapshot (the
-worst case: scrolling pages come from the cached snapshot). The same run measures /livez
-(a trivial JSON view) as the ceiling, and the fold-in of one person's events in-process.
+worst case: scrolling pages come from the cached snapshot). A second load reads visits: each
+connection opens a person's home and scrolls VISIT_PAGES pages by following `next`, as
+people do. The same run measures /livez (a trivial JSON view) as the ceiling, and the
+fold-in of one person's events in-process.
 """
 
+import json
 import statistics
 import sys
 import time
@@ -21,6 +24,8 @@ from server import Gunicorn
 from world import setup_django
 
 PEOPLE = 2000
+VISIT_PAGES = 5  # a visit: the first page and four more
+THREADS = 16  # load connections per process (run_load's default)
 
 
 def prepare() -> list[str]:
@@ -63,16 +68,29 @@ def main():
     people, tokens = prepare()
     fold_median, fold_p99 = fold_in_ms(people)
 
+    first_page = "/api/timeline/home/?page_size=20"
+
     def home(process):
-        def request(n):
+        def request(n, last=None):
             token = tokens[(n * 2 + process) % len(tokens)]
-            headers = {"Authorization": f"Token {token}"}
-            return "GET", "/api/timeline/home/?page_size=20", None, headers
+            return "GET", first_page, None, {"Authorization": f"Token {token}"}
+
+        return request
+
+    def visits(process):
+        """Each connection is one person at a time: a first page, then `next` links."""
+
+        def request(n, last=None):
+            visit, page = divmod(n // THREADS, VISIT_PAGES)
+            token = tokens[((visit * THREADS + n % THREADS) * 2 + process) % len(tokens)]
+            link = json.loads(last).get("next") if page and last else None
+            path = link.split("://", 1)[-1].partition("/")[2] if link else first_page[1:]
+            return "GET", f"/{path}", None, {"Authorization": f"Token {token}"}
 
         return request
 
     def trivial(process):
-        return lambda n: ("GET", "/livez", None, {})
+        return lambda n, last=None: ("GET", "/livez", None, {})
 
     from django.db import connection
 
@@ -80,17 +98,20 @@ def main():
     with Gunicorn(env={"THROTTLE_USER": "1000000/min"}) as server:
         run_load(server.url, home, seconds=3)  # warm up: every worker loads the model
         feed = run_load(server.url, home, seconds=seconds)
+        scrolling = run_load(server.url, visits, seconds=seconds)
         ceiling = run_load(server.url, trivial, seconds=seconds)
     print(f"model: v{version.pk}, {version.users:,} people x {version.items:,} posts")
-    print(
-        f"trivial /livez      : {ceiling['rps']:8.0f} req/s  p50 {ceiling['p50_ms']:6.1f} ms"
-        f"  p99 {ceiling['p99_ms']:6.1f} ms  errors {ceiling['errors']}"
+    rows = (
+        ("trivial /livez (ceiling)", ceiling),
+        ("home, first pages", feed),
+        (f"home, visits of {VISIT_PAGES} pages", scrolling),
     )
-    print(
-        f"/api/timeline/home/ : {feed['rps']:8.0f} req/s  p50 {feed['p50_ms']:6.1f} ms"
-        f"  p99 {feed['p99_ms']:6.1f} ms  errors {feed['errors']}"
-    )
-    print(f"ratio home / trivial: {feed['rps'] / ceiling['rps']:.2f}  (target >= 0.35)")
+    for name, result in rows:
+        print(
+            f"{name:<26}: {result['rps']:7.0f} req/s  p50 {result['p50_ms']:6.1f} ms"
+            f"  p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}"
+            f"  ratio {result['rps'] / ceiling['rps']:.2f} (target >= 0.35)"
+        )
     print(f"fold-in of one person's events: median {fold_median:.2f} ms, p99 {fold_p99:.2f} ms")
 
 

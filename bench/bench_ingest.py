@@ -46,7 +46,7 @@ def requests_for(tokens, post_ids):
     def make(process):
         keys = itertools.count()
 
-        def request(n):
+        def request(n, last=None):
             token = tokens[(n * 7 + process) % len(tokens)]
             events = []
             for i in range(BATCH):

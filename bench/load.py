@@ -18,19 +18,19 @@ def _worker(url, requests, seconds, threads, queue):
     def run(index):
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         n = index
-        mine, failed = [], 0
+        mine, failed, last = [], 0, None
         while time.perf_counter() < stop_at:
-            method, path, body, headers = requests(n)
+            method, path, body, headers = requests(n, last)
             n += threads
             started = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                last = response.read()
                 if response.status >= 400:
-                    failed += 1
+                    failed, last = failed + 1, None
             except (OSError, http.client.HTTPException):
-                failed += 1
+                failed, last = failed + 1, None
                 conn.close()
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
                 continue
@@ -48,7 +48,10 @@ def _worker(url, requests, seconds, threads, queue):
 
 
 def run_load(url, make_requests, *, seconds=10.0, processes=2, threads=16):
-    """`make_requests(process_index)` returns a function n -> (method, path, body, headers)."""
+    """`make_requests(process_index)` returns a function (n, last) -> (method, path, body,
+    headers): n counts the requests of all the process's connections (a connection's own
+    requests are n = its index + k * threads), last is the body of that connection's previous
+    response (None at first and after an error), so a connection can follow links."""
     queue = multiprocessing.Queue()
     procs = [
         multiprocessing.Process(
