@@ -1,6 +1,8 @@
 """The advertiser console (htmx) and the two things every person does with an ad: click it and
 hide its advertiser. Thin views: forms check shape, ads.services decide."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -22,12 +24,35 @@ STATE_ACTIONS = {
 }
 
 
-def _advertiser_or_start(request):
-    """The person's advertiser, or a redirect to the console to become one."""
-    advertiser = selectors.advertiser_of(request.user)
-    if advertiser is None:
-        messages.info(request, "Tell us who you are as an advertiser first.")
-    return advertiser
+def advertiser_required(view):
+    """Call the view with the person's advertiser; someone who is not one yet is sent to the
+    console to become one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        advertiser = selectors.advertiser_of(request.user)
+        if advertiser is None:
+            messages.info(request, "Tell us who you are as an advertiser first.")
+            return redirect("ads:console")
+        return view(request, advertiser, *args, **kwargs)
+
+    return wrapper
+
+
+def _saved(request, form, save, success: str):
+    """The shape every console form shares. On a POST whose form is valid, call `save` (the
+    service) and announce `success`; return what it saved, for the view to redirect to.
+    Return None when the view should show the form (again): not posted, not valid, or
+    refused by the service, whose ValidationError then lands on the form's fields."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+    messages.success(request, success)
+    return saved
 
 
 # --- the console -----------------------------------------------------------------------
@@ -41,14 +66,13 @@ def console(request):
     advertiser = selectors.advertiser_of(request.user)
     if advertiser is None:
         form = AdvertiserForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.advertiser_create(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Welcome! Create your first campaign.")
-                return redirect("ads:campaign_create")
+        if _saved(
+            request,
+            form,
+            lambda: services.advertiser_create(user=request.user, **form.cleaned_data),
+            "Welcome! Create your first campaign.",
+        ):
+            return redirect("ads:campaign_create")
         return render(request, "ads/start.html", {"form": form})
     campaigns = list(selectors.campaigns_of(advertiser))
     return render(request, "ads/console.html", {"advertiser": advertiser, "campaigns": campaigns})
@@ -57,39 +81,34 @@ def console(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 @handles_errors
-def advertiser_edit(request):
-    advertiser = _advertiser_or_start(request)
-    if advertiser is None:
-        return redirect("ads:console")
+@advertiser_required
+def advertiser_edit(request, advertiser):
     initial = {"name": advertiser.name, "billing_email": advertiser.billing_email}
     form = AdvertiserForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.advertiser_update(advertiser=advertiser, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("ads:console")
+    if _saved(
+        request,
+        form,
+        lambda: services.advertiser_update(advertiser=advertiser, **form.cleaned_data),
+        "Saved.",
+    ):
+        return redirect("ads:console")
     return render(request, "ads/advertiser_form.html", {"form": form, "advertiser": advertiser})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @handles_errors
-def campaign_create(request):
-    advertiser = _advertiser_or_start(request)
-    if advertiser is None:
-        return redirect("ads:console")
+@advertiser_required
+def campaign_create(request, advertiser):
     form = CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(advertiser=advertiser, **form.service_values())
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "Campaign saved as a draft. Now add an ad.")
-            return redirect("ads:creative_create", campaign.pk)
+    campaign = _saved(
+        request,
+        form,
+        lambda: services.campaign_create(advertiser=advertiser, **form.service_values()),
+        "Campaign saved as a draft. Now add an ad.",
+    )
+    if campaign:
+        return redirect("ads:creative_create", campaign.pk)
     return render(request, "ads/campaign_form.html", {"form": form, "campaign": None})
 
 
@@ -100,16 +119,15 @@ def campaign_edit(request, pk):
     campaign = selectors.owned_campaign(request.user, pk)
     if request.method == "POST":
         form = CampaignForm(request.POST)
-        if form.is_valid():
-            try:
-                services.campaign_update(campaign=campaign, **form.service_values())
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Campaign saved.")
-                return redirect("ads:campaign", campaign.pk)
     else:
         form = CampaignForm.for_campaign(campaign)
+    if _saved(
+        request,
+        form,
+        lambda: services.campaign_update(campaign=campaign, **form.service_values()),
+        "Campaign saved.",
+    ):
+        return redirect("ads:campaign", campaign.pk)
     return render(request, "ads/campaign_form.html", {"form": form, "campaign": campaign})
 
 
@@ -156,14 +174,13 @@ def campaign_state(request, pk, action):
 def creative_create(request, pk):
     campaign = selectors.owned_campaign(request.user, pk)
     form = CreativeForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.creative_create(campaign=campaign, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "Ad saved. It is shown once staff approve it.")
-            return redirect("ads:campaign", campaign.pk)
+    if _saved(
+        request,
+        form,
+        lambda: services.creative_create(campaign=campaign, **form.cleaned_data),
+        "Ad saved. It is shown once staff approve it.",
+    ):
+        return redirect("ads:campaign", campaign.pk)
     context = {"form": form, "campaign": campaign, "creative": None}
     return render(request, "ads/creative_form.html", context)
 
@@ -176,21 +193,20 @@ def creative_edit(request, pk):
     campaign = creative.campaign
     if request.method == "POST":
         form = CreativeForm(request.POST, request.FILES)
-        if form.is_valid():
-            values = dict(form.cleaned_data)
-            image = values.pop("image")
-            try:
-                services.creative_update(
-                    creative=creative, image=image or None, clear_image=image is False, **values
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Ad saved. It goes back to review before it shows.")
-                return redirect("ads:campaign", campaign.pk)
     else:
         fields = ("headline", "text", "link", "image")
         form = CreativeForm(initial={f: getattr(creative, f) for f in fields})
+
+    def save():
+        # The image field's False means "clear it"; None (nothing uploaded) keeps the old one.
+        values = dict(form.cleaned_data)
+        image = values.pop("image")
+        return services.creative_update(
+            creative=creative, image=image or None, clear_image=image is False, **values
+        )
+
+    if _saved(request, form, save, "Ad saved. It goes back to review before it shows."):
+        return redirect("ads:campaign", campaign.pk)
     context = {"form": form, "campaign": campaign, "creative": creative}
     return render(request, "ads/creative_form.html", context)
 

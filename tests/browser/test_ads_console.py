@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from ads import services
 from ads.models import Campaign, CampaignDay
+from tests.browser.ads_helpers import coffee_campaign
 from tests.factories import UserFactory
 
 SHOTS = "test-results/screenshots"
@@ -66,23 +67,14 @@ def test_an_advertiser_launches_a_campaign(page, sign_in, user, base_url, reques
 
 @pytest.fixture
 def running_campaign(db):
-    owner = UserFactory(username="nora")
-    advertiser = services.advertiser_create(
-        user=owner, name="Northwind", billing_email="n@example.com"
-    )
     today = timezone.localdate()
-    campaign = services.campaign_create(
-        advertiser=advertiser,
+    campaign = coffee_campaign(
+        "Northwind",
         name="Autumn coffee",
-        objective="traffic",
-        bid_type="cpc",
         bid_micros=600_000,
         daily_budget_micros=30_000_000,
         total_budget_micros=300_000_000,
-        starts_on=today,
         ends_on=today + timedelta(days=20),
-        topics=["coffee"],
-        frequency_cap=3,
     )
     Campaign.objects.filter(pk=campaign.pk).update(starts_on=today - timedelta(days=9))
     spent = 0

@@ -12,6 +12,7 @@ from ads.models import LedgerEntry
 from analytics.models import Event, EventKind
 from feeds.models import FeedArm
 from social import services as social
+from tests.browser.ads_helpers import coffee_campaign
 from tests.factories import UserFactory
 
 SHOTS = "test-results/screenshots"
@@ -37,24 +38,8 @@ def feed_with_an_ad(live_server, db):
     social.follow_create(follower=viewer, followee=writer)
     for n in range(12):
         social.post_create(author=writer, text=f"Morning notes {n} #coffee")
-    owner = UserFactory(username="nora")
-    advertiser = services.advertiser_create(
-        user=owner, name="Northwind Coffee", billing_email="n@example.com"
-    )
-    today = timezone.localdate()
-    campaign = services.campaign_create(
-        advertiser=advertiser,
-        name="Beans",
-        objective="traffic",
-        bid_type="cpc",
-        bid_micros=500_000,
-        daily_budget_micros=20_000_000,
-        total_budget_micros=100_000_000,
-        starts_on=today,
-        ends_on=today + timedelta(days=10),
-        topics=["coffee"],
-        frequency_cap=5,
-    )
+    ends_on = timezone.localdate() + timedelta(days=10)
+    campaign = coffee_campaign("Northwind Coffee", name="Beans", ends_on=ends_on, frequency_cap=5)
     creative = services.creative_create(
         campaign=campaign,
         headline="Roasted this week",
