@@ -33,6 +33,7 @@ class RollupAdmin(ReadOnlyAdmin):
     date_hierarchy = "period_start"
     ordering = ["-period_start"]
     grain = None  # the rollups.Grain whose tables this row belongs to
+    actions = ["recompute"]
 
     @admin.action(description="Recompute the selected periods from the event log")
     def recompute(self, request, queryset):
@@ -55,7 +56,6 @@ TOTALS_COLUMNS = ["period_start", "events", "model_impressions", "signups", "rev
 class HourlyTotalsAdmin(RollupAdmin):
     grain = rollups.HOURLY
     list_display = [*TOTALS_COLUMNS, "computed_at"]
-    actions = ["recompute"]
 
 
 @admin.register(DailyTotals)
@@ -64,26 +64,26 @@ class DailyTotalsAdmin(RollupAdmin):
     list_display = [
         *TOTALS_COLUMNS, "churned_people", "author_gini", "homogenisation", "computed_at",
     ]  # fmt: skip
-    actions = ["recompute"]
 
 
 ARM_COLUMNS = ["period_start", "arm", "people", "sessions", "impressions", "likes", "dwell_ms"]
 
 
-@admin.register(HourlyArmEngagement)
-class HourlyArmEngagementAdmin(RollupAdmin):
-    grain = rollups.HOURLY
+class ArmEngagementAdmin(RollupAdmin):
+    """The hourly and daily arm tables look alike; only the grain they recompute differs."""
+
     list_display = ARM_COLUMNS
     list_filter = ["arm"]
-    actions = ["recompute"]
+
+
+@admin.register(HourlyArmEngagement)
+class HourlyArmEngagementAdmin(ArmEngagementAdmin):
+    grain = rollups.HOURLY
 
 
 @admin.register(DailyArmEngagement)
-class DailyArmEngagementAdmin(RollupAdmin):
+class DailyArmEngagementAdmin(ArmEngagementAdmin):
     grain = rollups.DAILY
-    list_display = ARM_COLUMNS
-    list_filter = ["arm"]
-    actions = ["recompute"]
 
 
 @admin.register(DailyCampaignStats)
@@ -91,4 +91,3 @@ class DailyCampaignStatsAdmin(RollupAdmin):
     grain = rollups.DAILY
     list_display = ["period_start", "campaign_id", "advertiser_id", "impressions", "clicks",
                     "spend_micros"]  # fmt: skip
-    actions = ["recompute"]
