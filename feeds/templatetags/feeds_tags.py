@@ -21,46 +21,35 @@ def _viewer(context):
     return getattr(request, "user", None) or context.get("user")
 
 
-def _card(context, *, kind: str, url_name: str, limit, lazy: bool, find) -> dict:
-    """What the partials (and the social buttons inside them) need: the inclusion template
-    gets a fresh context, without the context processors' values."""
-    viewer = _viewer(context)
-    card = {"request": context.get("request"), "user": viewer, "kind": kind}
-    if viewer is None or not viewer.is_authenticated:
-        return card
-    if lazy:
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:  # the API is not routed: show nothing rather than cost queries
+def _suggestions_tag(kind: str, find):
+    """Register `{% suggested_<kind> limit=5 lazy=False %}`: the people and groups cards differ
+    only in names (tag, partial, API route) and in which suggester they ask."""
+
+    @register.inclusion_tag(
+        f"feeds/_suggested_{kind}.html", takes_context=True, name=f"suggested_{kind}"
+    )
+    def tag(context, limit=5, lazy=False) -> dict:
+        # What the partials (and the social buttons inside them) need: the inclusion template
+        # gets a fresh context, without the context processors' values.
+        viewer = _viewer(context)
+        card = {"request": context.get("request"), "user": viewer, "kind": kind}
+        if viewer is None or not viewer.is_authenticated:
             return card
-        card["lazy_url"] = f"{url}?{urlencode({'format': 'html', 'limit': int(limit)})}"
+        if lazy:
+            try:
+                url = reverse(f"api-suggestions-{kind}")
+            except NoReverseMatch:  # the API is not routed: show nothing rather than cost queries
+                return card
+            card["lazy_url"] = f"{url}?{urlencode({'format': 'html', 'limit': int(limit)})}"
+            return card
+        card["suggestions"] = find(viewer, limit=int(limit))
         return card
-    card["suggestions"] = find(viewer, limit=int(limit))
-    return card
+
+    return tag
 
 
-@register.inclusion_tag("feeds/_suggested_people.html", takes_context=True)
-def suggested_people(context, limit=5, lazy=False):
-    return _card(
-        context,
-        kind="people",
-        url_name="api-suggestions-people",
-        limit=limit,
-        lazy=lazy,
-        find=suggestions.people_to_follow,
-    )
-
-
-@register.inclusion_tag("feeds/_suggested_groups.html", takes_context=True)
-def suggested_groups(context, limit=5, lazy=False):
-    return _card(
-        context,
-        kind="groups",
-        url_name="api-suggestions-groups",
-        limit=limit,
-        lazy=lazy,
-        find=suggestions.groups_to_join,
-    )
+suggested_people = _suggestions_tag("people", suggestions.people_to_follow)
+suggested_groups = _suggestions_tag("groups", suggestions.groups_to_join)
 
 
 @register.inclusion_tag("feeds/_trends.html", takes_context=True)
