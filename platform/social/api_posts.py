@@ -62,6 +62,16 @@ class PostViewSet(viewsets.GenericViewSet):
         post = post_for(self.request.user, post_id)
         return Response(self.get_serializer(post).data, status=code)
 
+    def _toggle(self, *, create, delete) -> Response:
+        """Like and share: POST makes it (201 when new, 200 when it already was), DELETE
+        undoes it; both answer with the post's fresh card. The post is looked up first, so
+        a missing one is a 404 before the body is validated."""
+        post = self._post()
+        if self.request.method == "POST":
+            return self._card(post.pk, code=created_or_ok(create(post)))
+        delete(user=self.request.user, post=post)
+        return self._card(post.pk)
+
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -116,12 +126,10 @@ class PostViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post", "delete"])
     def like(self, request, pk=None):
-        post = self._post()
-        if request.method == "POST":
-            created = services.like_create(user=request.user, post=post)
-            return self._card(post.pk, code=created_or_ok(created))
-        services.like_delete(user=request.user, post=post)
-        return self._card(post.pk)
+        return self._toggle(
+            create=lambda post: services.like_create(user=request.user, post=post),
+            delete=services.like_delete,
+        )
 
     @extend_schema(
         methods=["POST"],
@@ -139,16 +147,13 @@ class PostViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post", "delete"])
     def share(self, request, pk=None):
-        post = self._post()
-        if request.method == "POST":
+        def create(post):
             data = ShareCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            created = services.share_create(
-                user=request.user, post=post, comment=data.validated_data["comment"]
-            )
-            return self._card(post.pk, code=created_or_ok(created))
-        services.share_delete(user=request.user, post=post)
-        return self._card(post.pk)
+            comment = data.validated_data["comment"]
+            return services.share_create(user=request.user, post=post, comment=comment)
+
+        return self._toggle(create=create, delete=services.share_delete)
 
     @extend_schema(
         methods=["GET"],
