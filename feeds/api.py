@@ -46,6 +46,10 @@ class LimitSerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
 
+class SuggestionsQuerySerializer(LimitSerializer):
+    exclude = serializers.IntegerField(required=False, min_value=1, default=None)
+
+
 class TrendingHashtagSerializer(serializers.Serializer):
     name = serializers.CharField()
     rank = serializers.IntegerField()
@@ -68,6 +72,9 @@ class TrendsSerializer(serializers.Serializer):
 
 
 LIMIT = OpenApiParameter("limit", int, description="How many, 1 to 50 (default 10).")
+EXCLUDE = OpenApiParameter(
+    "exclude", int, description="An id never to suggest (the profile or group being viewed)."
+)
 
 
 def _limit(request) -> int:
@@ -85,11 +92,13 @@ class _SuggestionsView(APIView):
     partial = ""
     serializer = None
 
-    def find(self, viewer, *, limit):
+    def find(self, viewer, *, limit, exclude):
         raise NotImplementedError
 
     def get(self, request):
-        found = self.find(request.user, limit=_limit(request))
+        query = SuggestionsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = self.find(request.user, **query.validated_data)
         if request.accepted_renderer.format == "html":
             return Response({"suggestions": found}, template_name=self.partial)
         data = self.serializer(found, many=True, context={"request": request}).data
@@ -102,12 +111,12 @@ class SuggestedPeopleView(_SuggestionsView):
     partial = "feeds/_suggested_people.html"
     serializer = PersonSuggestionSerializer
 
-    def find(self, viewer, *, limit):
-        return suggestions.people_to_follow(viewer, limit=limit)
+    def find(self, viewer, *, limit, exclude):
+        return suggestions.people_to_follow(viewer, limit=limit, exclude=exclude)
 
     @extend_schema(
         summary="People to follow, with reasons",
-        parameters=[LIMIT],
+        parameters=[LIMIT, EXCLUDE],
         responses=PeopleSuggestionsSerializer,
     )
     def get(self, request):
@@ -120,12 +129,12 @@ class SuggestedGroupsView(_SuggestionsView):
     partial = "feeds/_suggested_groups.html"
     serializer = GroupSuggestionSerializer
 
-    def find(self, viewer, *, limit):
-        return suggestions.groups_to_join(viewer, limit=limit)
+    def find(self, viewer, *, limit, exclude):
+        return suggestions.groups_to_join(viewer, limit=limit, exclude=exclude)
 
     @extend_schema(
         summary="Groups to join, with reasons",
-        parameters=[LIMIT],
+        parameters=[LIMIT, EXCLUDE],
         responses=GroupSuggestionsSerializer,
     )
     def get(self, request):

@@ -299,11 +299,12 @@ def _people(viewer, ids: list[int]):
     )
 
 
-def people_to_follow(viewer, *, limit: int = 10) -> list[Suggestion]:
-    """People the viewer may want to follow, best first, each with a true reason."""
+def people_to_follow(viewer, *, limit: int = 10, exclude: int | None = None) -> list[Suggestion]:
+    """People the viewer may want to follow, best first, each with a true reason; never
+    `exclude` (the person whose profile the card sits beside, who has their own button)."""
     if viewer is None or not viewer.is_authenticated:
         return []
-    candidates = _Candidates(_excluded_people(viewer))
+    candidates = _Candidates(_excluded_people(viewer) | ({exclude} if exclude else set()))
     engagement = engagement_of(viewer.pk)
     _engaged_authors(candidates, engagement, _engaged_posts(viewer, engagement))
     _friends_of_friends(candidates, viewer)
@@ -411,12 +412,13 @@ def _popular_groups(candidates: _Candidates) -> None:
         candidates.fill(group_id, "popular", 1.0 - position / 100, reason)
 
 
-def groups_to_join(viewer, *, limit: int = 5) -> list[Suggestion]:
-    """Groups the viewer may want to join, best first, each with a true reason."""
+def groups_to_join(viewer, *, limit: int = 5, exclude: int | None = None) -> list[Suggestion]:
+    """Groups the viewer may want to join, best first, each with a true reason; never
+    `exclude` (the group whose page the card sits beside)."""
     if viewer is None or not viewer.is_authenticated:
         return []
     mine = set(Membership.objects.filter(user=viewer).values_list("group_id", flat=True))
-    candidates = _Candidates(mine)
+    candidates = _Candidates(mine | ({exclude} if exclude else set()))
     engagement = engagement_of(viewer.pk)
     posts = _engaged_posts(viewer, engagement)
     _engaged_groups(candidates, engagement, posts)

@@ -4,7 +4,8 @@ queries and renders nothing when there is nothing to show.
 
 Suggestions cost about ten queries, more than a busy page can spare, so
 `{% suggested_people lazy=True %}` renders an empty slot that htmx fills after the page has
-loaded, from the same endpoint the API serves (`?format=html`)."""
+loaded, from the same endpoint the API serves (`?format=html`). `exclude=<id>` leaves out the
+person (or group) the page is about: a profile needs no card suggesting its own person."""
 
 from urllib.parse import urlencode
 
@@ -28,7 +29,7 @@ def _suggestions_tag(kind: str, find):
     @register.inclusion_tag(
         f"feeds/_suggested_{kind}.html", takes_context=True, name=f"suggested_{kind}"
     )
-    def tag(context, limit=5, lazy=False) -> dict:
+    def tag(context, limit=5, lazy=False, exclude=None) -> dict:
         # What the partials (and the social buttons inside them) need: the inclusion template
         # gets a fresh context, without the context processors' values.
         viewer = _viewer(context)
@@ -40,9 +41,12 @@ def _suggestions_tag(kind: str, find):
                 url = reverse(f"api-suggestions-{kind}")
             except NoReverseMatch:  # the API is not routed: show nothing rather than cost queries
                 return card
-            card["lazy_url"] = f"{url}?{urlencode({'format': 'html', 'limit': int(limit)})}"
+            query = {"format": "html", "limit": int(limit)}
+            if exclude:
+                query["exclude"] = int(exclude)
+            card["lazy_url"] = f"{url}?{urlencode(query)}"
             return card
-        card["suggestions"] = find(viewer, limit=int(limit))
+        card["suggestions"] = find(viewer, limit=int(limit), exclude=int(exclude or 0) or None)
         return card
 
     return tag

@@ -86,6 +86,34 @@ def test_a_bad_limit_is_explained(user, limit):
     assert "limit" in response.json()
 
 
+def test_the_person_or_group_being_viewed_is_left_out(user):
+    carl, dora = person("carl"), person("dora")
+    for author in (carl, dora):
+        services.like_create(user=user, post=post_by(author))
+    choir, band = group_of(person("owner"), "Choir"), group_of(person("lead"), "Band")
+    for group in (choir, band):
+        add_member(group, person())
+    api = client_for(user)
+
+    def names(url, **query):
+        key, field = ("person", "username") if url == PEOPLE else ("group", "slug")
+        response = api.get(url, query)
+        assert response.status_code == 200
+        return {item[key][field] for item in response.json()["results"]}
+
+    assert names(PEOPLE) == {"carl", "dora"}
+    assert names(PEOPLE, exclude=carl.pk) == {"dora"}
+    assert names(GROUPS) == {choir.slug, band.slug}
+    assert names(GROUPS, exclude=choir.pk) == {band.slug}
+
+
+@pytest.mark.parametrize("exclude", ["0", "carl", "-3"])
+def test_a_bad_exclude_is_explained(user, exclude):
+    response = client_for(user).get(PEOPLE, {"exclude": exclude})
+    assert response.status_code == 400
+    assert "exclude" in response.json()
+
+
 def test_the_limit_limits(user):
     for n in range(3):
         services.like_create(user=user, post=post_by(person(f"author{n}")))
@@ -174,8 +202,8 @@ def test_pages_load_the_suggestions_card_after_they_render(client, user):
     profile = client.get(reverse("social:profile", args=["carl"])).content.decode()
     explore = client.get(reverse("social:explore")).content.decode()
 
-    slot = 'hx-get="/api/suggestions/people/?format=html&amp;limit=4" hx-trigger="load"'
-    assert slot in profile
+    slot = f'hx-get="/api/suggestions/people/?format=html&amp;limit=4&amp;exclude={carl.pk}"'
+    assert f'{slot} hx-trigger="load"' in profile  # carl's own profile never suggests carl
     assert 'hx-get="/api/suggestions/people/?format=html&amp;limit=3"' in explore
 
     card = client.get(PEOPLE, {"format": "html", "limit": 4})
