@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analytics.models import Event, EventKind
-from feeds.matrix import MatrixWeights, build_interaction_matrix
+from feeds.matrix import MatrixWeights, build_interaction_matrix, copy_ids
 from tests.analytics.matrix_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,17 @@ def test_an_empty_log_gives_an_empty_matrix():
     result = build_interaction_matrix()
     assert result.shape == (0, 0)
     assert result.events == 0
+
+
+def test_ids_travel_as_one_array_whatever_their_number():
+    from accounts.models import User
+
+    build_world()
+    everyone = sorted(User.objects.values_list("id", flat=True))
+    assert sorted(copy_ids("SELECT id FROM accounts_user").tolist()) == everyone
+    assert copy_ids("SELECT id FROM accounts_user WHERE false").tolist() == []
+    many = copy_ids("SELECT g AS id FROM generate_series(1, 300000) AS g")
+    assert many.dtype == np.int64 and len(many) == 300_000 and many.sum() == 300_000 * 300_001 // 2
 
 
 SQLITE_SCRIPT = """
