@@ -65,6 +65,8 @@ def _fill(template: str, words: TopicWords, rng: random.Random) -> str:
     thing, thing2 = rng.sample(words.things, 2)
     feel = rng.choice(words.feel)
     tags = words.hashtags
+    tag = tags[0] if rng.random() < 0.7 else rng.choice(tags)
+    others = [other for other in tags if other != tag]
     values = {
         "did": rng.choice(words.did),
         "thing": thing,
@@ -73,8 +75,8 @@ def _fill(template: str, words: TopicWords, rng: random.Random) -> str:
         "Thing2": thing2[:1].upper() + thing2[1:],
         "feel": feel,
         "Feel": feel.capitalize(),
-        "tag": tags[0] if rng.random() < 0.7 else rng.choice(tags),
-        "alt": rng.choice(tags),
+        "tag": tag,
+        "alt": rng.choice(others or tags),  # never "#espresso #espresso"
     }
     return template.format(**values)
 

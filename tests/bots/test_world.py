@@ -1,6 +1,7 @@
 """The generative model of the world: seeded, and shaped the way docs/simulation.md says."""
 
 import random
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -140,11 +141,13 @@ def test_posts_read_like_posts_about_their_topic():
     words = TopicWords(hashtags, things, did, feel)
     other = TopicWords(*CATALOGUE[2][1:])
     rng = random.Random(4)
-    for _ in range(30):
+    for _ in range(300):
         text = post_text(words, rng, second=other if rng.random() < 0.5 else None)
         assert any(f"#{tag}" in text for tag in hashtags)
         assert len(text) <= 500
         assert "{" not in text
+        tags = re.findall(r"#\w+", text)
+        assert len(tags) == len(set(tags)), text  # no post says "#espresso #espresso"
     assert comment_text(words, rng)
     assert "#" + hashtags[0] in bio([words, other], rng)
     assert avatar_png("mei_okafor1").startswith(b"\x89PNG")
