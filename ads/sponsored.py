@@ -97,11 +97,8 @@ class PageAuction:
         self.reserve = float(settings.ADS_RESERVE_ECPM_MICROS)
 
     @classmethod
-    def open(cls, viewer, *, context_post_ids, now) -> "PageAuction | None":
+    def open(cls, viewer, *, token, context_post_ids, now) -> "PageAuction | None":
         stale_ok = serving_refresh_seconds()
-        token = recent(("token",), index_token, stale_ok)
-        if token is None:  # nothing can serve: no query at all
-            return None
         today = timezone.localdate(now)
         feed, served = recent(("models",), _active_models, stale_ok)
         index = current_index(today, feed=feed, token=token)
@@ -170,13 +167,29 @@ def serve_sponsored(
     now: datetime | None = None,
 ) -> list[Sponsored]:
     """Fill these slot positions for the person, best first; a slot no campaign wins stays
-    empty. Costs no query at all while no campaign can serve."""
+    empty. While any campaign can serve, the page's slots are counted, filled or not, as one
+    AD_SLOTS event: the fill rate's denominator. While none can, this costs no query."""
     if not slots or not getattr(viewer, "is_authenticated", False):
         return []
-    now = now or timezone.now()
-    page = PageAuction.open(viewer, context_post_ids=context_post_ids, now=now)
-    if page is None:
+    token = recent(("token",), index_token, serving_refresh_seconds())
+    if token is None:  # no campaign can serve anyone: no auction, and no inventory to fill
         return []
+    now = now or timezone.now()
+    page = PageAuction.open(viewer, token=token, context_post_ids=context_post_ids, now=now)
+    shown = [] if page is None else _fill(page, viewer, slots, surface, arm, model_version)
+    event_record(
+        EventKind.AD_SLOTS,
+        user=viewer,
+        surface=surface,
+        arm=arm,
+        model_version=model_version,
+        result_count=len(slots),
+        at=now,
+    )
+    return shown
+
+
+def _fill(page: PageAuction, viewer, slots, surface, arm, model_version) -> list[Sponsored]:
     shown: list[Sponsored] = []
     for slot in slots:
         for _ in range(MAX_TRIES_PER_SLOT):

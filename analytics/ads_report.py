@@ -1,9 +1,11 @@
 """The ads dashboard: revenue, eCPM, click-through, fill rate and budget use, by day, by
 campaign and by advertiser, from the daily rollups (and the campaigns' names and budgets).
 
-Fill rate is an estimate: the home feed reserves one sponsored slot after every five posts
-(`feeds.snapshot.SPONSORED_EVERY`), so the slots people scrolled past are about one in five
-of the home impressions, and the share of them that carried an ad is the fill rate.
+Fill rate is the share of the home feed's sponsored slots that showed an ad: ads served over
+slots served, both counted when the page is served (AD_IMPRESSION and AD_SLOTS events). For
+periods before the feed counted its slots it is estimated: the feed reserves one slot after
+every five posts (`feeds.snapshot.SPONSORED_EVERY`), so the slots people scrolled past are
+about one in five of the home impressions.
 """
 
 from django.apps import apps
@@ -23,9 +25,21 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
-def fill_rate(home_ad_impressions: int, home_impressions: int) -> float | None:
-    slots = home_impressions / (SPONSORED_EVERY - 1)
-    return min(1.0, home_ad_impressions / slots) if slots else None
+def _slots(totals) -> tuple[float, bool]:
+    """A period's sponsored slots on the home feed, and whether that is an estimate."""
+    if totals.home_ad_slots:
+        return totals.home_ad_slots, False
+    return totals.home_impressions / (SPONSORED_EVERY - 1), True
+
+
+def fill_rate(periods) -> tuple[float | None, bool]:
+    """Ads shown over sponsored slots in these periods' totals, and whether any period's
+    slots had to be estimated."""
+    slots = [_slots(totals) for totals in periods]
+    served = sum(count for count, _ in slots)
+    ads = sum(totals.home_ad_impressions for totals in periods)
+    estimated = any(guess and count for count, guess in slots)
+    return (min(1.0, ads / served) if served else None), estimated
 
 
 def _campaigns(ids):
@@ -115,9 +129,7 @@ def ads_report(period: Period) -> Report:
                 "period_start": start,
                 "revenue": row.revenue_micros / MICROS if row else None,
                 "ad_impressions": row.home_ad_impressions if row else None,
-                "fill_rate": fill_rate(row.home_ad_impressions, row.home_impressions)
-                if row
-                else None,
+                "fill_rate": fill_rate([row])[0] if row else None,
             }
         )
     served = [r for r in day_rows if r["revenue"] is not None]
@@ -127,14 +139,15 @@ def ads_report(period: Period) -> Report:
         sum(r["impressions"] for r in stats),
         sum(r["clicks"] for r in stats),
     )
-    home_ads = sum(t.home_ad_impressions for t in totals.values())
-    home_posts = sum(t.home_impressions for t in totals.values())
+    fill, estimated = fill_rate(totals.values())
     report = Report("ads", "Ads", period)
     report.figures = [
         Figure("Revenue", revenue, money),
         Figure("eCPM", everything["ecpm"], money, "revenue per thousand ad impressions"),
         Figure("Click-through rate", everything["ctr"], PERCENT),
-        Figure("Fill rate", fill_rate(home_ads, home_posts), PERCENT, "estimated"),
+        Figure(
+            "Fill rate", fill, PERCENT, "estimated" if estimated else "of sponsored slots served"
+        ),
         Figure("Ad impressions", everything["impressions"]),
         Figure("Campaigns that served", len(campaign_rows)),
     ]
@@ -154,11 +167,12 @@ def ads_report(period: Period) -> Report:
                 Column("period_start", "Day", WHEN),
                 Column("revenue", "Revenue", money),
                 Column("ad_impressions", "Ads in home feeds", COUNT),
-                Column("fill_rate", "Fill rate (estimated)", PERCENT),
+                Column("fill_rate", "Fill rate", PERCENT),
             ],
             day_rows,
-            note="Fill rate: ads shown over the sponsored slots people scrolled past "
-            f"(one after every {SPONSORED_EVERY - 1} posts on the home feed).",
+            note="Fill rate: ads shown over the sponsored slots the home feed served; for days "
+            "before the feed counted its slots, over the slots people scrolled past (one after "
+            f"every {SPONSORED_EVERY - 1} posts), an estimate.",
         ),
         Table(
             "by-campaign",

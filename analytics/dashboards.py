@@ -175,7 +175,7 @@ def ads_charts(report: Report) -> list[Chart]:
         _line("Ad revenue per day", columns_as_series(days, {"revenue": "revenue"}), money,
               "Booked in the ads ledger."),
         _line("Fill rate", columns_as_series(days, {"fill_rate": "fill rate"}), PERCENT,
-              "Estimated share of sponsored slots that showed an ad."),
+              "Share of the home feed's sponsored slots that showed an ad."),
         Chart("Spend by campaign",
               charts.bar_chart(names, [charts.Bars("spend", [r["spend"] for r in campaigns])],
                                title="Spend by campaign", unit=money, horizontal=True,

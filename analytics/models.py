@@ -30,6 +30,7 @@ class EventKind(models.IntegerChoices):
     SIGNUP = 17, "signup"
     LOGIN = 18, "login"
     PROFILE_VIEW = 19, "profile view"
+    AD_SLOTS = 20, "ad slots"  # a page's sponsored slots, filled or not (result_count: how many)
 
     @classmethod
     def by_name(cls, name: str) -> "EventKind | None":
@@ -114,6 +115,9 @@ class PeriodTotals(models.Model):
     )
     home_ad_impressions = models.PositiveIntegerField(
         default=0, help_text="Ads shown in the home feed's sponsored slots."
+    )
+    home_ad_slots = models.PositiveIntegerField(
+        default=0, help_text="Sponsored slots the home feed served, with an ad or without."
     )
     unlikes = models.PositiveIntegerField(default=0)
     follows = models.PositiveIntegerField(default=0)

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Model, Q, Sum
 from django.utils import timezone
 
 from analytics import ad_figures, measures
@@ -91,7 +91,11 @@ def period_counts(start: datetime, end: datetime) -> dict:
     grouped = (
         _in_period(start, end)
         .values("kind")
-        .annotate(n=Count("id"), home=Count("id", filter=Q(surface=Surface.HOME)))
+        .annotate(
+            n=Count("id"),
+            home=Count("id", filter=Q(surface=Surface.HOME)),
+            home_total=Sum("result_count", filter=Q(surface=Surface.HOME)),
+        )
     )
     by_kind = {row["kind"]: row for row in grouped}
     counts = {"events": sum(row["n"] for row in by_kind.values())}
@@ -100,6 +104,7 @@ def period_counts(start: datetime, end: datetime) -> dict:
     for column, kind in (("home_impressions", EventKind.IMPRESSION),
                          ("home_ad_impressions", EventKind.AD_IMPRESSION)):  # fmt: skip
         counts[column] = by_kind.get(int(kind), {}).get("home", 0)
+    counts["home_ad_slots"] = by_kind.get(int(EventKind.AD_SLOTS), {}).get("home_total") or 0
     counts["model_impressions"] = sum(impressions_by_version(start, end).values())
     counts["revenue_micros"] = ad_figures.revenue_micros(start, end)
     return counts

@@ -169,7 +169,8 @@ def main():
         pages_of = [(person, context()) for person in people]
 
         def select(person, posts):
-            page = PageAuction.open(person, context_post_ids=posts, now=timezone.now())
+            token = index.recent(("token",), index.index_token, index.serving_refresh_seconds())
+            page = PageAuction.open(person, token=token, context_post_ids=posts, now=timezone.now())
             won = 0
             while page is not None and won < len(SLOTS):
                 pick = page.winner()

@@ -147,9 +147,7 @@ def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival):
     page = [social.post_create(author=UserFactory(), text="Tonight: #jazz and #chess")]
     fans = [UserFactory(interests=["jazz" if n % 2 else "chess"]) for n in range(THREADS)]
     live()
-    first = {
-        fan.pk: serve(fan, slots=(4, 9), context=page)[0].campaign_id for fan in fans[:2]
-    }
+    first = {fan.pk: serve(fan, slots=(4, 9), context=page)[0].campaign_id for fan in fans[:2]}
     assert set(first.values()) == {jazz.pk, chess.pk}  # the two orders really differ
 
     def pages_of(fan) -> int:

@@ -256,3 +256,11 @@ def test_when_the_database_refuses_the_charge_the_next_campaign_wins(
 def test_no_campaign_no_query(viewer, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert serve(viewer) == []
+    assert not Event.objects.filter(kind=EventKind.AD_SLOTS).exists()  # no inventory to fill
+
+
+def test_a_slot_no_campaign_may_fill_is_counted(brand, viewer):
+    launched(brand, topics=["chess"])  # vera never said or did anything about chess
+    live()
+    assert serve(viewer, slots=(5, 11)) == []
+    assert Event.objects.get(kind=EventKind.AD_SLOTS, user=viewer).result_count == 2

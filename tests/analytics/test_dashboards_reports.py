@@ -140,10 +140,21 @@ def test_the_share_of_impressions_each_version_placed(world):
     assert shares["not placed by a model"]["impressions"] == 2
 
 
-def test_fill_rate_counts_one_sponsored_slot_per_five_home_posts():
-    assert fill_rate(home_ad_impressions=1, home_impressions=10) == pytest.approx(0.5)
-    assert fill_rate(home_ad_impressions=9, home_impressions=10) == 1.0  # never above full
-    assert fill_rate(home_ad_impressions=0, home_impressions=0) is None
+def day(ads: int, slots: int = 0, posts: int = 0) -> DailyTotals:
+    return DailyTotals(home_ad_impressions=ads, home_ad_slots=slots, home_impressions=posts)
+
+
+def test_fill_rate_is_ads_over_the_slots_served():
+    assert fill_rate([day(ads=3, slots=4, posts=40)]) == (pytest.approx(0.75), False)
+    assert fill_rate([day(ads=0, slots=6), day(ads=3, slots=6)]) == (pytest.approx(0.25), False)
+
+
+def test_before_slots_were_counted_it_is_one_slot_per_five_home_posts_and_says_so():
+    assert fill_rate([day(ads=1, posts=10)]) == (pytest.approx(0.5), True)
+    assert fill_rate([day(ads=9, posts=10)]) == (1.0, True)  # never above full
+    # an estimated day and a counted one: 2 + 4 slots, 1 + 2 ads
+    assert fill_rate([day(ads=1, posts=10), day(ads=2, slots=4)]) == (pytest.approx(0.5), True)
+    assert fill_rate([day(ads=0)]) == (None, False)
 
 
 def test_the_ads_report_by_campaign_and_advertiser(db):
