@@ -26,10 +26,15 @@ def _ratio(numerator, denominator):
 
 
 def _slots(totals) -> tuple[float, bool]:
-    """A period's sponsored slots on the home feed, and whether that is an estimate."""
+    """A period's sponsored slots on the home feed, and whether that is an estimate. Slots
+    are counted only while some campaign can serve: no slots and no ads is a period without
+    inventory (nothing to fill), while ads without slots come from before slots were
+    counted, so those slots are estimated."""
     if totals.home_ad_slots:
         return totals.home_ad_slots, False
-    return totals.home_impressions / (SPONSORED_EVERY - 1), True
+    if totals.home_ad_impressions:
+        return totals.home_impressions / (SPONSORED_EVERY - 1), True
+    return 0, False
 
 
 def fill_rate(periods) -> tuple[float | None, bool]:
@@ -124,12 +129,14 @@ def ads_report(period: Period) -> Report:
     day_rows = []
     for start in period.starts:
         row = totals.get(start)
+        fill, estimated = fill_rate([row]) if row else (None, False)
         day_rows.append(
             {
                 "period_start": start,
                 "revenue": row.revenue_micros / MICROS if row else None,
                 "ad_impressions": row.home_ad_impressions if row else None,
-                "fill_rate": fill_rate([row])[0] if row else None,
+                "fill_rate": fill,
+                "fill_basis": "" if fill is None else "estimated" if estimated else "counted",
             }
         )
     served = [r for r in day_rows if r["revenue"] is not None]
@@ -168,6 +175,7 @@ def ads_report(period: Period) -> Report:
                 Column("revenue", "Revenue", money),
                 Column("ad_impressions", "Ads in home feeds", COUNT),
                 Column("fill_rate", "Fill rate", PERCENT),
+                Column("fill_basis", "Slots", TEXT),
             ],
             day_rows,
             note="Fill rate: ads shown over the sponsored slots the home feed served; for days "

@@ -15,10 +15,10 @@ The rules, decided once here:
   in the window count for that one arm, so each person is counted exactly once.
 - People with events in the window but no impression that carries an arm (they only posted,
   or only saw pages that are not ranked) are counted under the arm ``""`` (`NO_ARM`).
-- **A session** is a run of one person's events (of any kind) in which no two consecutive
-  events are more than `SESSION_GAP` (30 minutes) apart. Only events inside the window are
-  seen, so a session that started before ``start`` counts as starting at the first event in
-  the window.
+- **A session** is a run of one person's events (of any kind but bookkeeping, such as the
+  count of a page's ad slots) in which no two consecutive events are more than
+  `SESSION_GAP` (30 minutes) apart. Only events inside the window are seen, so a session
+  that started before ``start`` counts as starting at the first event in the window.
 - Counts are of events: ``likes`` counts like events (a like later undone still counted as a
   reaction to what was shown), ``dwell_ms`` sums the dwell events' durations, ``posts`` counts
   posts created.
@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import QuerySet
 
-from analytics.models import EventKind
+from analytics.models import BOOKKEEPING_KINDS, EventKind
 
 SESSION_GAP = timedelta(minutes=30)
 NO_ARM = ""
@@ -174,6 +174,7 @@ def _arm_ctes(user_sql: str) -> str:
             SELECT id, user_id, kind, arm, dwell_ms, created_at
             FROM analytics_event
             WHERE created_at >= %s AND created_at < %s AND user_id IS NOT NULL{user_sql}
+                AND kind NOT IN ({", ".join(str(int(k)) for k in sorted(BOOKKEEPING_KINDS))})
         ),
         arm_counts AS (
             SELECT user_id, arm, COUNT(*) AS shown, MAX(created_at) AS last_shown

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from analytics import metrics
-from analytics.models import Event, EventKind
+from analytics.models import BOOKKEEPING_KINDS, Event, EventKind
 from social.models import Post
 
 WEEK = timedelta(days=7)
@@ -58,9 +58,11 @@ def _impressions(start: datetime, end: datetime):
 
 
 def _active_people(start: datetime, end: datetime):
-    return Event.objects.filter(
-        created_at__gte=start, created_at__lt=end, user__isnull=False
-    ).values("user_id")
+    return (
+        Event.objects.filter(created_at__gte=start, created_at__lt=end, user__isnull=False)
+        .exclude(kind__in=BOOKKEEPING_KINDS)
+        .values("user_id")
+    )
 
 
 def churned_people(end: datetime) -> int:

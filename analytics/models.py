@@ -38,6 +38,11 @@ class EventKind(models.IntegerChoices):
         return cls.__members__.get(key.upper())
 
 
+# Kinds that record what the site did rather than what a person did: they never make anyone
+# active, start a session or count as engagement.
+BOOKKEEPING_KINDS = frozenset({EventKind.AD_SLOTS})
+
+
 class Surface(models.TextChoices):
     HOME = "home", "Home feed"
     EXPLORE = "explore", "Explore"

@@ -25,7 +25,7 @@ from world import setup_django
 
 PEOPLE = 2000
 VISIT_PAGES = 5  # a visit: the first page and four more
-THREADS = 16  # load connections per process (run_load's default)
+THREADS = 16  # load connections per process
 
 
 def prepare() -> list[str]:
@@ -96,10 +96,12 @@ def main():
 
     connection.close()
     with Gunicorn(env={"THROTTLE_USER": "1000000/min"}) as server:
-        run_load(server.url, home, seconds=3)  # warm up: every worker loads the model
-        feed = run_load(server.url, home, seconds=seconds)
-        scrolling = run_load(server.url, visits, seconds=seconds)
-        ceiling = run_load(server.url, trivial, seconds=seconds)
+        run_load(
+            server.url, home, seconds=3, threads=THREADS
+        )  # warm up: every worker loads the model
+        feed = run_load(server.url, home, seconds=seconds, threads=THREADS)
+        scrolling = run_load(server.url, visits, seconds=seconds, threads=THREADS)
+        ceiling = run_load(server.url, trivial, seconds=seconds, threads=THREADS)
     print(f"model: v{version.pk}, {version.users:,} people x {version.items:,} posts")
     rows = (
         ("trivial /livez (ceiling)", ceiling),

@@ -47,7 +47,9 @@ class LimitSerializer(serializers.Serializer):
 
 
 class SuggestionsQuerySerializer(LimitSerializer):
-    exclude = serializers.IntegerField(required=False, min_value=1, default=None)
+    exclude = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, default=None
+    )
 
 
 class TrendingHashtagSerializer(serializers.Serializer):

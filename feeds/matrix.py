@@ -84,10 +84,10 @@ def events_sql(kinds: list[int], max_event_id: int, columns: str) -> str:
 
 # People whose activity trains the model, and posts the model may learn about.
 TRAINABLE_USERS_SQL = "SELECT id FROM accounts_user WHERE is_active AND personalised_feed"
-# Suspended people are few: a hashed NOT IN of them beats joining every post to its author.
+# Suspended people are few: an anti-join against them beats joining every post to its author.
 TRAINABLE_POSTS_SQL = (
-    "SELECT id FROM social_post WHERE NOT is_hidden "
-    "AND author_id NOT IN (SELECT id FROM accounts_user WHERE NOT is_active)"
+    "SELECT p.id FROM social_post p WHERE NOT p.is_hidden AND NOT EXISTS "
+    "(SELECT 1 FROM accounts_user a WHERE a.id = p.author_id AND NOT a.is_active)"
 )
 
 # One COPY row: field count, then (length, value) for each of the five columns.
@@ -102,6 +102,7 @@ COPY_ROW = np.dtype(
     ]
 )  # fmt: skip
 ARRAY_ELEMENT = np.dtype([("length", ">i4"), ("id", ">i8")])  # of a binary int8[]
+INT8_OID = 20
 COPY_HEADER = 11 + 4 + 4  # signature, flags, header-extension length
 COPY_TRAILER = 2
 
@@ -138,15 +139,18 @@ def copy_ids(sql: str) -> np.ndarray:
     """The `id` column of a query as int64, sent as one array in one COPY row: libpq hands
     over a COPY stream one message per row, and a million messages cost seconds in the read
     loop where one array costs a few milliseconds."""
-    raw = _copy_out(f"SELECT array_agg(id::int8) FROM ({sql}) AS ids")
+    raw = _copy_out(f"SELECT array_agg(id::int8) FROM ({sql}) AS ids WHERE id IS NOT NULL")
     at = _first_row(raw) + 2  # past the row's field count
     length = int.from_bytes(raw[at : at + 4], "big", signed=True)
     if length < 0:  # array_agg of no rows is NULL
         return np.empty(0, dtype=np.int64)
-    array = np.frombuffer(raw, dtype=">i4", count=5, offset=at + 4)  # ndim, nulls, oid, size, lb
-    if array[0] == 0:
+    dimensions, has_nulls, element_type = np.frombuffer(raw, ">i4", count=3, offset=at + 4)
+    if dimensions == 0:
         return np.empty(0, dtype=np.int64)
-    elements = np.frombuffer(raw, dtype=ARRAY_ELEMENT, count=int(array[3]), offset=at + 4 + 20)
+    if (dimensions, has_nulls, element_type) != (1, 0, INT8_OID):
+        raise ValueError(f"expected a one-dimensional int8[] without NULLs from {sql!r}")
+    size = int(np.frombuffer(raw, ">i4", count=1, offset=at + 16)[0])  # then its lower bound
+    elements = np.frombuffer(raw, dtype=ARRAY_ELEMENT, count=size, offset=at + 24)
     return elements["id"].astype(np.int64)
 
 
@@ -209,8 +213,9 @@ def latest_event_id() -> int:
         return int(cursor.fetchone()[0])
 
 
-def event_weights(kind, dwell_ms, times, weights: MatrixWeights) -> np.ndarray:
-    """Confidence contributed by each event, signed (unlike/unshare subtract), decayed."""
+def event_weights(kind, dwell_ms, times, weights: MatrixWeights, newest=None) -> np.ndarray:
+    """Confidence contributed by each event, signed (unlike/unshare subtract), decayed by its
+    age before `newest` (default: the newest of `times`)."""
     table = np.zeros(max(int(k) for k in EventKind) + 1, dtype=np.float64)
     table[EventKind.LIKE] = weights.like
     table[EventKind.UNLIKE] = -weights.like
@@ -224,7 +229,7 @@ def event_weights(kind, dwell_ms, times, weights: MatrixWeights) -> np.ndarray:
     seconds = np.minimum(dwell_ms[is_dwell] / 1000.0, weights.dwell_cap_seconds)
     values[is_dwell] = seconds * weights.dwell_per_second
     if weights.half_life_days and len(times):
-        age_days = (times.max() - times) / SECONDS_PER_DAY
+        age_days = ((times.max() if newest is None else newest) - times) / SECONDS_PER_DAY
         values = values * np.power(0.5, age_days / weights.half_life_days)
     return values
 
@@ -245,9 +250,11 @@ def build_interaction_matrix(
         weights.kinds(), max_event_id, with_times=bool(weights.half_life_days)
     )
     read_count = len(users)
-    # Weigh every event first: then only three columns, not five, go through the mask.
-    values = event_weights(kinds, dwell, times, weights)
+    # Weigh every event first: then only three columns, not five, go through the mask. Decay
+    # counts from the newest event the matrix keeps, as if the others had never been read.
     keep = _member_mask(users, trainable_users) & _member_mask(posts, trainable_posts)
+    newest = times[keep].max() if len(times) and keep.any() else None
+    values = event_weights(kinds, dwell, times, weights, newest=newest)
     if not keep.all():
         users, posts, values = users[keep], posts[keep], values[keep]
     user_ids, rows = _dense_index(users)

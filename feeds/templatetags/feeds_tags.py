@@ -23,8 +23,9 @@ def _viewer(context):
 
 
 def _suggestions_tag(kind: str, find):
-    """Register `{% suggested_<kind> limit=5 lazy=False %}`: the people and groups cards differ
-    only in names (tag, partial, API route) and in which suggester they ask."""
+    """Register `{% suggested_<kind> limit=5 lazy=False exclude=None %}` (`exclude`: the id of
+    the person or group the page is about): the people and groups cards differ only in names
+    (tag, partial, API route) and in which suggester they ask."""
 
     @register.inclusion_tag(
         f"feeds/_suggested_{kind}.html", takes_context=True, name=f"suggested_{kind}"
@@ -46,7 +47,9 @@ def _suggestions_tag(kind: str, find):
                 query["exclude"] = int(exclude)
             card["lazy_url"] = f"{url}?{urlencode(query)}"
             return card
-        card["suggestions"] = find(viewer, limit=int(limit), exclude=int(exclude or 0) or None)
+        card["suggestions"] = find(
+            viewer, limit=int(limit), exclude=int(exclude) if exclude else None
+        )
         return card
 
     return tag

@@ -90,6 +90,16 @@ def test_the_next_page_has_its_own_slots():
     # Every page counts its slots, filled or not: 3 + 4 slots served, 6 ads in them.
     slots = Event.objects.filter(kind=EventKind.AD_SLOTS, user=vera).order_by("id")
     assert [(e.result_count, e.surface) for e in slots] == [(3, "home"), (4, "home")]
+    from analytics import rollups
+    from analytics.ads_report import ads_report
+    from analytics.periods import Period
+
+    day = rollups.rollup_period(rollups.DAILY, timezone.now())
+    assert (day.home_ad_slots, day.home_ad_impressions) == (7, 6)
+    report = ads_report(Period(days=1, now=timezone.now(), daily_only=True))
+    fill = next(f for f in report.figures if f.label == "Fill rate")
+    assert fill.value == pytest.approx(6 / 7) and fill.note == "of sponsored slots served"
+    assert report.table("by-day").rows[-1]["fill_basis"] == "counted"
 
 
 def test_slots_no_campaign_may_fill_are_counted_too_and_make_the_fill_rate():

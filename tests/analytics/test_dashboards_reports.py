@@ -157,6 +157,12 @@ def test_before_slots_were_counted_it_is_one_slot_per_five_home_posts_and_says_s
     assert fill_rate([day(ads=0)]) == (None, False)
 
 
+def test_a_period_without_inventory_has_nothing_to_fill():
+    # No campaign could serve: no slots counted and no ads, however many posts were seen.
+    assert fill_rate([day(ads=0, posts=100)]) == (None, False)
+    assert fill_rate([day(ads=0, posts=100), day(ads=3, slots=4)]) == (pytest.approx(0.75), False)
+
+
 def test_the_ads_report_by_campaign_and_advertiser(db):
     from tests.analytics.loop_world import build_loop
 

@@ -55,6 +55,9 @@ def world():
     log(dee, EventKind.POST, 120)
     # Anonymous events belong to nobody's engagement.
     Event.objects.create(kind=EventKind.SEARCH, created_at=at(1))
+    # Bookkeeping is nobody's activity: it would join ana's two sessions, and make eve active.
+    log(ana, EventKind.AD_SLOTS, 18)
+    log(UserFactory(username="eve"), EventKind.AD_SLOTS, 5)
     return {"ana": ana, "ben": ben, "cy": cy, "dee": dee}
 
 

@@ -56,6 +56,21 @@ def test_time_decay_halves_the_weight_of_day_old_events():
     assert matrix[("ana", "p2")] == pytest.approx(3, abs=1e-3)  # a day older: half
 
 
+def test_decay_counts_from_the_newest_event_the_matrix_keeps():
+    from datetime import timedelta
+
+    ids = build_world()
+    newest = Event.objects.order_by("-created_at").first()
+    Event.objects.create(  # a suspended person's like, a day after everything else
+        kind=EventKind.LIKE,
+        user_id=ids["people"]["suspended"],
+        post_id=ids["posts"]["p1"],
+        created_at=newest.created_at + timedelta(days=1),
+    )
+    matrix = as_dict(build_interaction_matrix(MatrixWeights(half_life_days=1)), ids)
+    assert matrix[("ben", "p3")] == 4  # still the newest that counts: no decay
+
+
 def test_the_data_window_stops_at_an_event_id():
     ids = build_world()
     first_share = Event.objects.get(kind=EventKind.SHARE).pk
@@ -89,6 +104,7 @@ def test_ids_travel_as_one_array_whatever_their_number():
     everyone = sorted(User.objects.values_list("id", flat=True))
     assert sorted(copy_ids("SELECT id FROM accounts_user").tolist()) == everyone
     assert copy_ids("SELECT id FROM accounts_user WHERE false").tolist() == []
+    assert copy_ids("SELECT NULL::int8 AS id UNION ALL SELECT 5").tolist() == [5]
     many = copy_ids("SELECT g AS id FROM generate_series(1, 300000) AS g")
     assert many.dtype == np.int64 and len(many) == 300_000 and many.sum() == 300_000 * 300_001 // 2
 
