@@ -146,6 +146,12 @@ def recent(key: tuple, load, seconds: float):
     return value
 
 
+def serving_token() -> str | None:
+    """`index_token()` as serving reads it: at most ADS_SERVING_REFRESH_SECONDS old, so most
+    pages ask the cache nothing. None while no campaign can serve anyone."""
+    return recent(("token",), index_token, serving_refresh_seconds())
+
+
 def build_index(*, token: str, today: date, feed=None) -> CampaignIndex:
     """Read every servable campaign: active, within its dates, with an approved ad."""
     approved = Creative.objects.filter(

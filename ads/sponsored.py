@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from ads import auction, billing, pacing, targeter, targeting
-from ads.index import current_index, index_token, recent, serving_refresh_seconds
+from ads.index import current_index, recent, serving_refresh_seconds, serving_token
 from ads.models import Creative, LedgerEntry
 from analytics.models import EventKind
 from analytics.services import event_record
@@ -171,7 +171,7 @@ def serve_sponsored(
     AD_SLOTS event: the fill rate's denominator. While none can, this costs no query."""
     if not slots or not getattr(viewer, "is_authenticated", False):
         return []
-    token = recent(("token",), index_token, serving_refresh_seconds())
+    token = serving_token()
     if token is None:  # no campaign can serve anyone: no auction, and no inventory to fill
         return []
     now = now or timezone.now()

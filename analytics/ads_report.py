@@ -8,9 +8,9 @@ every five posts (`feeds.snapshot.SPONSORED_EVERY`), so the slots people scrolle
 about one in five of the home impressions.
 """
 
-from django.apps import apps
 from django.db.models import Sum
 
+from ads.models import Campaign
 from analytics.models import DailyCampaignStats
 from analytics.periods import Period
 from analytics.reports import Figure, Report
@@ -48,11 +48,7 @@ def fill_rate(periods) -> tuple[float | None, bool]:
 
 
 def _campaigns(ids):
-    try:
-        model = apps.get_model("ads", "Campaign")
-    except LookupError:  # pragma: no cover - the ads app ships with the project
-        return {}
-    return {c.pk: c for c in model.objects.filter(pk__in=ids).select_related("advertiser")}
+    return {c.pk: c for c in Campaign.objects.filter(pk__in=ids).select_related("advertiser")}
 
 
 def _figures(spend: int, impressions: int, clicks: int) -> dict:

@@ -169,8 +169,9 @@ def main():
         pages_of = [(person, context()) for person in people]
 
         def select(person, posts):
-            token = index.recent(("token",), index.index_token, index.serving_refresh_seconds())
-            page = PageAuction.open(person, token=token, context_post_ids=posts, now=timezone.now())
+            page = PageAuction.open(
+                person, token=index.serving_token(), context_post_ids=posts, now=timezone.now()
+            )
             won = 0
             while page is not None and won < len(SLOTS):
                 pick = page.winner()

@@ -96,9 +96,8 @@ def main():
 
     connection.close()
     with Gunicorn(env={"THROTTLE_USER": "1000000/min"}) as server:
-        run_load(
-            server.url, home, seconds=3, threads=THREADS
-        )  # warm up: every worker loads the model
+        # Warm up: every worker loads the model.
+        run_load(server.url, home, seconds=3, threads=THREADS)
         feed = run_load(server.url, home, seconds=seconds, threads=THREADS)
         scrolling = run_load(server.url, visits, seconds=seconds, threads=THREADS)
         ceiling = run_load(server.url, trivial, seconds=seconds, threads=THREADS)

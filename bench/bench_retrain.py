@@ -53,7 +53,7 @@ def main():
     interactions = build_interaction_matrix()
     users, posts = interactions.shape
     print(f"matrix: {users:,} people x {posts:,} posts, {interactions.matrix.nnz:,} non-zeros")
-    # Other tenants of the machine make one fit take anywhere from 31 s to 51 s; rounds that
+    # Other tenants of the machine make one fit take anywhere from 30 s to 53 s; rounds that
     # alternate the two, and the best of each, compare the work rather than the neighbours.
     bare_times, whole_times = [], []
     for round_number in range(1, ROUNDS + 1):

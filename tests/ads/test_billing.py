@@ -12,7 +12,9 @@ from django.utils import timezone
 from ads import billing
 from ads.models import Campaign, CampaignDay, LedgerEntry
 from ads.selectors import ledger_total
-from tests.factories import CampaignFactory
+from social import services as social
+from tests.ads.helpers import launched, live, serve
+from tests.factories import CampaignFactory, UserFactory
 
 Kind = LedgerEntry.Kind
 
@@ -137,10 +139,6 @@ def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival):
     impression is counted once."""
     if connection.vendor != "postgresql":
         pytest.skip("the concurrency test needs PostgreSQL")
-    from social import services as social
-    from tests.ads.helpers import launched, live, serve
-    from tests.factories import UserFactory
-
     budget = {"bid_type": "cpc", "bid_micros": 500_000, "frequency_cap": 20}
     jazz = launched(brand, topics=["jazz"], **budget)
     chess = launched(rival, topics=["chess"], **budget)

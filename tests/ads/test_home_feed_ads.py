@@ -9,7 +9,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from analytics import rollups
+from analytics.ads_report import ads_report
 from analytics.models import Event, EventKind
+from analytics.periods import Period
 from feeds.models import FeedArm
 from social import services as social
 from tests.ads.helpers import launched, live
@@ -29,6 +32,14 @@ def api_for(user) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def todays_fill_rate():
+    """Roll today up as the periodic task does; today's totals, the ads report and its
+    fill-rate figure."""
+    day = rollups.rollup_period(rollups.DAILY, timezone.now())
+    report = ads_report(Period(days=1, now=timezone.now(), daily_only=True))
+    return day, report, next(f for f in report.figures if f.label == "Fill rate")
 
 
 def home_world(posts: int = 30):
@@ -90,23 +101,13 @@ def test_the_next_page_has_its_own_slots():
     # Every page counts its slots, filled or not: 3 + 4 slots served, 6 ads in them.
     slots = Event.objects.filter(kind=EventKind.AD_SLOTS, user=vera).order_by("id")
     assert [(e.result_count, e.surface) for e in slots] == [(3, "home"), (4, "home")]
-    from analytics import rollups
-    from analytics.ads_report import ads_report
-    from analytics.periods import Period
-
-    day = rollups.rollup_period(rollups.DAILY, timezone.now())
+    day, report, fill = todays_fill_rate()
     assert (day.home_ad_slots, day.home_ad_impressions) == (7, 6)
-    report = ads_report(Period(days=1, now=timezone.now(), daily_only=True))
-    fill = next(f for f in report.figures if f.label == "Fill rate")
     assert fill.value == pytest.approx(6 / 7) and fill.note == "of sponsored slots served"
     assert report.table("by-day").rows[-1]["fill_basis"] == "counted"
 
 
 def test_slots_no_campaign_may_fill_are_counted_too_and_make_the_fill_rate():
-    from analytics import rollups
-    from analytics.ads_report import ads_report
-    from analytics.periods import Period
-
     put_everyone_in(FeedArm.Strategy.CHRONOLOGICAL)
     vera = person("vera")
     writer = person("writer")
@@ -120,9 +121,7 @@ def test_slots_no_campaign_may_fill_are_counted_too_and_make_the_fill_rate():
     [slots] = Event.objects.filter(kind=EventKind.AD_SLOTS)
     assert slots.result_count == 3 and slots.user == vera
 
-    rollups.rollup_period(rollups.DAILY, timezone.now())
-    report = ads_report(Period(days=1, now=timezone.now(), daily_only=True))
-    fill = next(f for f in report.figures if f.label == "Fill rate")
+    _, _, fill = todays_fill_rate()
     assert fill.value == 0 and fill.note == "of sponsored slots served"
 
 
