@@ -105,7 +105,7 @@ def for_person(served, user_id: int) -> ModelCandidates | None:
 
 def precompute(user_ids, *, served=None) -> int:
     """Store the model candidates of these people for the active version; how many were
-    stored (people the model cannot place yet are skipped)."""
+    stored (people the model cannot place yet, and records still exact, are skipped)."""
     served = served or serving.current_model()
     if served is None:
         return 0
@@ -113,8 +113,12 @@ def precompute(user_ids, *, served=None) -> int:
     count = 0
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start : start + BATCH]
+        kept = soft_cache.get_many([_key(served.version_id, pk) for pk in batch])
         records, people = [], []
         for user_id, history in serving.histories(batch, served.weights).items():
+            old = kept.get(_key(served.version_id, user_id))
+            if old is not None and old[0] == history.watermark:
+                continue  # still exact: nothing happened since it was stored
             record = compute(served, history)
             if record is not None:
                 records.append(record)

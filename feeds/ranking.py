@@ -4,7 +4,8 @@ reason for every item.
 Candidates come from several sources, each giving a post a score in [0, 1]:
 
 - model: the active model's top posts for the person's vector, folded in from everything they
-  did up to now (`serving.user_vector_and_history`), so a like moves the next feed at once;
+  did up to now, so a like moves the next feed at once (`feeds.candidates`: precomputed
+  off the request path, recomputed when the person did something since);
 - following / shared: recent posts by, and shares by, people they follow;
 - groups: recent posts in their groups (recency and popularity);
 - trending: `feeds.Trend` rows of kind post (none yet is fine);
@@ -35,7 +36,7 @@ from django.db.models import CharField, Count, QuerySet, Value
 from django.utils import timezone
 
 from analytics.models import Event, EventKind
-from feeds import serving
+from feeds import candidates, serving
 from feeds.experiments import Assignment
 from feeds.models import Trend
 from social import selectors
@@ -57,7 +58,6 @@ SOURCE_PRIORITY = [
     "own", "shared", "following", "groups", "model", "interests", "trending", "popular", "fresh",
 ]  # fmt: skip
 
-MODEL_CANDIDATES = 200
 FOLLOWING_LIMIT, FOLLOWING_DAYS = 200, 14
 GROUP_LIMIT, GROUP_DAYS = 150, 14
 SHARED_LIMIT = 100
@@ -144,19 +144,23 @@ def popularity(likes: int, shares: int) -> float:
 
 
 def _model_candidates(viewer) -> tuple[dict[int, float], int | None]:
-    """The model's top posts for the person, scores scaled to [0, 1] by the best one."""
+    """The model's top posts for the person, scores scaled to [0, 1] by the best one: the
+    precomputed record when it is still exact, else folded in and retrieved now."""
     served = serving.current_model()
     if served is None:
         return {}, None
-    vector, history = serving.user_vector_and_history(served, viewer.pk)
-    if vector is None:
+    record = candidates.for_person(served, viewer.pk)
+    if record is None:
         return {}, None
-    ranked = serving.score_posts(served, vector, exclude=set(history), limit=MODEL_CANDIDATES)
+    return scaled_model_scores(record.pairs), served.version_id
+
+
+def scaled_model_scores(ranked) -> dict[int, float]:
     best = max((score for _, score in ranked), default=0.0)
     if best <= 0:
-        return {}, served.version_id
+        return {}
     # A post the model scores at or below zero is not a recommendation, whatever its rank.
-    return {post: score / best for post, score in ranked if score > 0}, served.version_id
+    return {post: score / best for post, score in ranked if score > 0}
 
 
 def _trending() -> dict[int, float]:

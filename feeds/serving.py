@@ -175,12 +175,3 @@ def score_posts(
     if exact:
         sources = [retrieval.ExactSource(served.model.post_ids, served.model.item_factors)]
     return retrieval.retrieve(vector, sources, exclude=exclude, limit=limit)
-
-
-def user_vector_and_history(
-    served: ServedModel, user_id: int
-) -> tuple[np.ndarray | None, dict[int, float]]:
-    """`user_vector` and the history it was folded from, in one read of the event log (the
-    ranker needs both: the vector to score, the history to leave out what was already had)."""
-    confidences = history_confidences(user_id, served.weights)
-    return fold_in(served, confidences), confidences
