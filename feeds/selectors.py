@@ -27,12 +27,13 @@ from feeds.snapshot import (
     encode_cursor,
     load_snapshot,
 )
-from social import selectors
+from social import cards, selectors
 from social.models import Follow, Mute
 
 __all__ = [
     "Assignment",
     "HomePage",
+    "TimelineCard",
     "assign",
     "chronological_home",
     "ranked_home_page",
@@ -88,11 +89,19 @@ def explain_chronological(posts, *, viewer, assignment: Assignment, start: int =
 
 
 def ranked_home_page(
-    viewer, assignment: Assignment, *, cursor: str | None, size: int, prepare=None
+    viewer,
+    assignment: Assignment,
+    *,
+    cursor: str | None,
+    size: int,
+    prepare=None,
+    as_cards: bool = False,
+    request=None,
 ) -> HomePage:
     """One page of the person's ranked snapshot: a fresh snapshot without a cursor, else the
     page at the cursor's position (flywheel.pagination.BadCursor for a cursor we did not
-    sign). `prepare` adds what cards need to the posts' queryset (prefetches)."""
+    sign). The posts are model instances for templates (`prepare` adds what cards need to
+    their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item."""
     snapshot = None
     position = 0
     visible = selectors.visible_posts(viewer)  # blocks read once for ranking and the page
@@ -104,10 +113,13 @@ def ranked_home_page(
     if snapshot is None:
         snapshot = build_snapshot(viewer, assignment, visible=visible)
     window, next_position = snapshot.window(position, size)
-    posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
-    for post in posts:
-        post.feed_arm = snapshot.arm
-        post.feed_model_version = snapshot.model_version
+    if as_cards:
+        posts = _cards_for(viewer, window, visible=visible, snapshot=snapshot, request=request)
+    else:
+        posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
+        for post in posts:
+            post.feed_arm = snapshot.arm
+            post.feed_model_version = snapshot.model_version
     previous_position = snapshot.previous_position(position, size)
     end = len(snapshot.entries) if next_position is None else next_position
     slots = [
@@ -129,6 +141,47 @@ def ranked_home_page(
             None if previous_position is None else encode_cursor(snapshot.id, previous_position)
         ),
     )
+
+
+@dataclass
+class TimelineCard:
+    """A post of a ranked page as the API sends it (`data`), with what slots need."""
+
+    pk: int
+    feed_position: int
+    data: dict
+    sponsored: Sponsored | None = None
+
+
+def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCard]:
+    """The page's posts as `social.serializers.TimelinePostSerializer` items, in snapshot
+    order, from one query and the cached rendered texts (`social.cards`)."""
+    rows = cards.card_rows(visible, [entry["post"] for _, entry in window], viewer=viewer)
+    shown = [
+        (position, entry, rows[entry["post"]])
+        for position, entry in window
+        if entry["post"] in rows
+    ]
+    html = cards.rendered_html([row for _, _, row in shown])
+    page = []
+    for position, entry, row in shown:
+        data = cards.card(row, html[row["id"]], request=request)
+        shared = entry.get("shared")
+        activity = row["created_at"]
+        data["shared_by"] = None
+        if shared:
+            activity = max(activity, shared["at"])
+            data["shared_by"] = {
+                "username": shared["username"],
+                "comment": shared["comment"] or "",
+                "shared_at": cards.format_datetime(shared["at"]),
+            }
+        data["activity_at"] = cards.format_datetime(activity)
+        data["reason"] = entry["reason"] or ""
+        data["model_version"] = snapshot.model_version
+        data["arm"] = snapshot.arm or ""
+        page.append(TimelineCard(pk=row["id"], feed_position=position, data=data))
+    return page
 
 
 def _posts_for(viewer, window: list[tuple[int, dict]], *, visible, prepare=None) -> list:
