@@ -27,16 +27,19 @@ from feeds.snapshot import (
     encode_cursor,
     load_snapshot,
 )
+from flywheel.pagination import BadCursor
 from social import cards, selectors
 from social.models import Follow, Mute
 
 __all__ = [
     "Assignment",
     "HomePage",
+    "SnapshotGone",
     "TimelineCard",
     "assign",
     "chronological_home",
     "ranked_home_page",
+    "snapshot_cursor",
     "sponsored_for_chronological",
 ]
 
@@ -88,9 +91,25 @@ def explain_chronological(posts, *, viewer, assignment: Assignment, start: int =
 # --- the ranked arms -------------------------------------------------------------------
 
 
+class SnapshotGone(Exception):
+    """A next page was asked for without an assignment, and its snapshot has expired."""
+
+
+def snapshot_cursor(cursor: str | None) -> bool:
+    """Whether this is a ranked snapshot's cursor (its page needs no assignment: the
+    snapshot knows its arm)."""
+    if not cursor:
+        return False
+    try:
+        decode_cursor(cursor)
+    except BadCursor:
+        return False
+    return True
+
+
 def ranked_home_page(
     viewer,
-    assignment: Assignment,
+    assignment: Assignment | None,
     *,
     cursor: str | None,
     size: int,
@@ -101,16 +120,21 @@ def ranked_home_page(
     """One page of the person's ranked snapshot: a fresh snapshot without a cursor, else the
     page at the cursor's position (flywheel.pagination.BadCursor for a cursor we did not
     sign). The posts are model instances for templates (`prepare` adds what cards need to
-    their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item."""
+    their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item.
+    Without an `assignment` (a next page), SnapshotGone when the snapshot has expired."""
     snapshot = None
     position = 0
-    visible = selectors.visible_posts(viewer)  # blocks read once for ranking and the page
+    # The templates' path reads blocks once for ranking and the page; the cards' path has
+    # the visibility rule inside its statements.
+    visible = None if as_cards else selectors.visible_posts(viewer)
     if cursor:
         snapshot_id, position = decode_cursor(cursor)
         snapshot = load_snapshot(viewer.pk, snapshot_id)
         if snapshot is None:  # expired: rank afresh (impressions keep what was seen out)
             position = 0
     if snapshot is None:
+        if assignment is None:
+            raise SnapshotGone
         snapshot = build_snapshot(viewer, assignment, visible=visible)
     window, next_position = snapshot.window(position, size)
     if as_cards:
@@ -156,7 +180,7 @@ class TimelineCard:
 def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCard]:
     """The page's posts as `social.serializers.TimelinePostSerializer` items, in snapshot
     order, from one query and the cached rendered texts (`social.cards`)."""
-    rows = cards.card_rows(visible, [entry["post"] for _, entry in window], viewer=viewer)
+    rows = cards.card_rows(viewer, [entry["post"] for _, entry in window], visible=visible)
     shown = [
         (position, entry, rows[entry["post"]])
         for position, entry in window

@@ -17,7 +17,7 @@ and left out of the rendered pages. Positions (for impression logging) count the
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.utils import timezone
@@ -122,13 +122,17 @@ def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) ->
 
 
 def load_snapshot(user_id: int, snapshot_id: str) -> Snapshot | None:
-    """The person's snapshot if it is still kept (its lifetime starts again: still scrolling)."""
+    """The person's snapshot if it is still kept. Someone still scrolling past half its
+    lifetime gets a fresh lifetime (earlier, the touch would be a round trip for nothing)."""
     key = _key(user_id, snapshot_id)
     data = soft_cache.get(key)
     if not isinstance(data, dict) or data.get("user_id") != user_id:
         return None
-    soft_cache.touch(key, SNAPSHOT_SECONDS)
-    return Snapshot(**data)
+    snapshot = Snapshot(**data)
+    if timezone.now() - snapshot.created_at > timedelta(seconds=SNAPSHOT_SECONDS / 2):
+        data["created_at"] = timezone.now()
+        soft_cache.set(key, data, SNAPSHOT_SECONDS)
+    return snapshot
 
 
 def encode_cursor(snapshot_id: str, position: int) -> str:

@@ -60,13 +60,6 @@ def set_many(values: dict, timeout: float) -> None:
         _failed("set_many", error)
 
 
-def touch(key: str, timeout: float) -> None:
-    try:
-        cache.touch(key, timeout)
-    except _ERRORS as error:
-        _failed("touch", error)
-
-
 def delete_many(keys: list[str]) -> None:
     if not keys:
         return

@@ -250,6 +250,12 @@ class HomeTimelineView(generics.ListAPIView):
         return with_cards(feeds.chronological_home(self.request.user))
 
     def list(self, request, *args, **kwargs):
+        cursor = request.query_params.get(self.paginator.cursor_query_param) or None
+        if feeds.snapshot_cursor(cursor):  # a next page: the snapshot knows its arm
+            try:
+                return self._ranked(request, None, cursor)
+            except feeds.SnapshotGone:
+                cursor = None  # expired: a fresh first page, as the arm says
         assignment = feeds.assign(request.user)
         if not assignment.is_ranked:
             page = self.paginate_queryset(self.get_queryset())
@@ -258,12 +264,15 @@ class HomeTimelineView(generics.ListAPIView):
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
             response.data["sponsored"] = sponsored_data(sponsored, request)
             return response
+        return self._ranked(request, assignment, cursor)
+
+    def _ranked(self, request, assignment, cursor):
         cursor_param = self.paginator.cursor_query_param
         try:
             feed = feeds.ranked_home_page(
                 request.user,
                 assignment,
-                cursor=request.query_params.get(cursor_param) or None,
+                cursor=cursor,
                 size=self.paginator.get_page_size(request),
                 as_cards=True,
                 request=request,

@@ -12,15 +12,7 @@ from feeds.ranking import rank_home
 from social import services
 from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    serving.forget_loaded_models()
-    yield
-    serving.forget_loaded_models()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("served_models")]
 
 
 @pytest.fixture

@@ -21,16 +21,12 @@ from social.serializers import TimelinePostSerializer
 from tests.feeds.home_helpers import install_model, person, put_everyone_in, write
 from tests.social.helpers import add_member, group_of, image_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("served_models")]
 
 
 @pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
+def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    serving.forget_loaded_models()
-    yield
-    serving.forget_loaded_models()
 
 
 @pytest.fixture
