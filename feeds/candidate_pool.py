@@ -136,9 +136,9 @@ WITH seen AS MATERIALIZED (
          JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE h.name = ANY(%(interests)s))
      ORDER BY id DESC LIMIT {INTEREST_LIMIT})
     UNION ALL
-    (SELECT id, 'by_id' FROM visible
-     WHERE id = ANY(%(model_ids)s) OR id IN (SELECT post_id FROM trending)
-        OR id IN (SELECT post_id FROM shares))
+    (SELECT id, 'by_id' FROM visible WHERE id IN (
+        SELECT unnest(%(model_ids)s::bigint[]) UNION SELECT post_id FROM trending
+        UNION SELECT post_id FROM shares))
 )
 SELECT c.src, p.id, p.author_id, u.username, p.group_id, g.name, p.like_count,
        p.share_count, p.created_at,
