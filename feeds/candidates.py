@@ -3,7 +3,8 @@
 A record is the model's best MODEL_CANDIDATES posts for the person (ids and scores), for one
 model version, computed from their history up to one event (its watermark). A first page
 reads it in one round trip; it is used only when the version is still the active one and the
-person did nothing since the watermark, so it is exactly what the request would compute. If
+person did nothing since the watermark (one look at their latest events: no history read),
+so it is exactly what the request would compute. If
 not (a like since, a new version, a cache that lost it or is down), the request folds the
 person in and asks the index itself, then stores the result for the next first page.
 
@@ -14,7 +15,7 @@ bounded number of people per run (FEED_PRECOMPUTE_MAX_PEOPLE).
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -35,24 +36,25 @@ class ModelCandidates:
     """The model's posts for one person, best first, with their raw scores."""
 
     version_id: int
-    watermark: int
+    watermark: int  # the newest event folded in
     pairs: list[tuple[int, float]]
+    computed_at: datetime
 
     def as_cached(self) -> tuple:
         post_ids = np.array([post for post, _ in self.pairs], dtype=np.int64)
         scores = np.array([score for _, score in self.pairs], dtype=np.float32)
-        return (self.watermark, post_ids.tobytes(), scores.tobytes())
+        return (self.watermark, post_ids.tobytes(), scores.tobytes(), self.computed_at)
 
     @classmethod
     def from_cached(cls, version_id: int, value) -> "ModelCandidates | None":
         try:
-            watermark, post_ids, scores = value
+            watermark, post_ids, scores, computed_at = value
             pairs = zip(
                 np.frombuffer(post_ids, dtype=np.int64).tolist(),
                 np.frombuffer(scores, dtype=np.float32).tolist(),
                 strict=True,
             )
-            return cls(version_id=version_id, watermark=int(watermark), pairs=list(pairs))
+            return cls(version_id, int(watermark), list(pairs), computed_at)
         except (TypeError, ValueError):
             return None
 
@@ -87,16 +89,18 @@ def compute(served, history: serving.History, *, limit: int = MODEL_CANDIDATES):
     if vector is None:
         return None
     pairs = serving.score_posts(served, vector, exclude=set(history.confidences), limit=limit)
-    return ModelCandidates(served.version_id, history.watermark, pairs)
+    return ModelCandidates(served.version_id, history.watermark, pairs, timezone.now())
 
 
 def for_person(served, user_id: int) -> ModelCandidates | None:
     """The request's model candidates: the stored record when it is still exact, else
     computed now (and stored). None when the model cannot place the person."""
-    history = serving.histories([user_id], served.weights)[int(user_id)]
     record = stored(served.version_id, user_id)
-    if record is not None and record.watermark == history.watermark:
+    if record is not None and not serving.changed_since(
+        user_id, served.weights, watermark=record.watermark, at=record.computed_at
+    ):
         return record
+    history = serving.histories([user_id], served.weights)[int(user_id)]
     record = compute(served, history)
     if record is not None:
         store([record], [user_id])

@@ -9,11 +9,13 @@ event history, so a like changes their next feed before any retrain.
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
+from analytics.services import MAX_AGE
 from feeds import retrieval
 from feeds.artifacts import FactorModel, load_factor_model
 from feeds.matrix import MatrixWeights, event_weights
@@ -135,6 +137,20 @@ def _history(rows, weights: MatrixWeights) -> History:
     keep = totals > 0
     confidences = dict(zip(unique[keep].tolist(), totals[keep].tolist(), strict=True))
     return History(confidences, watermark=max(ids))
+
+
+def changed_since(user_id: int, weights: MatrixWeights, *, watermark: int, at: datetime) -> bool:
+    """Whether the person has an event that counts for their vector newer than `watermark`,
+    the newest event of a fold-in made at `at`. Such an event was recorded after `at`, and
+    no event is recorded with a time older than analytics.services.MAX_AGE, so only the
+    person's events since `at - MAX_AGE` are looked at: a short range of their time index."""
+    return Event.objects.filter(
+        user_id=user_id,
+        created_at__gte=at - MAX_AGE,
+        id__gt=watermark,
+        kind__in=weights.kinds(),
+        post_id__isnull=False,
+    ).exists()
 
 
 def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float]:
