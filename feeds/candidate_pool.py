@@ -81,7 +81,8 @@ WITH seen AS MATERIALIZED (
 ), muted AS MATERIALIZED (
     SELECT muted_id AS id FROM social_mute WHERE muter_id = %(viewer)s
 ), visible AS NOT MATERIALIZED (
-    SELECT p.id, p.author_id, p.group_id, p.created_at, p.like_count
+    SELECT p.id, p.author_id, u.username, p.group_id, g.name AS group_name, p.like_count,
+           p.share_count, p.created_at
     FROM social_post p JOIN accounts_user u ON u.id = p.author_id
     LEFT JOIN social_group g ON g.id = p.group_id
     WHERE {selectors.VISIBLE_POST_SQL}
@@ -109,49 +110,47 @@ WITH seen AS MATERIALIZED (
     WHERE l.user_id = %(viewer)s AND %(explain_model)s
     GROUP BY h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
 ), picked AS (
-    (SELECT id, 'following' AS src FROM visible
+    (SELECT *, 'following' AS src FROM visible
      WHERE author_id IN (SELECT id FROM followees) AND created_at >= %(following_since)s
      ORDER BY id DESC LIMIT {FOLLOWING_LIMIT})
     UNION ALL
-    (SELECT id, 'groups' FROM visible
+    (SELECT *, 'groups' FROM visible
      WHERE group_id IN (SELECT group_id FROM social_membership
                         WHERE user_id = %(viewer)s AND state = 'active')
        AND created_at >= %(group_since)s
      ORDER BY id DESC LIMIT {GROUP_LIMIT})
     UNION ALL
-    (SELECT id, 'own' FROM visible
+    (SELECT *, 'own' FROM visible
      WHERE author_id = %(viewer)s AND created_at >= %(fresh_since)s
      ORDER BY id DESC LIMIT {OWN_LIMIT})
     UNION ALL
-    (SELECT id, 'fresh' FROM visible WHERE created_at >= %(fresh_since)s
+    (SELECT *, 'fresh' FROM visible WHERE created_at >= %(fresh_since)s
      ORDER BY id DESC LIMIT {FRESH_LIMIT})
     UNION ALL
-    (SELECT id, 'popular' FROM visible
+    (SELECT *, 'popular' FROM visible
      WHERE %(cold)s AND created_at >= %(popular_since)s AND like_count > 0
      ORDER BY like_count DESC, id DESC LIMIT {POPULAR_LIMIT})
     UNION ALL
-    (SELECT id, 'interests' FROM visible
+    (SELECT *, 'interests' FROM visible
      WHERE %(cold)s AND created_at >= %(interest_since)s AND id IN (
          SELECT ph.post_id FROM social_post_hashtags ph
          JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE h.name = ANY(%(interests)s))
      ORDER BY id DESC LIMIT {INTEREST_LIMIT})
     UNION ALL
-    (SELECT id, 'by_id' FROM visible WHERE id IN (
+    (SELECT *, 'by_id' FROM visible WHERE id IN (
         SELECT unnest(%(model_ids)s::bigint[]) UNION SELECT post_id FROM trending
         UNION SELECT post_id FROM shares))
 )
-SELECT c.src, p.id, p.author_id, u.username, p.group_id, g.name, p.like_count,
-       p.share_count, p.created_at,
+SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
+       c.share_count, c.created_at,
        ARRAY(SELECT h.name FROM social_post_hashtags ph
-             JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = p.id),
+             JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = c.id),
        sh.username, sh.comment, sh.created_at, tr.position, tr.total,
        (SELECT l.name FROM liked l WHERE l.name IN (
             SELECT h.name FROM social_post_hashtags ph
-            JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = p.id)
+            JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = c.id)
         ORDER BY l.posts DESC, l.name DESC LIMIT 1)
-FROM picked c JOIN social_post p ON p.id = c.id JOIN accounts_user u ON u.id = p.author_id
-LEFT JOIN social_group g ON g.id = p.group_id
-LEFT JOIN shares sh ON sh.post_id = p.id LEFT JOIN trending tr ON tr.post_id = p.id
+FROM picked c LEFT JOIN shares sh ON sh.post_id = c.id LEFT JOIN trending tr ON tr.post_id = c.id
 """
 
 
