@@ -28,24 +28,12 @@ from social.text import render_text
 
 User = get_user_model()
 HTML_SECONDS = 24 * 3600
+# ROWS_SQL's columns, in order.
 FIELDS = (
-    "id",
-    "author_id",
-    "author__username",
-    "author__display_name",
-    "author__avatar",
-    "text",
-    "image",
-    "group__slug",
-    "group__name",
-    "created_at",
-    "edited_at",
-    "like_count",
-    "share_count",
-    "comment_count",
-    "viewer_liked",
-    "viewer_shared",
-)  # fmt: skip (ROWS_SQL's columns, in order)
+    "id", "author_id", "author__username", "author__display_name", "author__avatar", "text",
+    "image", "group__slug", "group__name", "created_at", "edited_at", "like_count",
+    "share_count", "comment_count", "viewer_liked", "viewer_shared",
+)  # fmt: skip
 _datetime = DateTimeField()
 
 
