@@ -199,25 +199,34 @@ def diversify(
 ):
     """Best first, but no author more than `author_cap` times (and no hashtag more than
     `topic_cap` times) in any `window` items in a row. Strict: what cannot be placed is left
-    out; otherwise the best remaining item is placed anyway when nothing fits."""
+    out; otherwise the best remaining item is placed anyway when nothing fits. The counts of
+    the last `window - 1` placed items are kept as they slide, not recounted per item."""
     remaining = list(items)
     placed: list[Candidate] = []
+    authors: Counter = Counter()
+    topics: Counter = Counter()
+    behind = window - 1  # the placed items a new one must fit beside
+
+    def fits(item) -> bool:
+        if authors[item.author_id] >= author_cap:
+            return False
+        return topic_cap is None or all(topics[tag] < topic_cap for tag in item.hashtags)
+
     while remaining and len(placed) < limit:
-        recent = placed[-(window - 1) :] if window > 1 else []
-        authors = Counter(item.author_id for item in recent)
-        topics = Counter(tag for item in recent for tag in item.hashtags)
-
-        def fits(item, authors=authors, topics=topics) -> bool:
-            if authors[item.author_id] >= author_cap:
-                return False
-            return topic_cap is None or all(topics[tag] < topic_cap for tag in item.hashtags)
-
         index = next((i for i, item in enumerate(remaining) if fits(item)), None)
         if index is None:
             if strict:
                 break
             index = 0
-        placed.append(remaining.pop(index))
+        item = remaining.pop(index)
+        placed.append(item)
+        if behind > 0:
+            authors[item.author_id] += 1
+            topics.update(item.hashtags)
+            if len(placed) > behind:
+                leaving = placed[-behind - 1]
+                authors[leaving.author_id] -= 1
+                topics.subtract(leaving.hashtags)
     return placed
 
 
