@@ -22,9 +22,12 @@ VAR_DIR = Path(environ.Env().str("FLYWHEEL_VAR_DIR", default=str(BASE_DIR / "var
 
 env = environ.Env()
 
-# Development is the default; production sets DEBUG=false and must then provide a real
-# SECRET_KEY and ALLOWED_HOSTS, or the site refuses to start.
-DEBUG = env.bool("DEBUG", default=True)
+# Production is the default. Development (DEBUG on, the public development SECRET_KEY) needs
+# the explicit flag FLYWHEEL_DEVELOPMENT=true, which `make run` and the test suite set: an image
+# or a server started without it runs with DEBUG off and refuses to start without a real
+# SECRET_KEY and ALLOWED_HOSTS, so it can never serve with DEBUG on or a key anyone can read.
+DEVELOPMENT = env.bool("FLYWHEEL_DEVELOPMENT", default=False)
+DEBUG = env.bool("DEBUG", default=DEVELOPMENT)
 INSECURE_DEV_KEY = "django-insecure-flywheel-development-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_KEY)
 ALLOWED_HOSTS = env.list(
@@ -32,10 +35,16 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-if not DEBUG:
+if DEBUG and not DEVELOPMENT:
+    raise ImproperlyConfigured(
+        "DEBUG is on but FLYWHEEL_DEVELOPMENT is not set: DEBUG is for development only. "
+        "Set FLYWHEEL_DEVELOPMENT=true for a local run (make run does), or DEBUG=false."
+    )
+if not (DEBUG and DEVELOPMENT):
     if SECRET_KEY == INSECURE_DEV_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "DEBUG is off: set SECRET_KEY to a random string of at least 50 characters."
+            "DEBUG is off: set SECRET_KEY to a random string of at least 50 characters "
+            "(or FLYWHEEL_DEVELOPMENT=true for a local development run)."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")

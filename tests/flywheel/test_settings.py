@@ -16,6 +16,7 @@ CLEAN_ENV_KEYS = (
     "CELERY_RESULT_BACKEND",
     "CACHE_URL",
     "DEBUG",
+    "FLYWHEEL_DEVELOPMENT",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "MODEL_ROOT",
@@ -51,6 +52,7 @@ def run_python(code: str, tmp_path, **env_overrides) -> subprocess.CompletedProc
 
 
 def probe(tmp_path, **env) -> dict:
+    env.setdefault("FLYWHEEL_DEVELOPMENT", "true")
     result = run_python(PROBE, tmp_path, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -106,7 +108,7 @@ def test_connections_are_persistent_with_health_checks(tmp_path):
 
 
 def test_production_settings_are_secure_by_default(tmp_path):
-    conf = probe(tmp_path, **production_env())
+    conf = probe(tmp_path, **production_env(FLYWHEEL_DEVELOPMENT="false"))
     assert conf["debug"] is False
     assert conf["hsts"] >= 31_536_000
     assert conf["ssl_redirect"] is True
@@ -142,3 +144,36 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_without_the_development_flag_debug_is_off_and_a_real_key_is_required(tmp_path):
+    """An image or a server started with nothing set never runs with DEBUG on or the public
+    development key (before, DEBUG defaulted to on and the key check was skipped)."""
+    result = run_python(PROBE, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    conf = probe(
+        tmp_path,
+        FLYWHEEL_DEVELOPMENT="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="flywheel.example",
+    )
+    assert conf["debug"] is False
+
+
+def test_debug_on_needs_the_explicit_development_flag(tmp_path):
+    result = run_python(
+        PROBE, tmp_path, DEBUG="true", **{k: v for k, v in production_env().items() if k != "DEBUG"}
+    )
+    assert result.returncode != 0
+    assert "FLYWHEEL_DEVELOPMENT" in result.stderr
+    assert probe(tmp_path, DEBUG="true", FLYWHEEL_DEVELOPMENT="true")["debug"] is True
+
+
+def test_the_docker_image_and_compose_run_with_debug_off():
+    dockerfile = (REPO / "docker" / "Dockerfile").read_text()
+    assert "DEBUG=false" in dockerfile.split("RUN", 1)[0]  # in the image's own ENV
+    assert "FLYWHEEL_DEVELOPMENT=" not in dockerfile
+    compose = (REPO / "docker" / "compose.yml").read_text()
+    assert 'DEBUG: "false"' in compose
+    assert "FLYWHEEL_DEVELOPMENT" not in compose
