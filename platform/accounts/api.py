@@ -7,7 +7,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
@@ -25,14 +25,13 @@ class SignupAPIView(APIView):
     """Create an account and get its API token."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
-    throttle_scope = "signup"
+    throttle_classes = [AnonRateThrottle]  # and the sign-up limit, shared with the page
 
     @extend_schema(request=SignupSerializer, responses={201: TokenSerializer})
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_create(**serializer.validated_data)
+        user = services.signup(address=client_ip(request), **serializer.validated_data)
         token, _ = Token.objects.get_or_create(user=user)
         return Response(
             {"token": token.key, "username": user.username}, status=status.HTTP_201_CREATED

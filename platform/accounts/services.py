@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import LoginFailure, User
 from analytics.models import EventKind
 from analytics.services import event_record
+from flywheel.ratelimit import check_and_count
 
 PROFILE_FIELDS = (
     "display_name",
@@ -90,6 +91,16 @@ def user_create(*, username: str, password: str, email: str = "", **profile) -> 
     user.full_clean(exclude=["password"])
     user.save()
     event_record(EventKind.SIGNUP, user=user)
+    return user
+
+
+def signup(*, address: str, **fields) -> User:
+    """A person signs up, on the page or through the API: one limit per client address for
+    both (THROTTLE_SIGNUP), counted once the account is valid, so typos cost nothing. Raises
+    RateLimited (and creates nothing) over the limit."""
+    with transaction.atomic():
+        user = user_create(**fields)
+        check_and_count("signup", address, action="sign-ups")
     return user
 
 

@@ -14,6 +14,7 @@ from accounts.forms import DeleteAccountForm, LoginForm, PrivacyForm, ProfileFor
 from accounts.privacy import account_delete, export_as_zip
 from flywheel.forms import add_validation_error
 from flywheel.net import client_ip
+from flywheel.ratelimit import RateLimited
 
 
 def _next_url(request, default="home"):
@@ -30,18 +31,25 @@ def signup_view(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(**form.cleaned_data)
+            user = services.signup(address=client_ip(request), **form.cleaned_data)
         except ValidationError as error:
             add_validation_error(form, error)
+        except RateLimited as limited:
+            form.add_error(None, str(limited))
+            status, retry_after = 429, limited.retry_after
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Flywheel, @{user.username}!")
             return redirect("accounts:profile_edit")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    if form.errors and status == 200:
+        status = 400
+    response = render(request, "accounts/signup.html", {"form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

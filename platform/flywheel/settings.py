@@ -233,7 +233,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="300/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
-        "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
         "events": env.str("THROTTLE_EVENTS", default="240/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
@@ -296,6 +295,8 @@ ACTION_RATE_LIMITS = {
     "follow": env.str("RATE_LIMIT_FOLLOWS", default="400/day"),
     "report": env.str("RATE_LIMIT_REPORTS", default="40/day"),
     "comment": env.str("RATE_LIMIT_COMMENTS", default="600/3h"),
+    # Per client address, one count for the sign-up page and POST /api/auth/signup/.
+    "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
 }
 
 # Raw events older than this are pruned by a periodic task (rollups keep the aggregates).
