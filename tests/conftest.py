@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in_api
 
 
 @pytest.fixture
@@ -32,11 +32,8 @@ def api_client():
 @pytest.fixture
 def auth_client(user):
     """An API client signed in with the user's token."""
-    from rest_framework.authtoken.models import Token
-
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, user)
     return client
 
 

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -224,7 +224,7 @@ HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -242,6 +242,29 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "flywheel.api.exception_handler",
+}
+# API tokens are django-oauth-toolkit access tokens (accounts/tokens.py): one token system
+# for the username-and-password tokens and the OAuth 2 apps. Stored hashed; RFC 9700's
+# recommendations on (they become DOT's defaults in 4.0).
+_RFC9700_GATES = (
+    "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD", "ACCESS_TOKEN_TRANSPORT",
+    "AUTHZ_RESPONSE_ISS", "TOKEN_STORAGE", "REFRESH_TOKEN", "REDIRECT_URI_SCHEME",
+    "REDIRECT_URI_MATCHING", "PKCE_REQUIRED",
+)  # fmt: skip
+API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", default=30 * 24 * 3600)
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read your timelines, posts, profile and settings",
+        "write": "Post, like, share, comment and change your settings",
+        "follow": "Follow, block and mute people",
+        "push": "Receive push notifications",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_LIFETIME,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{f"COMPLIANT_BCP_RFC9700_{gate}": True for gate in _RFC9700_GATES},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flywheel API",

@@ -1,5 +1,7 @@
+import hashlib
+
 import pytest
-from rest_framework.authtoken.models import Token
+from oauth2_provider.models import AccessToken
 
 from accounts.models import User
 
@@ -20,7 +22,13 @@ def test_signup_api_creates_account_and_returns_a_token(api_client):
     assert response.status_code == 201, response.json()
     body = response.json()
     user = User.objects.get(username="dora")
-    assert body == {"token": Token.objects.get(user=user).key, "username": "dora"}
+    assert set(body) == {"token", "token_type", "expires_at", "scope", "username"}
+    assert (body["username"], body["token_type"]) == ("dora", "Bearer")
+    assert set(body["scope"].split()) == {"read", "write", "follow", "push"}
+    stored = AccessToken.objects.get(user=user)
+    assert stored.token_checksum == hashlib.sha256(body["token"].encode()).hexdigest()
+    me = api_client.get("/api/me/", HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    assert me.json()["username"] == "dora"
     assert user.interests == ["jazz", "cooking"]
 
 
@@ -55,7 +63,10 @@ def test_token_exchange(api_client, user, password):
         "/api/auth/token/", {"username": "ana", "password": password}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=user).key
+    token = response.json()["token"]
+    assert AccessToken.objects.get(user=user).token_checksum == (
+        hashlib.sha256(token.encode()).hexdigest()
+    )
 
 
 def test_token_exchange_with_a_wrong_password(api_client, user):

@@ -6,7 +6,6 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics import rollups
@@ -16,7 +15,7 @@ from analytics.periods import Period
 from feeds.models import FeedArm
 from social import services as social
 from tests.ads.helpers import launched, live
-from tests.factories import AdvertiserFactory, UserFactory
+from tests.factories import AdvertiserFactory, UserFactory, sign_in_api
 from tests.feeds.home_helpers import person, put_everyone_in, write
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +28,7 @@ CONTRACT = {
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, user)
     return client
 
 

@@ -13,6 +13,7 @@ from feeds.ranking import rank_home
 from feeds.serving import forget_loaded_models
 from social import services
 from social.models import Post
+from tests.factories import sign_in_api
 from tests.feeds.home_helpers import (
     api_home,
     assert_reason_is_true,
@@ -49,13 +50,11 @@ def ana_api(ana, client_for):
 
 @pytest.fixture
 def client_for(db):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        sign_in_api(client, user)
         return client
 
     return make
