@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from flywheel.images import validate_image_upload
+from flywheel.images import stored_image_name, validate_image_upload
 
 
 class Advertiser(models.Model):
@@ -135,7 +135,7 @@ class CampaignDay(models.Model):
 
 
 def creative_image_upload_to(creative, filename):
-    return f"ads/{creative.campaign_id}/{filename}"
+    return stored_image_name("ads", creative.image.file)
 
 
 class Creative(models.Model):
@@ -169,6 +169,9 @@ class Creative(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [  # /media/ looks a file up by its name
+            models.Index(fields=["image"], name="creative_image", condition=~Q(image=""))
+        ]
 
     def __str__(self):
         return self.headline

@@ -1,7 +1,13 @@
 import pytest
+from django.test import testcases
 from rest_framework.test import APIClient
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in_api
+
+# Django's live server answers /media/ itself, from MEDIA_ROOT, by file extension, before the
+# site's URLs see the request. The site serves media through its own view (access control,
+# safe headers: flywheel/media.py), which is what the live-server tests must exercise.
+testcases._MediaFilesHandler._should_handle = lambda self, path: False
 
 
 @pytest.fixture

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "ads.apps.AdsConfig",
     "analytics.apps.AnalyticsConfig",
     "bots.apps.BotsConfig",
+    # Last, as its documentation asks: deletes an upload once the row that held it is
+    # deleted or points at another file, after the transaction commits.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

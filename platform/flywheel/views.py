@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.static import serve
 
 from flywheel.health import health, health_privileged, public_health
 
@@ -26,8 +24,3 @@ def healthz(request):
     else:
         state = public_health()
     return JsonResponse(state, status=200 if state["ok"] else 503)
-
-
-def media(request, path):
-    """Uploaded files. A production deployment may put a proxy or object store in front."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)

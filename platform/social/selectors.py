@@ -55,6 +55,11 @@ def visible_post_ids(viewer, ids) -> set[int]:
     return set(_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def post_image_visible_to(viewer, name: str) -> bool:
+    """May the viewer see this stored post image? Exactly when they may see its post."""
+    return _visible_to(viewer).filter(image=name).exists()
+
+
 def visible_posts(viewer) -> QuerySet[Post]:
     """Posts the viewer may see, with what cards need loaded in a fixed number of queries."""
     posts = _visible_to(viewer)

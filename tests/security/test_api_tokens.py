@@ -13,7 +13,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from tests.factories import UserFactory
-from tests.security.conftest import form_session
+from tests.security.http import form_session
 
 
 def _token(base_url, username, password) -> str:

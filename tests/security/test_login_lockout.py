@@ -8,7 +8,7 @@ import requests
 
 from accounts.models import LoginFailure
 from tests.factories import UserFactory
-from tests.security.conftest import form_session
+from tests.security.http import form_session
 
 
 def test_forty_concurrent_wrong_passwords_evaluate_at_most_the_limit(live_server, settings):

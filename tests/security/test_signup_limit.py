@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from accounts.models import User
-from tests.security.conftest import form_session
+from tests.security.http import form_session
 
 PASSWORD = "river-lantern-93"
 
