@@ -326,6 +326,9 @@ ACTION_RATE_LIMITS = {
     "follow": env.str("RATE_LIMIT_FOLLOWS", default="400/day"),
     "report": env.str("RATE_LIMIT_REPORTS", default="40/day"),
     "comment": env.str("RATE_LIMIT_COMMENTS", default="600/3h"),
+    # Clicks on ads, per person and per client address (/ads/click/ needs no login).
+    "ad_click": env.str("RATE_LIMIT_AD_CLICKS", default="60/min"),
+    "ad_click_address": env.str("RATE_LIMIT_AD_CLICKS_PER_ADDRESS", default="600/min"),
     # Per client address, one count for the sign-up page and POST /api/auth/signup/.
     "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
 }
@@ -340,7 +343,8 @@ ADS_CURRENCY = env.str("ADS_CURRENCY", default="USD")
 ADS_RESERVE_ECPM_MICROS = env.int("ADS_RESERVE_ECPM_MICROS", default=500_000)
 # Click probability assumed before the targeter has learnt anything (the cold-start prior).
 ADS_PRIOR_CTR = env.float("ADS_PRIOR_CTR", default=0.02)
-# Repeated clicks by one person on one ad within this window are not charged again.
+# A click is charged once per impression; and a person's clicks on one campaign within this
+# window are charged once, whichever impressions they came from.
 ADS_CLICK_DEDUPE_SECONDS = env.int("ADS_CLICK_DEDUPE_SECONDS", default=3600)
 ADS_CLICK_TOKEN_MAX_AGE = env.int("ADS_CLICK_TOKEN_MAX_AGE", default=7 * 24 * 3600)
 # Pacing: a campaign may run this share of its daily budget ahead of an even spread.
