@@ -120,7 +120,7 @@ def test_home_cards_show_the_reason_and_carry_what_impressions_record(client):
     assert "@carla</a> shared" in page  # a share still says who shared it
 
 
-def test_impressions_echo_the_arm_and_model_version_back_into_the_event_log():
+def test_impressions_echo_the_serve_token_and_the_server_fills_in_arm_and_version():
     put_everyone_in(FeedArm.Strategy.PERSONALISED)
     ana = person("ana")
     version = small_world(ana)
@@ -135,8 +135,8 @@ def test_impressions_echo_the_arm_and_model_version_back_into_the_event_log():
                     "post": item["id"],
                     "surface": "home",
                     "position": 0,
-                    "model_version": item["model_version"],
-                    "arm": item["arm"],
+                    "serve": item["serve"],
+                    "key": "first",
                 }
             ]
         },
