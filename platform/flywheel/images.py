@@ -102,3 +102,13 @@ def rename_legacy_uploads(model, field: str, folder: str) -> int:
         transaction.on_commit(lambda old=name: default_storage.delete(old))
         moved += 1
     return moved
+
+
+def legacy_upload_rename_operation(app: str, model: str, field: str, folder: str):
+    """The data migration step that renames one model's legacy uploads (see above)."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        rename_legacy_uploads(apps.get_model(app, model), field, folder)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop)

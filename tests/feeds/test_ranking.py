@@ -251,7 +251,11 @@ def test_posts_shown_recently_are_not_ranked_again(ana, ana_api):
     posts = [write(person(), f"news {n}") for n in range(4)]
     response = ana_api.post(
         "/api/events/",
-        {"events": [{"kind": "impression", "post": posts[0].pk, "surface": "home"}]},
+        {
+            "events": [
+                {"kind": "impression", "post": posts[0].pk, "surface": "home", "key": "seen-0"}
+            ]
+        },
         format="json",
     )
     assert response.status_code in (200, 201, 202), response.content

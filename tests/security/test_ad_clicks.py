@@ -12,26 +12,15 @@ import requests
 from django.core import signing
 from django.db import transaction
 
-from ads import index, services
+from ads import services
 from ads.clicks import CLICK_SALT
 from ads.models import Campaign, LedgerEntry
 from analytics.models import Event, EventKind
-from feeds.serving import forget_loaded_models
+from tests.ads.conftest import _fresh_ads_state  # noqa: F401 (autouse)
 from tests.ads.helpers import launched, live, serve
 from tests.factories import AdvertiserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_ads_state(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    settings.ADS_SERVING_REFRESH_SECONDS = 0
-    index.forget()
-    forget_loaded_models()
-    yield
-    index.forget()
-    forget_loaded_models()
 
 
 @pytest.fixture

@@ -32,6 +32,14 @@ def _me(base_url, token, scheme="Bearer"):
     )
 
 
+def _revoke(base_url, token, token_id):
+    return requests.delete(
+        f"{base_url}/api/auth/tokens/{token_id}/",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
 def test_tokens_are_not_stored_in_a_usable_form(live_server, user, password):
     raw = _token(live_server.url, user.username, password)
     stored = AccessToken.objects.get(user=user)
@@ -78,19 +86,9 @@ def test_the_owner_lists_and_revokes_their_own_tokens_only(live_server, user, pa
     assert [row["current"] for row in listed] == [False, True]  # newest first: the phone's
     phone_id = listed[0]["id"]
     their_id = AccessToken.objects.get(user=intruder).pk
-    refused = requests.delete(
-        f"{base}/api/auth/tokens/{their_id}/",
-        headers={"Authorization": f"Bearer {laptop}"},
-        timeout=30,
-    )
-    assert refused.status_code == 404
+    assert _revoke(base, laptop, their_id).status_code == 404
     assert _me(base, theirs).status_code == 200
-    revoked = requests.delete(
-        f"{base}/api/auth/tokens/{phone_id}/",
-        headers={"Authorization": f"Bearer {laptop}"},
-        timeout=30,
-    )
-    assert revoked.status_code == 204
+    assert _revoke(base, laptop, phone_id).status_code == 204
     assert _me(base, phone).status_code == 401
     assert _me(base, laptop).status_code == 200
     assert requests.get(f"{base}/api/auth/tokens/", timeout=30).status_code == 401

@@ -142,3 +142,34 @@ def test_names_are_not_guessable(live_server, user):
         random_part = re.search(r"/posts/([A-Za-z0-9_-]+)\.png$", url).group(1)
         assert len(random_part) >= 24  # 144 random bits
         assert str(user.pk) not in url.split("/media/")[1].split("/")[0]
+
+
+def test_an_ad_image_is_replaced_and_shown_only_once_approved(live_server, staff_user):
+    from ads import services as ads_services
+    from ads.models import Creative
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(state="review", creative=False)
+    creative = Creative.objects.create(
+        campaign=campaign, headline="Deal", text="Cheap", link="https://example.com/"
+    )
+    owner_token = api_token(campaign.advertiser.user)
+
+    def upload(name):
+        answer = requests.patch(
+            f"{live_server.url}/api/ads/creatives/{creative.pk}/",
+            files={"image": (name, png_with_script(), "image/png")},
+            headers={"Authorization": f"Bearer {owner_token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        creative.refresh_from_db()
+        return creative.image.name
+
+    first = upload("one.png")
+    second = upload("two.png")
+    assert not default_storage.exists(first) and default_storage.exists(second)
+    assert _get(live_server.url, second).status_code == 404  # in review: not for everyone
+    assert _get(live_server.url, second, owner_token).status_code == 200
+    ads_services.creative_review(creative=creative, reviewer=staff_user, approve=True)
+    assert _get(live_server.url, second).status_code == 200

@@ -1,12 +1,9 @@
 from django.db import migrations, models
 
-from flywheel.images import rename_legacy_uploads
+from flywheel.images import legacy_upload_rename_operation
 
-
-def rename_unsafe_names(apps, schema_editor):
-    """Uploads kept their uploader's file name (and so its extension, which decided the
-    Content-Type they were served with): give each a server-chosen name."""
-    rename_legacy_uploads(apps.get_model("accounts", "User"), "avatar", "avatars")
+# Uploads kept their uploader's file name (and so its extension, which decided the
+# Content-Type they were served with): each gets a server-chosen name.
 
 
 class Migration(migrations.Migration):
@@ -17,7 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(rename_unsafe_names, migrations.RunPython.noop),
+        legacy_upload_rename_operation("accounts", "User", "avatar", "avatars"),
         migrations.AddIndex(
             model_name='user',
             index=models.Index(condition=models.Q(('avatar', ''), _negated=True), fields=['avatar'], name='user_avatar'),

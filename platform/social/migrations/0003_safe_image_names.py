@@ -1,13 +1,10 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from flywheel.images import rename_legacy_uploads
+from flywheel.images import legacy_upload_rename_operation
 
-
-def rename_unsafe_names(apps, schema_editor):
-    """Uploads kept their uploader's file name (and so its extension, which decided the
-    Content-Type they were served with): give each a server-chosen name."""
-    rename_legacy_uploads(apps.get_model("social", "Post"), "image", "posts")
+# Uploads kept their uploader's file name (and so its extension, which decided the
+# Content-Type they were served with): each gets a server-chosen name.
 
 
 class Migration(migrations.Migration):
@@ -18,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(rename_unsafe_names, migrations.RunPython.noop),
+        legacy_upload_rename_operation("social", "Post", "image", "posts"),
         migrations.AddIndex(
             model_name='post',
             index=models.Index(condition=models.Q(('image', ''), _negated=True), fields=['image'], name='post_image'),
