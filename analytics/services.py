@@ -1,12 +1,10 @@
 """Writing to the event log: server-side actions and client beacons."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -194,8 +192,7 @@ def events_ingest(*, user, items, visible_post_authors, existing_person_ids) -> 
             good.append((index, event))
     with transaction.atomic():
         _lock_person(user.pk)  # concurrent batches of one person see each other's counts
-        fresh, result.duplicates = _without_repeated_keys(user, good)
-        counted = _within_caps(user, fresh, result)
+        counted = _new_and_within_caps(user, good, result)
         result.accepted = _insert_skipping_repeated_keys(counted)
     result.duplicates += len(counted) - result.accepted  # lost a race to the same key
     result.rejected.sort(key=lambda r: r["index"])
@@ -209,62 +206,57 @@ def _lock_person(user_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BEACON_LOCK_SPACE, user_id])
 
 
-def _without_repeated_keys(user, good) -> tuple[list[tuple[int, Event]], int]:
-    """Items whose key is new (in the log and earlier in the batch), and how many were not."""
-    keys = {event.client_key for _, event in good}
-    seen = set(
-        Event.objects.filter(user=user, client_key__in=keys).values_list("client_key", flat=True)
-    )
-    fresh = []
-    for index, event in good:
-        if event.client_key not in seen:
-            seen.add(event.client_key)
-            fresh.append((index, event))
-    return fresh, len(good) - len(fresh)
+def _hour(moment: datetime) -> int:
+    """The hour a moment falls in, as hours since the epoch (caps count per hour)."""
+    return int(moment.timestamp()) // 3600
 
 
-def _hour(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(minute=0, second=0, microsecond=0)
-
-
-def _within_caps(user, items, result: IngestResult) -> list[Event]:
-    """Impressions and dwell of one post by one person count up to the caps per hour of
-    when they happened (the log's count so far plus this batch, in order)."""
-    capped = [e for _, e in items if e.kind in (EventKind.IMPRESSION, EventKind.DWELL)]
-    used: dict[tuple, list[int]] = {}
+def _new_and_within_caps(user, items, result: IngestResult) -> list[Event]:
+    """The items to insert: not repeats of a key (in the log or earlier in the batch), and
+    for impressions and dwell, within the caps per person, post and hour of when they
+    happened (the log's count so far plus this batch, in order). One query reads the
+    person's impressions and dwell of these posts in those hours: few rows, since what
+    passes the caps is all the log ever holds of them."""
+    capped_kinds = (EventKind.IMPRESSION, EventKind.DWELL)
+    capped = [event for _, event in items if event.kind in capped_kinds]
+    used: dict[tuple[int, int, int], list[int]] = {}  # (post, kind, hour) -> [count, ms]
+    seen_keys: set[str] = set()
     if capped:
-        rows = (
-            Event.objects.filter(
-                user=user,
-                kind__in=(EventKind.IMPRESSION, EventKind.DWELL),
-                post_id__in={e.post_id for e in capped},
-                created_at__gte=min(_hour(e.created_at) for e in capped),
-            )
-            .annotate(hour=TruncHour("created_at"))
-            .values("post_id", "kind", "hour")
-            .annotate(n=Count("id"), dwell=Sum("dwell_ms"))
+        post_ids = sorted({event.post_id for event in capped})
+        since = datetime.fromtimestamp(
+            min(_hour(event.created_at) for event in capped) * 3600, tz=UTC
         )
-        for row in rows:
-            key = (row["post_id"], row["kind"], _hour(row["hour"]))
-            used[key] = [row["n"], row["dwell"] or 0]
-    impressions_cap = settings.BEACON_IMPRESSIONS_PER_POST_HOUR
+        sql = (
+            "SELECT post_id, kind, created_at, dwell_ms, client_key FROM analytics_event"
+            " WHERE user_id = %s AND kind IN (%s, %s) AND created_at >= %s"
+            f" AND post_id IN ({', '.join(['%s'] * len(post_ids))})"
+        )
+        params = [user.pk, *capped_kinds, connection.ops.adapt_datetimefield_value(since)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *post_ids])
+            for post_id, kind, created_at, dwell_ms, key in cursor.fetchall():
+                if isinstance(created_at, str):  # SQLite hands back text
+                    created_at = parse_datetime(created_at)
+                bucket = used.setdefault((post_id, kind, _hour(created_at)), [0, 0])
+                bucket[0] += 1
+                bucket[1] += dwell_ms or 0
+                seen_keys.add(key)
+    per_hour = settings.BEACON_IMPRESSIONS_PER_POST_HOUR
     dwell_cap = settings.BEACON_DWELL_MS_PER_POST_HOUR
     counted = []
     for index, event in items:
-        if event.kind in (EventKind.IMPRESSION, EventKind.DWELL):
-            n, dwell = used.setdefault((event.post_id, event.kind, _hour(event.created_at)), [0, 0])
-            over = (
-                n >= impressions_cap
-                if event.kind == EventKind.IMPRESSION
-                else dwell + (event.dwell_ms or 0) > dwell_cap
-            )
-            if over:
+        if event.client_key in seen_keys:
+            result.duplicates += 1
+            continue
+        seen_keys.add(event.client_key)
+        if event.kind in capped_kinds:
+            bucket = used.setdefault((event.post_id, event.kind, _hour(event.created_at)), [0, 0])
+            dwell = event.dwell_ms or 0
+            if bucket[0] >= per_hour or bucket[1] + dwell > dwell_cap:
                 result.ignored.append({"index": index, "reason": OVER_CAP})
                 continue
-            used[(event.post_id, event.kind, _hour(event.created_at))] = [
-                n + 1,
-                dwell + (event.dwell_ms or 0),
-            ]
+            bucket[0] += 1
+            bucket[1] += dwell
         counted.append(event)
     return counted
 

@@ -333,8 +333,9 @@ ACTION_RATE_LIMITS = {
     "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
 }
 
-# Beacons: impressions and dwell of one post by one person count up to these per hour (more
-# is left out of the log, so it never reaches trends, rollups or training).
+# Beacons: impressions and dwell of one post by one person count up to these per hour (as
+# many of each, and the dwell up to so many ms); more is left out of the log, so it never
+# reaches trends, rollups or training.
 BEACON_IMPRESSIONS_PER_POST_HOUR = env.int("BEACON_IMPRESSIONS_PER_POST_HOUR", default=3)
 BEACON_DWELL_MS_PER_POST_HOUR = env.int("BEACON_DWELL_MS_PER_POST_HOUR", default=10 * 60 * 1000)
 
