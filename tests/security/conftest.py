@@ -8,15 +8,3 @@ import pytest
 def fast_passwords(settings):
     """Many sign-ins and sign-ups: a fast hasher keeps them quick (the rules are the same)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-# The browser fixtures of tests/browser (one Chromium per session, a context and page per
-# test, sign-in by session cookie), for the tests here where a person is the victim.
-from tests.browser.conftest import (  # noqa: E402, F401
-    base_url,
-    browser,
-    context,
-    page,
-    pytest_runtest_makereport,
-    sign_in,
-)
