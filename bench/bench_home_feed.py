@@ -30,9 +30,9 @@ THREADS = 16  # load connections per process
 
 def prepare() -> list[str]:
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.tokens import token_issue
 
     people = list(
         User.objects.filter(username__startswith="bench", events__kind=4)
@@ -40,7 +40,7 @@ def prepare() -> list[str]:
         .order_by("id")
         .values_list("id", flat=True)[:PEOPLE]
     )
-    tokens = [Token.objects.get_or_create(user_id=pk)[0].key for pk in people]
+    tokens = [token_issue(user=User(pk=pk)).raw for pk in people]
     return people, tokens
 
 
@@ -73,7 +73,7 @@ def main():
     def home(process):
         def request(n, last=None):
             token = tokens[(n * 2 + process) % len(tokens)]
-            return "GET", first_page, None, {"Authorization": f"Token {token}"}
+            return "GET", first_page, None, {"Authorization": f"Bearer {token}"}
 
         return request
 
@@ -85,7 +85,7 @@ def main():
             token = tokens[((visit * THREADS + n % THREADS) * 2 + process) % len(tokens)]
             link = json.loads(last).get("next") if page and last else None
             path = link.split("://", 1)[-1].partition("/")[2] if link else first_page[1:]
-            return "GET", f"/{path}", None, {"Authorization": f"Token {token}"}
+            return "GET", f"/{path}", None, {"Authorization": f"Bearer {token}"}
 
         return request
 

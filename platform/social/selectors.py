@@ -48,11 +48,23 @@ def _visible_to(viewer) -> QuerySet[Post]:
     ).exclude(author_id__in=_block_list(viewer))
 
 
+def visible_post_authors(viewer, ids) -> dict[int, int]:
+    """{post: author} of these post ids the viewer may see, in one lean query (beacons)."""
+    if not ids:
+        return {}
+    return dict(_visible_to(viewer).filter(pk__in=ids).values_list("pk", "author_id"))
+
+
 def visible_post_ids(viewer, ids) -> set[int]:
     """Which of these post ids the viewer may see, in one lean query (for beacons)."""
     if not ids:
         return set()
     return set(_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def post_image_visible_to(viewer, name: str) -> bool:
+    """May the viewer see this stored post image? Exactly when they may see its post."""
+    return _visible_to(viewer).filter(image=name).exists()
 
 
 def visible_posts(viewer) -> QuerySet[Post]:
