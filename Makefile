@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/flywheel
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
+# Everything started from here is a local development run: DEBUG on and the development
+# SECRET_KEY are allowed only with this explicit flag (production never sets it).
+export FLYWHEEL_DEVELOPMENT ?= true
 
 .PHONY: run test install install-dev migrate lint format check-deploy bench clean help
 
@@ -60,7 +63,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 check-deploy: install
-	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	FLYWHEEL_DEVELOPMENT=false DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	ALLOWED_HOSTS=flywheel.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install-dev

@@ -11,8 +11,11 @@ trap 'status=$?; [ $status -ne 0 ] && { echo "--- make run log"; tail -n 80 "$lo
 
 git clone --quiet "$src" "$work/flywheel"
 cd "$work/flywheel"
+# The worker check of /healthz needs staff or the health token (anonymous callers get the
+# database's state only).
+health_token="smoke-$RANDOM-$RANDOM-$RANDOM"
 # Start in its own session so the whole process group can be signalled like a terminal would.
-env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL PORT="$port" \
+env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL PORT="$port" HEALTH_TOKEN="$health_token" \
   setsid make run >"$log" 2>&1 &
 group=$!
 
@@ -27,7 +30,8 @@ while [ $SECONDS -lt $deadline ]; do
   fi
   if [ -n "$started" ] \
      && curl -fsS "http://127.0.0.1:$port/" -o /dev/null 2>/dev/null \
-     && curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"worker": {"ok": true}'; then
+     && curl -fsS -H "X-Health-Token: $health_token" "http://127.0.0.1:$port/healthz" 2>/dev/null \
+        | grep -q '"worker": {"ok": true}'; then
     ok=yes
     break
   fi

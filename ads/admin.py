@@ -81,7 +81,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # topics were set by the service
 
-    @admin.action(description="Pause the selected active campaigns")
+    @admin.action(description="Pause the selected active campaigns", permissions=["change"])
     def pause_campaigns(self, request, queryset):
         paused = 0
         for campaign in queryset.filter(state=Campaign.State.ACTIVE):
@@ -180,13 +180,13 @@ class CreativeAdmin(admin.ModelAdmin):
                 request, " ".join(getattr(refused, "messages", [str(refused)])), messages.ERROR
             )
 
-    @admin.action(description="Approve the selected ads")
+    @admin.action(description="Approve the selected ads", permissions=["change"])
     def approve(self, request, queryset):
         for creative in queryset.select_related("campaign"):
             services.creative_review(creative=creative, reviewer=request.user, approve=True)
         self.message_user(request, f"Approved {queryset.count()} ad(s).")
 
-    @admin.action(description="Reject the selected ads, with a reason…")
+    @admin.action(description="Reject the selected ads, with a reason…", permissions=["change"])
     def reject(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():

@@ -165,10 +165,3 @@ def recent_click_exists(*, person_id: int, campaign_id: int, now: datetime) -> b
         campaign_id=campaign_id,
         created_at__gte=now - window,
     ).exists()
-
-
-def lock_campaign(campaign_id: int) -> bool:
-    """Hold the campaign's row until the transaction ends (serialises a person's repeated
-    clicks, so the dedupe check cannot be raced)."""
-    locked = Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("id")
-    return bool(list(locked))

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from flywheel.images import validate_image_upload
+from flywheel.images import stored_image_name, validate_image_upload
 
 
 class Advertiser(models.Model):
@@ -135,7 +135,7 @@ class CampaignDay(models.Model):
 
 
 def creative_image_upload_to(creative, filename):
-    return f"ads/{creative.campaign_id}/{filename}"
+    return stored_image_name("ads", creative.image.file)
 
 
 class Creative(models.Model):
@@ -169,6 +169,9 @@ class Creative(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [  # /media/ looks a file up by its name
+            models.Index(fields=["image"], name="creative_image", condition=~Q(image=""))
+        ]
 
     def __str__(self):
         return self.headline
@@ -207,6 +210,33 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount_micros} µ for campaign {self.campaign_id}"
+
+
+class AdImpression(models.Model):
+    """An ad the server showed someone: what a click on it may do, decided when it was
+    served. The click link names it (its AD_IMPRESSION event) and the person; a click is
+    charged at most once (`clicked_at` is claimed by one conditional UPDATE), at most the
+    campaign's bid at serve time, only while the campaign and the ad are still live, and
+    leads to the link approved when it was served, whatever the ad says now."""
+
+    event_id = models.BigIntegerField(primary_key=True, help_text="The AD_IMPRESSION event.")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, related_name="+")
+    creative = models.ForeignKey(Creative, on_delete=models.SET_NULL, null=True, related_name="+")
+    click_price_micros = models.BigIntegerField(default=0, help_text="0: clicks are free.")
+    link = models.URLField(max_length=500)
+    served_at = models.DateTimeField(db_index=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(click_price_micros__gte=0), name="impression_click_price_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"impression {self.event_id} of campaign {self.campaign_id}"
 
 
 class HiddenAdvertiser(models.Model):

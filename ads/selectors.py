@@ -223,3 +223,17 @@ def hidden_advertisers(person):
         .select_related("advertiser")
         .order_by("-created_at")
     )
+
+
+def creative_image_visible_to(viewer, name: str) -> bool:
+    """An ad's image is public once staff approved the ad; before that only its advertiser
+    and staff (reviewing it in the admin) may see it, so the site cannot host an
+    unreviewed upload for anyone."""
+    creative = Creative.objects.filter(image=name).select_related("campaign__advertiser").first()
+    if creative is None:
+        return False
+    if creative.review_state == Creative.Review.APPROVED:
+        return True
+    if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return False
+    return viewer.is_staff or creative.campaign.advertiser.user_id == viewer.pk

@@ -8,10 +8,9 @@ surface, position, arm, model version), the day's impression count and, for a pe
 bid, the charge (ads.billing). If the database refuses the charge (another process spent the
 last of the budget a moment ago) the slot goes to the next campaign.
 
-A click is a signed link naming the impression's event, the person, the campaign, the ad and
-the price per click the auction set; it needs no other authentication. It records an
-AD_CLICK event, charges a per-click campaign (once per person and campaign within
-ADS_CLICK_DEDUPE_SECONDS) and sends the person to the ad's link.
+Each impression keeps what a click on it may do (ads.models.AdImpression: the price per click
+the auction set, never above the bid, and the link approved when it was served); the click
+link only names the impression and the person (ads.clicks).
 """
 
 import logging
@@ -20,22 +19,19 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from ads import auction, billing, pacing, targeter, targeting
+from ads.clicks import click_token
 from ads.index import current_index, recent, serving_refresh_seconds, serving_token
-from ads.models import Creative, LedgerEntry
+from ads.models import AdImpression, LedgerEntry
 from analytics.models import EventKind
 from analytics.services import event_record
 from feeds import serving
 from feeds.models import ModelKind
-from flywheel.errors import NotFound
 
 log = logging.getLogger(__name__)
-CLICK_SALT = "ads.click"
 MAX_TRIES_PER_SLOT = 5
 
 
@@ -248,13 +244,18 @@ def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_
             model_version=model_version,
             at=now,
         )
-    token = click_token(
-        event_id=event.pk,
-        person_id=viewer.pk,
-        campaign_id=campaign_id,
-        creative_id=creative["id"],
-        click_price=int(price) if index.cpc[row] else 0,
-    )
+        # What a click may do is decided now and kept with the impression: its price (never
+        # above the bid), the link approved now; the token only names it.
+        AdImpression.objects.create(
+            event_id=event.pk,
+            person=viewer,
+            campaign_id=campaign_id,
+            creative_id=creative["id"],
+            click_price_micros=min(int(price), int(page.bids[pick.row])) if index.cpc[row] else 0,
+            link=creative["link"],
+            served_at=now,
+        )
+    token = click_token(event_id=event.pk, person_id=viewer.pk)
     return Sponsored(
         position=slot,
         campaign_id=campaign_id,
@@ -271,67 +272,3 @@ def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_
         event_id=event.pk,
         extra={"p_click": pick.p_click, "price_micros": int(price)},
     )
-
-
-# --- clicks ----------------------------------------------------------------------------
-
-
-def click_token(
-    *, event_id: int, person_id: int, campaign_id: int, creative_id: int, click_price: int
-) -> str:
-    payload = {"e": event_id, "u": person_id, "c": campaign_id, "r": creative_id, "p": click_price}
-    return signing.dumps(payload, salt=CLICK_SALT, compress=True)
-
-
-@dataclass
-class Click:
-    link: str
-    charged: LedgerEntry | None
-    counted: bool  # False for a repeat within the dedupe window
-
-
-def click_record(token: str, *, now: datetime | None = None) -> Click:
-    """Record a click on a served ad and charge it if it is a per-click campaign's first
-    click by this person within the window. NotFound for a link we did not sign or an ad
-    that is gone; an expired link still leads to the ad but is neither recorded nor charged."""
-    now = now or timezone.now()
-    try:
-        data = signing.loads(token, salt=CLICK_SALT, max_age=settings.ADS_CLICK_TOKEN_MAX_AGE)
-        expired = False
-    except signing.SignatureExpired:  # an old page: the link still leads to the ad
-        data, expired = signing.loads(token, salt=CLICK_SALT), True
-    except signing.BadSignature:
-        raise NotFound("This ad link is not valid.") from None
-    try:
-        event_id, person_id = int(data["e"]), int(data["u"])
-        campaign_id, creative_id, price = int(data["c"]), int(data["r"]), int(data["p"])
-    except (KeyError, TypeError, ValueError):
-        raise NotFound("This ad link is not valid.") from None
-    creative = Creative.objects.filter(pk=creative_id, campaign_id=campaign_id).first()
-    if creative is None:
-        raise NotFound("This ad is no longer available.")
-    if expired:
-        return Click(link=creative.link, charged=None, counted=False)
-    person = User.objects.filter(pk=person_id, is_active=True).only("id").first()
-    with transaction.atomic():
-        billing.lock_campaign(campaign_id)  # a person's repeated clicks queue up here
-        repeat = person is None or billing.recent_click_exists(
-            person_id=person_id, campaign_id=campaign_id, now=now
-        )
-        event_record(EventKind.AD_CLICK, user=person, campaign_id=campaign_id, surface="", at=now)
-        charged = None
-        if not repeat:
-            if price > 0:
-                charged = billing.charge(
-                    campaign_id=campaign_id,
-                    kind=LedgerEntry.Kind.CLICK,
-                    amount_micros=price,
-                    person_id=person_id,
-                    creative_id=creative_id,
-                    now=now,
-                    require_active=False,  # the ad was served while active
-                )
-            if charged is None:
-                billing.count_on_day(campaign_id, clicks=1, now=now)
-    log.debug("click on the ad of event %s by %s, charged: %s", event_id, person_id, charged)
-    return Click(link=creative.link, charged=charged, counted=not repeat)

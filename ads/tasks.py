@@ -8,7 +8,7 @@ every kind of model in the registry (feeds.tasks).
 from celery import shared_task
 from django.conf import settings
 
-from ads import index, services, training
+from ads import clicks, index, services, training
 
 TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)
 
@@ -28,8 +28,9 @@ def train_ad_targeter(version_id: int) -> dict:
 
 @shared_task(name="ads.housekeeping")
 def housekeeping() -> int:
-    """Every minute: finish campaigns past their end date or out of budget, and make sure
-    web processes know the campaigns that may serve (ads.index)."""
+    """Every minute: finish campaigns past their end date or out of budget, make sure web
+    processes know the campaigns that may serve (ads.index), forget expired impressions."""
     finished = services.campaigns_finish_ended()
     index.ensure_version()
+    clicks.impressions_prune()
     return finished

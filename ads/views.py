@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ads import selectors, services
 from ads.api import report_dates
 from ads.charts import report_charts
+from ads.clicks import click_record
 from ads.forms import AdvertiserForm, CampaignForm, CreativeForm, add_service_error
-from ads.sponsored import click_record
+from flywheel.net import client_ip
 from social.views_common import back_url, handles_errors, login_required, wants_fragment
 
 STATE_ACTIONS = {
@@ -220,7 +221,7 @@ def click(request, token):
     """Record the click (charging it once) and go to the ad's link. The signed token is the
     authority: no login is needed, so a token-authenticated client's link works in a
     browser too."""
-    return HttpResponseRedirect(click_record(token).link)
+    return HttpResponseRedirect(click_record(token, address=client_ip(request)).link)
 
 
 @require_POST

@@ -35,7 +35,9 @@ class RollupAdmin(ReadOnlyAdmin):
     grain = None  # the rollups.Grain whose tables this row belongs to
     actions = ["recompute"]
 
-    @admin.action(description="Recompute the selected periods from the event log")
+    @admin.action(
+        description="Recompute the selected periods from the event log", permissions=["operate"]
+    )
     def recompute(self, request, queryset):
         starts = sorted(set(queryset.values_list("period_start", flat=True)))
         done = sum(rollups.rollup_range(self.grain, start, start) for start in starts)

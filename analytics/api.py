@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from analytics.services import MAX_BATCH, BeaconError, events_ingest
-from social.selectors import visible_post_ids
+from social.selectors import visible_post_authors
 
 User = get_user_model()
 
@@ -20,9 +20,12 @@ EVENT_ITEM_FIELDS = {
     "dwell_ms": serializers.IntegerField(required=False, min_value=0, max_value=600_000),
     "surface": serializers.CharField(required=False),
     "position": serializers.IntegerField(required=False),
-    "model_version": serializers.IntegerField(required=False),
-    "arm": serializers.CharField(required=False),
-    "key": serializers.CharField(required=False, max_length=64),
+    "serve": serializers.CharField(
+        required=False,
+        help_text="The serve token of the page or timeline item (the arm and model version "
+        "that chose the post are read from it, never taken from the client).",
+    ),
+    "key": serializers.CharField(max_length=64, help_text="Unique per event: a retry counts once."),
     "at": serializers.DateTimeField(required=False),
 }
 
@@ -31,8 +34,10 @@ class EventBatchAPIView(APIView):
     """Record a batch of impressions, dwell times and clicks measured by the client.
 
     Good items are stored even when others are bad; the answer lists each bad item with the
-    reason. A repeated `key` is ignored, so retrying a batch never double-counts. Browsers send
-    the batch with navigator.sendBeacon as a form with `events` (JSON) and the CSRF token.
+    reason. Every item needs a `key`; a repeated one is ignored, so retrying a batch never
+    double-counts. Impressions and dwell of one's own posts, and past the caps per person,
+    post and hour, are `ignored` (valid, not counted). Browsers send the batch with
+    navigator.sendBeacon as a form with `events` (JSON) and the CSRF token.
     """
 
     permission_classes = [permissions.IsAuthenticated]
@@ -52,6 +57,7 @@ class EventBatchAPIView(APIView):
                     "accepted": serializers.IntegerField(),
                     "duplicates": serializers.IntegerField(),
                     "rejected": serializers.ListField(child=serializers.DictField()),
+                    "ignored": serializers.ListField(child=serializers.DictField()),
                 },
             )
         },
@@ -86,7 +92,7 @@ class EventBatchAPIView(APIView):
             result = events_ingest(
                 user=request.user,
                 items=items,
-                visible_post_ids=lambda ids: visible_post_ids(request.user, ids),
+                visible_post_authors=lambda ids: visible_post_authors(request.user, ids),
                 existing_person_ids=_existing_person_ids,
             )
         except BeaconError as error:
@@ -95,6 +101,7 @@ class EventBatchAPIView(APIView):
             "accepted": result.accepted,
             "duplicates": result.duplicates,
             "rejected": result.rejected,
+            "ignored": result.ignored,
         }
         if not result.any_good:
             body["detail"] = "No event in the batch was valid."

@@ -1,7 +1,7 @@
 """Writing to the event log: server-side actions and client beacons."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from analytics.models import Event, EventKind, Surface
+from analytics.serve_tokens import served_by
 
 # What a client may report; everything else is recorded by the server when it happens.
 BEACON_KINDS = {EventKind.IMPRESSION, EventKind.DWELL, EventKind.CLICK, EventKind.PROFILE_VIEW}
@@ -16,6 +17,9 @@ MAX_BATCH = 200
 MAX_DWELL_MS = 10 * 60 * 1000
 MAX_AGE = timedelta(days=1)
 CLOCK_SKEW = timedelta(seconds=60)
+OWN_POST = "Your own posts' impressions and dwell are not counted."
+OVER_CAP = "Counted already: impressions and dwell of a post count up to a limit per hour."
+BEACON_LOCK_SPACE = 7403  # advisory lock name space: one person's batches, one at a time
 
 
 def event_record(
@@ -58,10 +62,11 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
+    ignored: list[dict] = field(default_factory=list)  # valid, but not counted (caps, own)
 
     @property
     def any_good(self) -> bool:
-        return self.accepted + self.duplicates > 0
+        return self.accepted + self.duplicates + len(self.ignored) > 0
 
 
 class BeaconError(ValueError):
@@ -80,8 +85,10 @@ def _as_int(value, name: str, *, low: int, high: int) -> int:
     return number
 
 
-def _parse_item(item, *, now) -> Event:
-    """Validate the shape of one beacon item (visibility is checked for the whole batch)."""
+def _parse_item(item, *, now) -> tuple[Event, str]:
+    """Validate the shape of one beacon item (visibility is checked for the whole batch);
+    the event and the serve token it echoes. The arm and the model version are never taken
+    from the client: they come from the serve token (analytics.serve_tokens)."""
     if not isinstance(item, dict):
         raise BeaconError("Each event must be an object.")
     kind = EventKind.by_name(item.get("kind", ""))
@@ -92,7 +99,13 @@ def _parse_item(item, *, now) -> Event:
             f"“{kind.label}” is recorded by the server when it happens; "
             "send only impression, dwell, click or profile view."
         )
-    event = Event(kind=kind)
+    key = item.get("key")
+    if not isinstance(key, str) or not 1 <= len(key) <= 64:
+        raise BeaconError(
+            "key is required: a string of 1 to 64 characters, unique per event "
+            "(a retried batch then counts once)."
+        )
+    event = Event(kind=kind, client_key=key)
     if item.get("post") is not None:
         event.post_id = _as_int(item["post"], "post", low=1, high=2**62)
     if kind in (EventKind.IMPRESSION, EventKind.DWELL) and event.post_id is None:
@@ -113,16 +126,8 @@ def _parse_item(item, *, now) -> Event:
     event.surface = surface
     if item.get("position") is not None:
         event.position = _as_int(item["position"], "position", low=0, high=10_000)
-    if item.get("model_version") is not None:
-        event.model_version = _as_int(item["model_version"], "model_version", low=1, high=2**31)
-    event.arm = str(item.get("arm") or "")[:32]
-    key = item.get("key")
-    if key is not None:
-        if not isinstance(key, str) or not 1 <= len(key) <= 64:
-            raise BeaconError("key must be a string of 1 to 64 characters.")
-        event.client_key = key
     event.created_at = _parse_time(item.get("at"), now=now)
-    return event
+    return event, item.get("serve") or ""
 
 
 def _parse_time(value, *, now) -> datetime:
@@ -140,11 +145,15 @@ def _parse_time(value, *, now) -> datetime:
     return moment
 
 
-def events_ingest(*, user, items, visible_post_ids, existing_person_ids) -> IngestResult:
-    """Store the good items of a beacon batch, report each bad one, ignore repeated keys.
+def events_ingest(*, user, items, visible_post_authors, existing_person_ids) -> IngestResult:
+    """Store the good items of a beacon batch, report each bad one, ignore repeated keys,
+    and leave out what must not count: a person's own posts, and impressions and dwell past
+    the caps per person, post and hour. What is left out never enters the log, so trends,
+    rollups and training never see it.
 
-    `visible_post_ids(ids)` and `existing_person_ids(ids)` answer for the whole batch in one
-    query each, so a batch of 200 costs a handful of queries, not 200.
+    `visible_post_authors(ids)` ({post: author} of the posts the person may see) and
+    `existing_person_ids(ids)` answer for the whole batch in one query each, so a batch of
+    200 costs a handful of queries, not 200.
     """
     result = IngestResult()
     if not isinstance(items, list):
@@ -153,29 +162,103 @@ def events_ingest(*, user, items, visible_post_ids, existing_person_ids) -> Inge
         raise BeaconError(f"Send at most {MAX_BATCH} events per batch; this one has {len(items)}.")
     now = timezone.now()
     parsed: list[tuple[int, Event]] = []
+    served = {}  # one signature check per distinct serve token (a page shares one)
     for index, item in enumerate(items):
         try:
-            parsed.append((index, _parse_item(item, now=now)))
+            event, token = _parse_item(item, now=now)
         except BeaconError as error:
             result.rejected.append({"index": index, "error": str(error)})
-    visible = visible_post_ids({e.post_id for _, e in parsed if e.post_id})
+            continue
+        if token not in served:
+            served[token] = served_by(token, viewer_id=user.pk)
+        if served[token] is not None:
+            event.arm = served[token].arm
+            event.model_version = served[token].model_version
+        parsed.append((index, event))
+    authors = visible_post_authors({e.post_id for _, e in parsed if e.post_id})
     people = existing_person_ids({e.target_user_id for _, e in parsed if e.target_user_id})
-    good: list[Event] = []
+    good: list[tuple[int, Event]] = []
     for index, event in parsed:
-        if event.post_id and event.post_id not in visible:
+        if event.post_id and event.post_id not in authors:
             result.rejected.append(
                 {"index": index, "error": "That post does not exist or is not visible to you."}
             )
         elif event.target_user_id and event.target_user_id not in people:
             result.rejected.append({"index": index, "error": "That person does not exist."})
+        elif event.post_id and authors[event.post_id] == user.pk:
+            result.ignored.append({"index": index, "reason": OWN_POST})
         else:
             event.user = user
-            good.append(event)
-    inserted = _insert_skipping_repeated_keys(good)
-    result.accepted = inserted
-    result.duplicates = len(good) - inserted
+            good.append((index, event))
+    with transaction.atomic():
+        _lock_person(user.pk)  # concurrent batches of one person see each other's counts
+        counted = _new_and_within_caps(user, good, result)
+        result.accepted = _insert_skipping_repeated_keys(counted)
+    result.duplicates += len(counted) - result.accepted  # lost a race to the same key
     result.rejected.sort(key=lambda r: r["index"])
+    result.ignored.sort(key=lambda r: r["index"])
     return result
+
+
+def _lock_person(user_id: int) -> None:
+    if connection.vendor == "postgresql":  # SQLite's immediate transactions already queue
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BEACON_LOCK_SPACE, user_id])
+
+
+def _hour(moment: datetime) -> int:
+    """The hour a moment falls in, as hours since the epoch (caps count per hour)."""
+    return int(moment.timestamp()) // 3600
+
+
+def _new_and_within_caps(user, items, result: IngestResult) -> list[Event]:
+    """The items to insert: not repeats of a key (in the log or earlier in the batch), and
+    for impressions and dwell, within the caps per person, post and hour of when they
+    happened (the log's count so far plus this batch, in order). One query reads the
+    person's impressions and dwell of these posts in those hours: few rows, since what
+    passes the caps is all the log ever holds of them."""
+    capped_kinds = (EventKind.IMPRESSION, EventKind.DWELL)
+    capped = [event for _, event in items if event.kind in capped_kinds]
+    used: dict[tuple[int, int, int], list[int]] = {}  # (post, kind, hour) -> [count, ms]
+    seen_keys: set[str] = set()
+    if capped:
+        post_ids = sorted({event.post_id for event in capped})
+        since = datetime.fromtimestamp(
+            min(_hour(event.created_at) for event in capped) * 3600, tz=UTC
+        )
+        sql = (
+            "SELECT post_id, kind, created_at, dwell_ms, client_key FROM analytics_event"
+            " WHERE user_id = %s AND kind IN (%s, %s) AND created_at >= %s"
+            f" AND post_id IN ({', '.join(['%s'] * len(post_ids))})"
+        )
+        params = [user.pk, *capped_kinds, connection.ops.adapt_datetimefield_value(since)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *post_ids])
+            for post_id, kind, created_at, dwell_ms, key in cursor.fetchall():
+                if isinstance(created_at, str):  # SQLite hands back text
+                    created_at = parse_datetime(created_at)
+                bucket = used.setdefault((post_id, kind, _hour(created_at)), [0, 0])
+                bucket[0] += 1
+                bucket[1] += dwell_ms or 0
+                seen_keys.add(key)
+    per_hour = settings.BEACON_IMPRESSIONS_PER_POST_HOUR
+    dwell_cap = settings.BEACON_DWELL_MS_PER_POST_HOUR
+    counted = []
+    for index, event in items:
+        if event.client_key in seen_keys:
+            result.duplicates += 1
+            continue
+        seen_keys.add(event.client_key)
+        if event.kind in capped_kinds:
+            bucket = used.setdefault((event.post_id, event.kind, _hour(event.created_at)), [0, 0])
+            dwell = event.dwell_ms or 0
+            if bucket[0] >= per_hour or bucket[1] + dwell > dwell_cap:
+                result.ignored.append({"index": index, "reason": OVER_CAP})
+                continue
+            bucket[0] += 1
+            bucket[1] += dwell
+        counted.append(event)
+    return counted
 
 
 INSERT_COLUMNS = (

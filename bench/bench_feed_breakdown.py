@@ -57,7 +57,7 @@ def main():
     fixed = [{"id": n, "text": "x" * 120, "author": {"username": "someone"}} for n in range(20)]
     with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
         for person, token in zip(people, tokens, strict=True):
-            headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
             last = {}
             for kind in kinds:
                 if kind == "first page, precomputed":

@@ -25,32 +25,22 @@ from server import Gunicorn
 from world import setup_django
 
 PEOPLE = 2000  # precomputed; the worst case asks a further WORST_PEOPLE, once each
-WORST_PEOPLE = 20000
+WORST_PEOPLE = 5000
 VISIT_PAGES = 5  # a visit: the first page and four more
 THREADS = 16  # load connections per process
 
 
 def prepare(count: int, *, skip: int = 0):
-    import binascii
-    import os
-
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import User
+    from accounts.tokens import token_issue
 
     people = list(
         User.objects.filter(username__startswith="bench")
         .order_by("id")
         .values_list("id", flat=True)[skip : skip + count]
     )
-    have = set(Token.objects.filter(user_id__in=people).values_list("user_id", flat=True))
-    Token.objects.bulk_create(
-        Token(key=binascii.hexlify(os.urandom(20)).decode(), user_id=pk)
-        for pk in people
-        if pk not in have
-    )
-    keys = dict(Token.objects.filter(user_id__in=people).values_list("user_id", "key"))
-    return people, [keys[pk] for pk in people]
+    tokens = [token_issue(user=User(pk=pk)).raw for pk in people]
+    return people, tokens
 
 
 def retrieval_figures(people) -> dict:
@@ -121,7 +111,7 @@ def main():
         def home(process):
             def request(n, last=None):
                 token = keys[(n * 2 + process) % len(keys)]
-                return "GET", first_page, None, {"Authorization": f"Token {token}"}
+                return "GET", first_page, None, {"Authorization": f"Bearer {token}"}
 
             return request
 
@@ -137,7 +127,7 @@ def main():
             token = tokens[((visit * THREADS + n % THREADS) * 2 + process) % len(tokens)]
             link = json.loads(last).get("next") if page and last else None
             path = link.split("://", 1)[-1].partition("/")[2] if link else first_page[1:]
-            return "GET", f"/{path}", None, {"Authorization": f"Token {token}"}
+            return "GET", f"/{path}", None, {"Authorization": f"Bearer {token}"}
 
         return request
 

@@ -24,15 +24,15 @@ PEOPLE = 64
 
 def prepare() -> tuple[list[str], list[int]]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import token_issue
     from social.models import Post
 
     User = get_user_model()
     tokens = []
     for n in range(PEOPLE):
         user, _ = User.objects.get_or_create(username=f"ingest{n}")
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        tokens.append(token_issue(user=user).raw)
     post_ids = list(Post.objects.order_by("-id").values_list("id", flat=True)[:2000])
     if not post_ids:
         author = User.objects.get(username="ingest0")

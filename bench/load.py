@@ -85,5 +85,5 @@ def run_load(url, make_requests, *, seconds=10.0, processes=2, threads=16):
 
 def json_request(method, path, payload, token):
     body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     return method, path, body, headers

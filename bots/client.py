@@ -1,7 +1,7 @@
 """A small HTTP client for the site's API, as any client program would use it.
 
 One keep-alive connection per thread (http.client from the standard library), JSON in and
-out, token authentication. It is a patient client: a 429 is answered by waiting the
+out, bearer-token authentication. It is a patient client: a 429 is answered by waiting the
 `Retry-After` the site asked for; a refused or dropped connection (the site restarting) and a
 5xx are retried with backoff; everything is counted in `Counters`, never fatal.
 """
@@ -128,7 +128,7 @@ class SiteClient:
         """Send one request. `patient`: wait out a 429 and try again (else return it)."""
         headers = {"Accept": "application/json"}
         if token:
-            headers["Authorization"] = f"Token {token}"
+            headers["Authorization"] = f"Bearer {token}"
         if json_body is not None:
             body, content_type = json.dumps(json_body).encode(), "application/json"
         if content_type:

@@ -36,7 +36,7 @@ from bots.models import BotProfile, PostTruth, Topic
 from bots.writing import TopicWords, avatar_png, bio, comment_text, post_text
 from social import services as social
 from social.models import Comment, Follow, Group, Like, Membership, Post, Share
-from social.selectors import visible_post_ids
+from social.selectors import visible_post_authors
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -322,16 +322,18 @@ class ServicesWriter:
             for row in rows:
                 post = self.post_rows[history.post[row]]
                 where = {"post": post.pk, "surface": "home", "position": int(history.position[row])}
-                items.append({"kind": "impression", **where})
+                key = f"seed-{user.pk}-{row}"
+                items.append({"kind": "impression", "key": f"{key}-i", **where})
                 if history.dwell_ms[row]:
-                    items.append({"kind": "dwell", "dwell_ms": int(history.dwell_ms[row]), **where})
+                    dwell = int(history.dwell_ms[row])
+                    items.append({"kind": "dwell", "dwell_ms": dwell, "key": f"{key}-d", **where})
                 if history.clicked[row]:
-                    items.append({"kind": "click", **where})
+                    items.append({"kind": "click", "key": f"{key}-c", **where})
             for start in range(0, len(items), 200):
                 events += events_ingest(
                     user=user,
                     items=items[start : start + 200],
-                    visible_post_ids=lambda ids, user=user: visible_post_ids(user, ids),
+                    visible_post_authors=lambda ids, user=user: visible_post_authors(user, ids),
                     existing_person_ids=lambda ids: set(),
                 ).accepted
             for row in rows:

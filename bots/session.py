@@ -1,7 +1,7 @@
 """One session of one bot, over the site's HTTP API.
 
 Open the home feed, scroll with position-dependent attention (bots.behaviour), report every
-impression and its dwell to /api/events/ (echoing the arm and model version the feed gave),
+impression and its dwell to /api/events/ (echoing the serve token the feed gave),
 like, share, comment, open posts and follow authors with probabilities from true utility, click
 sponsored items whose topics it likes, and sometimes write a post, join a group or search.
 """
@@ -215,10 +215,8 @@ class Session:
             )
             read = looked and rng.random() < float(behaviour.read_probability(felt))
             where = {"post": post["id"], "surface": surface, "position": position}
-            if post.get("arm"):
-                where["arm"] = post["arm"]
-            if post.get("model_version"):
-                where["model_version"] = post["model_version"]
+            if post.get("serve"):  # the site's signed record of the arm and model version
+                where["serve"] = post["serve"]
             events.append(self.event("impression", **where))
             self.outcome.add("impressions")
             if looked:

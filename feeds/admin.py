@@ -81,7 +81,7 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
     deletable = False  # a row holds the only record of what its artifact was
 
-    @admin.action(description="Activate (rollback) the selected version")
+    @admin.action(description="Activate (rollback) the selected version", permissions=["operate"])
     def activate_version(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one version.", messages.ERROR)
@@ -93,7 +93,9 @@ class ModelVersionAdmin(ReadOnlyAdmin):
         else:
             self.message_user(request, f"Activated v{version.pk}: it serves now.")
 
-    @admin.action(description="Retrain now (the kind of the selected versions)")
+    @admin.action(
+        description="Retrain now (the kind of the selected versions)", permissions=["operate"]
+    )
     def retrain_now(self, request, queryset):
         for kind in sorted(set(queryset.values_list("kind", flat=True))):
             try:

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 
 from ads.sponsored import Sponsored, serve_sponsored
 from analytics.models import Surface
+from analytics.serve_tokens import serve_token
 from feeds.experiments import Assignment, assign
 from feeds.snapshot import (
     SPONSORED,
@@ -83,9 +84,26 @@ def chronological_reason(post, viewer) -> str:
 def explain_chronological(posts, *, viewer, assignment: Assignment, start: int = 0) -> None:
     for offset, post in enumerate(posts):
         post.feed_reason = chronological_reason(post, viewer)
-        post.feed_arm = assignment.arm
-        post.feed_model_version = None
         post.feed_position = start + offset
+    mark_served(posts, viewer=viewer, arm=assignment.arm, model_version=None)
+
+
+def home_serve_token(viewer, *, arm: str, model_version: int | None) -> str:
+    """The signed serve token of one page of the person's home (analytics.serve_tokens)."""
+    return serve_token(
+        viewer_id=viewer.pk, surface=Surface.HOME, arm=arm, model_version=model_version
+    )
+
+
+def mark_served(posts, *, viewer, arm: str, model_version: int | None) -> None:
+    """Each post of the page carries the arm and model version that chose it, and the
+    page's signed serve token (analytics.serve_tokens), which beacons echo: the server's
+    record of what it served, not the client's word."""
+    token = home_serve_token(viewer, arm=arm, model_version=model_version)
+    for post in posts:
+        post.feed_arm = arm
+        post.feed_model_version = model_version
+        post.feed_serve = token
 
 
 # --- the ranked arms -------------------------------------------------------------------
@@ -141,9 +159,7 @@ def ranked_home_page(
         posts = _cards_for(viewer, window, visible=visible, snapshot=snapshot, request=request)
     else:
         posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
-        for post in posts:
-            post.feed_arm = snapshot.arm
-            post.feed_model_version = snapshot.model_version
+        mark_served(posts, viewer=viewer, arm=snapshot.arm, model_version=snapshot.model_version)
     previous_position = snapshot.previous_position(position, size)
     end = len(snapshot.entries) if next_position is None else next_position
     slots = [
@@ -187,6 +203,7 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
         if entry["post"] in rows
     ]
     html = cards.rendered_html([row for _, _, row in shown])
+    serve = home_serve_token(viewer, arm=snapshot.arm, model_version=snapshot.model_version)
     page = []
     for position, entry, row in shown:
         data = cards.card(row, html[row["id"]], request=request)
@@ -204,6 +221,7 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
         data["reason"] = entry["reason"] or ""
         data["model_version"] = snapshot.model_version
         data["arm"] = snapshot.arm or ""
+        data["serve"] = serve
         page.append(TimelineCard(pk=row["id"], feed_position=position, data=data))
     return page
 

@@ -13,6 +13,7 @@ from feeds import registry, training
 from feeds.models import ModelKind, ModelVersion
 
 SHOWN = 100
+OPERATE = "feeds.change_modelversion"  # retrain and activate; viewing needs staff only
 
 
 def staff_required(view):
@@ -66,13 +67,22 @@ def models_page(request):
             "kind_label": ModelKind(kind).label,
             "kinds": [(value, label, _models_url(value)) for value, label in ModelKind.choices],
             "baseline_label": registry.baseline_label(kind),
+            "may_operate": request.user.has_perm(OPERATE),
         },
     )
+
+
+def _require_operate(request) -> None:
+    if not request.user.has_perm(OPERATE):
+        raise PermissionDenied(
+            "Retraining and activating models need the permission to change model versions."
+        )
 
 
 @require_POST
 @staff_required
 def retrain_now(request):
+    _require_operate(request)
     kind = _kind(request)
     try:
         version = registry.trainer(kind).training_request(
@@ -88,6 +98,7 @@ def retrain_now(request):
 @require_POST
 @staff_required
 def activate(request, version_id: int):
+    _require_operate(request)
     try:
         version = registry.version_activate(version_id)
     except ModelVersion.DoesNotExist:

@@ -1,7 +1,13 @@
 import pytest
+from django.test import testcases
 from rest_framework.test import APIClient
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in_api
+
+# Django's live server answers /media/ itself, from MEDIA_ROOT, by file extension, before the
+# site's URLs see the request. The site serves media through its own view (access control,
+# safe headers: flywheel/media.py), which is what the live-server tests must exercise.
+testcases._MediaFilesHandler._should_handle = lambda self, path: False
 
 
 @pytest.fixture
@@ -32,11 +38,8 @@ def api_client():
 @pytest.fixture
 def auth_client(user):
     """An API client signed in with the user's token."""
-    from rest_framework.authtoken.models import Token
-
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, user)
     return client
 
 

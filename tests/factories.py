@@ -91,3 +91,16 @@ class CreativeFactory(factory.django.DjangoModelFactory):
     text = "Something you will like, at a fair price."
     link = "https://example.com/shop"
     review_state = "approved"
+
+
+def api_token(user) -> str:
+    """A new API token for the person, as POST /api/auth/token/ would issue it."""
+    from accounts.tokens import token_issue
+
+    return token_issue(user=user).raw
+
+
+def sign_in_api(client, user):
+    """Make an API client send the person's token (Authorization: Bearer)."""
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
+    return client

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.safestring import mark_safe
 
+from accounts import tokens
 from accounts.models import LoginFailure, User
 
 
@@ -50,6 +51,14 @@ class UserAdmin(DjangoUserAdmin):
         ),
         ("Privacy", {"fields": ("personalised_feed", "personalised_ads")}),
     )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Staff setting someone's password also revokes that person's API tokens (their
+        sessions end by themselves: the session hash follows the password)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            tokens.tokens_revoke_all(user=self.get_object(request, id))
+        return response
 
     @admin.display(description="kind", ordering="is_bot")
     def kind(self, user):

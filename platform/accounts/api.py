@@ -4,15 +4,15 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, tokens
 from accounts.privacy import account_delete, export_as_json, export_user_data
 from accounts.serializers import (
+    AccessTokenSerializer,
     MeSerializer,
     SignupSerializer,
     TokenRequestSerializer,
@@ -25,22 +25,30 @@ class SignupAPIView(APIView):
     """Create an account and get its API token."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
-    throttle_scope = "signup"
+    throttle_classes = [AnonRateThrottle]  # and the sign-up limit, shared with the page
 
     @extend_schema(request=SignupSerializer, responses={201: TokenSerializer})
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_create(**serializer.validated_data)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response(
-            {"token": token.key, "username": user.username}, status=status.HTTP_201_CREATED
-        )
+        user = services.signup(address=client_ip(request), **serializer.validated_data)
+        return Response(_issued(user), status=status.HTTP_201_CREATED)
+
+
+def _issued(user) -> dict:
+    issued = tokens.token_issue(user=user)
+    return {
+        "token": issued.raw,
+        "token_type": "Bearer",
+        "expires_at": issued.expires,
+        "scope": issued.scope,
+        "username": user.username,
+    }
 
 
 class TokenAPIView(APIView):
-    """Exchange a username and password for an API token (same lockout as the web login)."""
+    """Exchange a username and password for a new API token (same lockout as the web login).
+    Send it as `Authorization: Bearer <token>`; it expires at `expires_at`."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -63,8 +71,7 @@ class TokenAPIView(APIView):
             )
         except ValidationError as error:
             return Response({"detail": error.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "username": user.username})
+        return Response(_issued(user))
 
 
 class MeAPIView(APIView):
@@ -102,3 +109,25 @@ class ExportAPIView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response(json.loads(export_as_json(export_user_data(request.user))))
+
+
+class TokenListAPIView(APIView):
+    """The signed-in person's live API tokens (never their values: only a checksum is kept)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=AccessTokenSerializer(many=True))
+    def get(self, request):
+        rows = tokens.tokens_of(request.user)
+        return Response(AccessTokenSerializer(rows, many=True, context={"request": request}).data)
+
+
+class TokenRevokeAPIView(APIView):
+    """Revoke one of one's own tokens (the token making this request included)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, token_id: int):
+        tokens.token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

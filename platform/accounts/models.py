@@ -3,7 +3,7 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from flywheel.images import validate_image_upload
+from flywheel.images import stored_image_name, validate_image_upload
 
 
 class AgeBracket(models.TextChoices):
@@ -27,7 +27,7 @@ class Region(models.TextChoices):
 
 
 def avatar_upload_to(user, filename):
-    return f"avatars/{user.pk or 'new'}/{filename}"
+    return stored_image_name("avatars", user.avatar.file)
 
 
 class User(AbstractUser):
@@ -58,6 +58,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        indexes = [  # /media/ looks a file up by its name
+            models.Index(fields=["avatar"], name="user_avatar", condition=~models.Q(avatar=""))
+        ]
 
     def __str__(self):
         return f"@{self.username}"

@@ -154,11 +154,10 @@ def account_delete(*, user, password: str) -> None:
         _hand_over_or_delete(group, leaving=user)
     # Others' events that point at this person (follows of them, profile views) lose the tie.
     Event.objects.filter(target_user_id=user.pk).update(target_user_id=None)
-    for name in _image_names(
-        user, {"posts": list(Post.objects.filter(author=user).values("image"))}
-    ):
-        user.avatar.storage.delete(name)
-    user.delete()  # cascades to posts, comments, likes, shares, follows, events, tokens...
+    # Cascades to posts, comments, likes, shares, follows, events, tokens, ads...; their
+    # uploaded files (posts, avatar, ad images) are deleted by django-cleanup once this
+    # transaction commits, and kept if it rolls back.
+    user.delete()
 
 
 def _hand_over_or_delete(group, *, leaving) -> None:

@@ -26,8 +26,23 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
+    token_type = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    scope = serializers.CharField()
     username = serializers.CharField()
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    application = serializers.CharField(source="application.name", default="")
+    scope = serializers.CharField()
+    created = serializers.DateTimeField()
+    expires = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text="The token making this request.")
+
+    def get_current(self, token) -> bool:
+        return getattr(self.context["request"].auth, "pk", None) == token.pk
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -6,12 +6,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import LoginFailure, User
 from analytics.models import EventKind
 from analytics.services import event_record
+from flywheel.ratelimit import check_and_count
 
 PROFILE_FIELDS = (
     "display_name",
@@ -23,6 +24,9 @@ PROFILE_FIELDS = (
     "email",
 )
 PRIVACY_FIELDS = ("personalised_feed", "personalised_ads")
+# Name spaces of the advisory locks that serialise login reservations (any two constants
+# no other code uses).
+ACCOUNT_LOCK_SPACE, ADDRESS_LOCK_SPACE = 7401, 7402
 
 
 class LoginLocked(Exception):
@@ -93,6 +97,16 @@ def user_create(*, username: str, password: str, email: str = "", **profile) -> 
     return user
 
 
+def signup(*, address: str, **fields) -> User:
+    """A person signs up, on the page or through the API: one limit per client address for
+    both (THROTTLE_SIGNUP), counted once the account is valid, so typos cost nothing. Raises
+    RateLimited (and creates nothing) over the limit."""
+    with transaction.atomic():
+        user = user_create(**fields)
+        check_and_count("signup", address, action="sign-ups")
+    return user
+
+
 @transaction.atomic
 def profile_update(*, user: User, **changes) -> User:
     """Change profile fields and privacy switches; unknown fields are a programming error."""
@@ -114,30 +128,51 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def login_check_allowed(*, username: str, address: str) -> None:
-    """Raise LoginLocked while this account or this address has failed too often recently.
+def _lock_for_counting(username: str, address: str) -> None:
+    """Serialise reservations for this account and this address until the transaction ends.
 
-    The lock lifts by itself when old failures leave the window, so the real owner of an
-    account is never locked out for longer than LOGIN_LOCKOUT_SECONDS.
+    PostgreSQL: transaction-level advisory locks, the account's first and the address's
+    second (always that order, so two reservations cannot deadlock). SQLite's immediate
+    transactions already admit one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s)),"
+            " pg_advisory_xact_lock(%s, hashtext(%s))",
+            [ACCOUNT_LOCK_SPACE, username.lower(), ADDRESS_LOCK_SPACE, address],
+        )
+
+
+def login_reserve_attempt(*, username: str, address: str) -> LoginFailure:
+    """Reserve one attempt before the password is evaluated, or raise LoginLocked.
+
+    The reservation is a LoginFailure row, counted and inserted under a lock, so concurrent
+    guesses cannot all pass the check before any is recorded: with a limit of 5, 40 guesses
+    at once evaluate at most 5 passwords. A successful login deletes it again. The lock lifts
+    by itself as old failures leave the window, so the real owner of an account is never
+    locked out for longer than LOGIN_LOCKOUT_SECONDS.
     """
-    now = timezone.now()
-    recent = LoginFailure.objects.filter(at__gte=now - _window())
-    by_account = list(recent.filter(username__iexact=username).values_list("at", flat=True))
-    by_address = list(recent.filter(address=address).values_list("at", flat=True))
-    wait = max(
-        _retry_after(by_account, settings.LOGIN_FAILURES_PER_ACCOUNT, now),
-        _retry_after(by_address, settings.LOGIN_FAILURES_PER_ADDRESS, now),
-    )
-    if wait:
-        raise LoginLocked(wait)
+    with transaction.atomic():
+        _lock_for_counting(username, address)
+        now = timezone.now()
+        recent = LoginFailure.objects.filter(at__gte=now - _window())
+        by_account = list(recent.filter(username__iexact=username).values_list("at", flat=True))
+        by_address = list(recent.filter(address=address).values_list("at", flat=True))
+        wait = max(
+            _retry_after(by_account, settings.LOGIN_FAILURES_PER_ACCOUNT, now),
+            _retry_after(by_address, settings.LOGIN_FAILURES_PER_ADDRESS, now),
+        )
+        if wait:
+            raise LoginLocked(wait)
+        return LoginFailure.objects.create(username=username[:150], address=address[:64])
 
 
 def login_attempt(*, request, username: str, password: str, address: str) -> User:
     """Check the password, counting failures; raises LoginLocked or ValidationError."""
-    login_check_allowed(username=username, address=address)
+    login_reserve_attempt(username=username, address=address)
     user = authenticate(request, username=username, password=password)
-    if user is None:
-        LoginFailure.objects.create(username=username[:150], address=address[:64])
+    if user is None:  # the reservation stays: it is the failure
         raise ValidationError(
             "That username and password do not match. Check them and try again.",
             code="invalid_login",

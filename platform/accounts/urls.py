@@ -11,6 +11,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("profile/", views.profile_edit_view, name="profile_edit"),
     path("settings/", views.settings_view, name="settings"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("export/", views.export_view, name="export"),
     path("delete/", views.delete_view, name="delete"),
 ]

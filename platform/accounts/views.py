@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services
+from accounts import services, tokens
 from accounts.forms import DeleteAccountForm, LoginForm, PrivacyForm, ProfileForm, SignupForm
 from accounts.privacy import account_delete, export_as_zip
+from flywheel.errors import NotFound
 from flywheel.forms import add_validation_error
 from flywheel.net import client_ip
+from flywheel.ratelimit import RateLimited
 
 
 def _next_url(request, default="home"):
@@ -30,18 +32,25 @@ def signup_view(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(**form.cleaned_data)
+            user = services.signup(address=client_ip(request), **form.cleaned_data)
         except ValidationError as error:
             add_validation_error(form, error)
+        except RateLimited as limited:
+            form.add_error(None, str(limited))
+            status, retry_after = 429, limited.retry_after
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Flywheel, @{user.username}!")
             return redirect("accounts:profile_edit")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    if form.errors and status == 200:
+        status = 400
+    response = render(request, "accounts/signup.html", {"form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,8 +93,18 @@ def password_change_view(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        # Other sessions end with the old password's hash; API tokens are revoked here.
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password has been changed.")
+        revoked = tokens.tokens_revoke_all(user=user)
+        messages.success(
+            request,
+            "Your password has been changed; you were logged out everywhere else"
+            + (
+                f" and {revoked} API token{'s' if revoked != 1 else ''} revoked."
+                if revoked
+                else "."
+            ),
+        )
         return redirect("accounts:settings")
     status = 400 if form.errors else 200
     return render(request, "accounts/password_change.html", {"form": form}, status=status)
@@ -127,7 +146,20 @@ def settings_view(request):
         messages.success(request, "Your privacy settings are saved.")
         return redirect("accounts:settings")
     template = "accounts/_privacy_form.html" if request.htmx else "accounts/settings.html"
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "api_tokens": tokens.tokens_of(request.user)}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, token_id: int):
+    try:
+        tokens.token_revoke(user=request.user, token_id=token_id)
+    except NotFound as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The token is revoked: programs using it must sign in again.")
+    return redirect("accounts:settings")
 
 
 @login_required

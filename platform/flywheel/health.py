@@ -1,8 +1,17 @@
-"""The health check: is the database up, is the broker reachable, does a worker answer?"""
+"""The health check: is the database up, is the broker reachable, does a worker answer?
+
+Anonymous callers get the database's state only, computed at most once per
+HEALTH_CACHE_SECONDS per process: /healthz is public, and a worker ping per call put a task
+on the queue and held a web thread for up to 3 s, which anyone could repeat at will.
+"""
 
 import contextlib
+import hmac
+import threading
+import time
 
 from celery.exceptions import TimeoutError as CeleryTimeout
+from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError
 
@@ -59,3 +68,27 @@ def health(*, check_worker: bool = True) -> dict:
         )
     state["ok"] = state["database"]["ok"]
     return state
+
+
+_public = {"at": float("-inf"), "state": None}
+_public_lock = threading.Lock()
+
+
+def public_health() -> dict:
+    """The database's state, shared by every anonymous caller for a few seconds."""
+    with _public_lock:
+        if time.monotonic() - _public["at"] >= settings.HEALTH_CACHE_SECONDS:
+            database = database_state()
+            _public["state"] = {"database": database, "ok": database["ok"]}
+            _public["at"] = time.monotonic()
+        return _public["state"]
+
+
+def health_privileged(request) -> bool:
+    """Staff, or a caller presenting HEALTH_TOKEN in X-Health-Token, may run the full check."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_active and user.is_staff:
+        return True
+    expected = settings.HEALTH_TOKEN
+    given = request.headers.get("X-Health-Token", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())

@@ -22,9 +22,12 @@ VAR_DIR = Path(environ.Env().str("FLYWHEEL_VAR_DIR", default=str(BASE_DIR / "var
 
 env = environ.Env()
 
-# Development is the default; production sets DEBUG=false and must then provide a real
-# SECRET_KEY and ALLOWED_HOSTS, or the site refuses to start.
-DEBUG = env.bool("DEBUG", default=True)
+# Production is the default. Development (DEBUG on, the public development SECRET_KEY) needs
+# the explicit flag FLYWHEEL_DEVELOPMENT=true, which `make run` and the test suite set: an image
+# or a server started without it runs with DEBUG off and refuses to start without a real
+# SECRET_KEY and ALLOWED_HOSTS, so it can never serve with DEBUG on or a key anyone can read.
+DEVELOPMENT = env.bool("FLYWHEEL_DEVELOPMENT", default=False)
+DEBUG = env.bool("DEBUG", default=DEVELOPMENT)
 INSECURE_DEV_KEY = "django-insecure-flywheel-development-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_KEY)
 ALLOWED_HOSTS = env.list(
@@ -32,10 +35,16 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-if not DEBUG:
+if DEBUG and not DEVELOPMENT:
+    raise ImproperlyConfigured(
+        "DEBUG is on but FLYWHEEL_DEVELOPMENT is not set: DEBUG is for development only. "
+        "Set FLYWHEEL_DEVELOPMENT=true for a local run (make run does), or DEBUG=false."
+    )
+if not (DEBUG and DEVELOPMENT):
     if SECRET_KEY == INSECURE_DEV_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "DEBUG is off: set SECRET_KEY to a random string of at least 50 characters."
+            "DEBUG is off: set SECRET_KEY to a random string of at least 50 characters "
+            "(or FLYWHEEL_DEVELOPMENT=true for a local development run)."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
@@ -50,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -62,6 +71,9 @@ INSTALLED_APPS = [
     "ads.apps.AdsConfig",
     "analytics.apps.AnalyticsConfig",
     "bots.apps.BotsConfig",
+    # Last, as its documentation asks: deletes an upload once the row that held it is
+    # deleted or points at another file, after the transaction commits.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [
@@ -212,10 +224,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# /healthz: anonymous callers get the database's state, recomputed at most this often; the
+# broker and worker checks need staff or this token (header X-Health-Token).
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -229,11 +246,33 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="300/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
-        "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
         "events": env.str("THROTTLE_EVENTS", default="240/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "flywheel.api.exception_handler",
+}
+# API tokens are django-oauth-toolkit access tokens (accounts/tokens.py): one token system
+# for the username-and-password tokens and the OAuth 2 apps. Stored hashed; RFC 9700's
+# recommendations on (they become DOT's defaults in 4.0).
+_RFC9700_GATES = (
+    "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD", "ACCESS_TOKEN_TRANSPORT",
+    "AUTHZ_RESPONSE_ISS", "TOKEN_STORAGE", "REFRESH_TOKEN", "REDIRECT_URI_SCHEME",
+    "REDIRECT_URI_MATCHING", "PKCE_REQUIRED",
+)  # fmt: skip
+API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", default=30 * 24 * 3600)
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read your timelines, posts, profile and settings",
+        "write": "Post, like, share, comment and change your settings",
+        "follow": "Follow, block and mute people",
+        "push": "Receive push notifications",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_LIFETIME,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{f"COMPLIANT_BCP_RFC9700_{gate}": True for gate in _RFC9700_GATES},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flywheel API",
@@ -292,7 +331,18 @@ ACTION_RATE_LIMITS = {
     "follow": env.str("RATE_LIMIT_FOLLOWS", default="400/day"),
     "report": env.str("RATE_LIMIT_REPORTS", default="40/day"),
     "comment": env.str("RATE_LIMIT_COMMENTS", default="600/3h"),
+    # Clicks on ads, per person and per client address (/ads/click/ needs no login).
+    "ad_click": env.str("RATE_LIMIT_AD_CLICKS", default="60/min"),
+    "ad_click_address": env.str("RATE_LIMIT_AD_CLICKS_PER_ADDRESS", default="600/min"),
+    # Per client address, one count for the sign-up page and POST /api/auth/signup/.
+    "signup": env.str("THROTTLE_SIGNUP", default="30/hour"),
 }
+
+# Beacons: impressions and dwell of one post by one person count up to these per hour (as
+# many of each, and the dwell up to so many ms); more is left out of the log, so it never
+# reaches trends, rollups or training.
+BEACON_IMPRESSIONS_PER_POST_HOUR = env.int("BEACON_IMPRESSIONS_PER_POST_HOUR", default=3)
+BEACON_DWELL_MS_PER_POST_HOUR = env.int("BEACON_DWELL_MS_PER_POST_HOUR", default=10 * 60 * 1000)
 
 # Raw events older than this are pruned by a periodic task (rollups keep the aggregates).
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=180)
@@ -304,7 +354,8 @@ ADS_CURRENCY = env.str("ADS_CURRENCY", default="USD")
 ADS_RESERVE_ECPM_MICROS = env.int("ADS_RESERVE_ECPM_MICROS", default=500_000)
 # Click probability assumed before the targeter has learnt anything (the cold-start prior).
 ADS_PRIOR_CTR = env.float("ADS_PRIOR_CTR", default=0.02)
-# Repeated clicks by one person on one ad within this window are not charged again.
+# A click is charged once per impression; and a person's clicks on one campaign within this
+# window are charged once, whichever impressions they came from.
 ADS_CLICK_DEDUPE_SECONDS = env.int("ADS_CLICK_DEDUPE_SECONDS", default=3600)
 ADS_CLICK_TOKEN_MAX_AGE = env.int("ADS_CLICK_TOKEN_MAX_AGE", default=7 * 24 * 3600)
 # Pacing: a campaign may run this share of its daily budget ahead of an even spread.

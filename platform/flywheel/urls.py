@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from flywheel import views
+from flywheel import media, views
 from social import views_posts
 
 api_urlpatterns = [
@@ -27,8 +27,8 @@ urlpatterns = [
     path("ads/", include("ads.urls")),
     path("staff/", include("analytics.urls")),
     path("api/", include(api_urlpatterns)),
-    # Uploaded media; a production deployment may put a proxy or object store in front.
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
+    # Uploaded media, with access control (flywheel/media.py); read through the storage API.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve, name="media"),
 ]
 
 admin.site.site_header = "Flywheel staff console"

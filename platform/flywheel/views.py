@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.static import serve
 
-from flywheel.health import health
+from flywheel.health import health, health_privileged, public_health
 
 
 @never_cache
@@ -18,11 +16,11 @@ def livez(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """JSON health; 503 when the database is down. `?worker=0` skips the worker ping."""
-    state = health(check_worker=request.GET.get("worker") != "0")
+    """JSON health; 503 when the database is down. Anyone gets the database's state, cached
+    for HEALTH_CACHE_SECONDS; staff and callers with the HEALTH_TOKEN (header
+    X-Health-Token) also get the broker and a worker ping (`?worker=0` skips the ping)."""
+    if health_privileged(request):
+        state = health(check_worker=request.GET.get("worker") != "0")
+    else:
+        state = public_health()
     return JsonResponse(state, status=200 if state["ok"] else 503)
-
-
-def media(request, path):
-    """Uploaded files. A production deployment may put a proxy or object store in front."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)

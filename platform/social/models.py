@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from flywheel.images import validate_image_upload
+from flywheel.images import stored_image_name, validate_image_upload
 
 POST_MAX_LENGTH = 500
 COMMENT_MAX_LENGTH = 500
@@ -83,7 +83,7 @@ class Hashtag(models.Model):
 
 
 def post_image_upload_to(post, filename):
-    return f"posts/{post.author_id}/{filename}"
+    return stored_image_name("posts", post.image.file)
 
 
 class Post(models.Model):
@@ -113,6 +113,8 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["author", "-id"]),
             models.Index(fields=["group", "-id"]),
+            # /media/ looks a file up by its name, then applies the visibility rule.
+            models.Index(fields=["image"], name="post_image", condition=~Q(image="")),
         ]
 
     def __str__(self):

@@ -48,9 +48,16 @@ def _visible_to(viewer) -> QuerySet[Post]:
     ).exclude(author_id__in=_block_list(viewer))
 
 
+def visible_post_authors(viewer, ids) -> dict[int, int]:
+    """{post: author} of these post ids the viewer may see, in one lean query (beacons)."""
+    if not ids:
+        return {}
+    return dict(_visible_to(viewer).filter(pk__in=ids).values_list("pk", "author_id"))
+
+
 # `_visible_to` as SQL, for statements prepared once and run with the viewer's id as
 # %(viewer)s: posts `p`, their authors `u` and groups `g` (LEFT JOIN). The same rule, tested
-# to agree (tests/social/test_selectors.py); the ORM form is the one to read.
+# to agree (tests/feeds/test_candidate_pool.py); the ORM form is the one to read.
 VISIBLE_POST_SQL = """
     NOT p.is_hidden AND u.is_active
     AND (p.group_id IS NULL OR g.privacy = 'public' OR EXISTS (
@@ -68,6 +75,11 @@ def visible_post_ids(viewer, ids) -> set[int]:
     if not ids:
         return set()
     return set(_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def post_image_visible_to(viewer, name: str) -> bool:
+    """May the viewer see this stored post image? Exactly when they may see its post."""
+    return _visible_to(viewer).filter(image=name).exists()
 
 
 def visible_posts(viewer) -> QuerySet[Post]:

@@ -239,7 +239,8 @@ class SharedBySerializer(serializers.Serializer):
 class TimelinePostSerializer(PostSerializer):
     """A post in the home feed, with who among the people followed shared it, if anyone, why
     it is there, and the arm and model version that chose it. A client that reports
-    impressions (`POST /api/events/`) echoes `model_version` and `arm` with each one."""
+    impressions (`POST /api/events/`) echoes `serve` with each one: the signed record of
+    what was served, from which the arm and the model version are taken."""
 
     shared_by = serializers.SerializerMethodField()
     activity_at = serializers.DateTimeField(
@@ -252,6 +253,9 @@ class TimelinePostSerializer(PostSerializer):
         help_text="The feed model version that ranked it; null when no model did."
     )
     arm = serializers.SerializerMethodField(help_text="The feed experiment arm that chose it.")
+    serve = serializers.SerializerMethodField(
+        help_text="The page's signed serve token: echo it with this post's impressions."
+    )
 
     class Meta(PostSerializer.Meta):
         fields = [
@@ -261,6 +265,7 @@ class TimelinePostSerializer(PostSerializer):
             "reason",
             "model_version",
             "arm",
+            "serve",
         ]
         read_only_fields = fields
 
@@ -272,6 +277,9 @@ class TimelinePostSerializer(PostSerializer):
 
     def get_arm(self, post) -> str:
         return getattr(post, "feed_arm", "") or ""
+
+    def get_serve(self, post) -> str:
+        return getattr(post, "feed_serve", "") or ""
 
     @extend_schema_field(SharedBySerializer(allow_null=True))
     def get_shared_by(self, post):

@@ -7,8 +7,9 @@
  * batched and sent with navigator.sendBeacon, also when the page is hidden or closed, so
  * nothing is lost with the tab.
  *
- * Markup: a card carries data-track-post="<post id>" and optionally data-position,
- * data-model-version and data-arm; the surface comes from the nearest [data-surface]
+ * Markup: a card carries data-track-post="<post id>" and optionally data-position and
+ * data-serve (the page's signed record of the arm and model version that chose it, which
+ * the server reads; it never takes them from us); the surface comes from the nearest [data-surface]
  * (home, explore, profile, group, search, post, hashtag). The endpoint and the CSRF token
  * come from <body data-beacon-url> and the hx-headers the body already carries.
  */
@@ -44,10 +45,8 @@
     };
     var position = card.getAttribute("data-position");
     if (position !== null && position !== "") item.position = parseInt(position, 10);
-    var version = card.getAttribute("data-model-version");
-    if (version) item.model_version = parseInt(version, 10);
-    var arm = card.getAttribute("data-arm");
-    if (arm) item.arm = arm;
+    var serve = card.getAttribute("data-serve");
+    if (serve) item.serve = serve;
     return item;
   }
 

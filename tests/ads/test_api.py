@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ads.models import Campaign, CampaignDay
 from tests.ads.helpers import launched
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_api
 from tests.social.factories import image_upload
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +18,7 @@ CAMPAIGNS = "/api/ads/campaigns/"
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    sign_in_api(client, user)
     return client
 
 

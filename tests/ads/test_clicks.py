@@ -1,5 +1,5 @@
-"""A click is a signed link: it records the click, charges a per-click campaign once per
-person within the window, and redirects to the ad's link. No login is needed."""
+"""A click is a signed link naming the impression: the first click records it, charges a
+per-click campaign once, and redirects to the ad's link. No login is needed."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
+from ads.clicks import click_token
 from ads.models import LedgerEntry
-from ads.sponsored import click_token
 from analytics.models import Event, EventKind
 from tests.ads.helpers import launched, live, serve
 from tests.factories import UserFactory
@@ -41,17 +41,30 @@ def test_a_click_records_charges_and_redirects(client, brand, rival, viewer):
     assert campaign.spent_micros == 300_000 and campaign.days.get().clicks == 1
 
 
-def test_repeated_clicks_are_recorded_but_charged_once(client, brand, viewer, settings):
+def test_repeated_clicks_on_one_impression_count_once(client, brand, viewer, settings):
     launched(brand, topics=[])
     live()
     [ad] = serve(viewer)
     url = reverse("ads:click", args=[ad.click_token])
     for _ in range(3):
         assert client.get(url).status_code == 302
-    assert clicks().count() == 3
+    assert clicks().count() == 1
     assert LedgerEntry.objects.count() == 1
-    settings.ADS_CLICK_DEDUPE_SECONDS = 0  # the window has passed
+    settings.ADS_CLICK_DEDUPE_SECONDS = 0  # the per-person window has passed: still once
     client.get(url)
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_another_impression_is_charged_after_the_window(client, brand, viewer, settings):
+    launched(brand, topics=[], frequency_cap=5)
+    live()
+    [first], [second] = serve(viewer), serve(viewer)
+    client.get(reverse("ads:click", args=[first.click_token]))
+    client.get(reverse("ads:click", args=[second.click_token]))
+    assert LedgerEntry.objects.count() == 1  # one person, one campaign, within the window
+    settings.ADS_CLICK_DEDUPE_SECONDS = 0
+    [third] = serve(viewer)
+    client.get(reverse("ads:click", args=[third.click_token]))
     assert LedgerEntry.objects.count() == 2
 
 
@@ -79,14 +92,10 @@ def test_links_we_did_not_sign_are_refused(client, brand, viewer):
     forged = ad.click_token[:-3] + ("abc" if not ad.click_token.endswith("abc") else "xyz")
     assert client.get(reverse("ads:click", args=[forged])).status_code == 404
     assert client.get(reverse("ads:click", args=["nonsense"])).status_code == 404
-    other = click_token(
-        event_id=1,
-        person_id=viewer.pk,
-        campaign_id=ad.campaign_id,
-        creative_id=10**9,
-        click_price=1,
-    )
+    other = click_token(event_id=ad.event_id + 1000, person_id=viewer.pk)
     assert client.get(reverse("ads:click", args=[other])).status_code == 404  # no such ad
+    someone_else = click_token(event_id=ad.event_id, person_id=viewer.pk + 1)
+    assert client.get(reverse("ads:click", args=[someone_else])).status_code == 404
     assert not clicks().exists() and not LedgerEntry.objects.exists()
 
 
@@ -102,8 +111,8 @@ def test_an_old_link_still_leads_to_the_ad_but_is_not_charged(client, brand, vie
 
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_clicks_by_one_person_is_charged_once(brand, viewer):
-    """Twenty simultaneous clicks on one ad by one person: the campaign's row lock queues them,
-    so the first is charged and the others see it."""
+    """Twenty simultaneous clicks on one ad by one person: one claims the impression, the
+    others only follow the link."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     from django.test import Client
@@ -121,5 +130,5 @@ def test_a_burst_of_clicks_by_one_person_is_charged_once(brand, viewer):
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         assert set(pool.map(click, range(20))) == {302}
-    assert clicks().count() == 20
+    assert clicks().count() == 1
     assert LedgerEntry.objects.filter(kind="click").count() == 1

@@ -6,14 +6,13 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics import rollups
 from analytics.periods import Period
 from analytics.reports import engagement_report
 from tests.analytics.rollup_world import DAY, HOUR_12, HOUR_13, build_world
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_api
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ URLS = [reverse(f"api-analytics-{name}") for name in NAMES]
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    sign_in_api(client, user)
     return client
 
 

@@ -30,7 +30,7 @@ def test_a_good_batch_is_stored(auth_client, user, post):
         ],
     )
     assert response.status_code == 202
-    assert response.json() == {"accepted": 3, "duplicates": 0, "rejected": []}
+    assert response.json() == {"accepted": 3, "duplicates": 0, "rejected": [], "ignored": []}
     events = Event.objects.filter(user=user).order_by("id")
     assert [e.kind for e in events] == [EventKind.IMPRESSION, EventKind.DWELL, EventKind.CLICK]
     assert events[0].position == 3 and events[0].surface == "home"
@@ -53,12 +53,17 @@ def test_good_items_are_kept_and_each_bad_one_is_explained(auth_client, user, po
         "not an object",
         {"kind": "impression", "post": "seven"},
     ]
+    batch = [
+        dict(item, key=f"k{n}") if isinstance(item, dict) else item for n, item in enumerate(batch)
+    ]
+    batch.append({"kind": "impression", "post": post.pk, "surface": "home"})  # no key
     response = send(auth_client, batch)
     assert response.status_code == 202
     body = response.json()
     assert body["accepted"] == 1
     reasons = {r["index"]: r["error"] for r in body["rejected"]}
-    assert sorted(reasons) == list(range(1, 12))
+    assert sorted(reasons) == list(range(1, 13))
+    assert "key is required" in reasons[12]
     assert "Unknown kind" in reasons[1]
     assert "recorded by the server" in reasons[2]
     assert "not visible" in reasons[3]
@@ -93,7 +98,7 @@ def test_a_retried_batch_is_not_counted_twice(auth_client, user, post):
     assert send(auth_client, batch).json()["accepted"] == 2
     retry = send(auth_client, batch)
     assert retry.status_code == 202
-    assert retry.json() == {"accepted": 0, "duplicates": 2, "rejected": []}
+    assert retry.json() == {"accepted": 0, "duplicates": 2, "rejected": [], "ignored": []}
     assert Event.objects.filter(user=user).count() == 2
 
 
@@ -151,7 +156,7 @@ def test_browser_beacon_form_with_csrf_token(client, user, post):
     page = browser.get("/accounts/settings/")
     token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else None
     token = token or browser.cookies["csrftoken"].value
-    events = json.dumps([{"kind": "impression", "post": post.pk, "surface": "home"}])
+    events = json.dumps([{"kind": "impression", "post": post.pk, "surface": "home", "key": "b1"}])
     refused = browser.post(URL, {"events": events})
     assert refused.status_code == 403  # no CSRF token: a forged cross-site beacon is refused
     accepted = browser.post(URL, {"events": events, "csrfmiddlewaretoken": token})
@@ -167,8 +172,8 @@ def test_events_are_rate_limited_per_person(auth_client, post, settings):
     ScopedRateThrottle.THROTTLE_RATES = rates
     try:
         codes = [
-            send(auth_client, [{"kind": "impression", "post": post.pk}]).status_code
-            for _ in range(3)
+            send(auth_client, [{"kind": "impression", "post": post.pk, "key": f"r{n}"}]).status_code
+            for n in range(3)
         ]
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original

@@ -8,7 +8,7 @@ from bots.models import BotProfile, PostTruth
 from bots.seeding import ensure_topics
 from feeds.experiments import IDEAL_ARM, assign
 from social import services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_api
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,7 @@ def test_the_ideal_feed_is_ordered_by_true_utility(settings, api_client):
     assert [c.id for c in ranked.items] == [best.pk, person_post.pk, good.pk, mixed.pk, side.pk]
     assert ranked.items[0].reason == f"what you truly like: #{football.hashtags[0]}"
 
-    from rest_framework.authtoken.models import Token
-
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=viewer).key}")
+    sign_in_api(api_client, viewer)
     page = api_client.get("/api/timeline/home/").json()
     assert [item["id"] for item in page["results"]][:2] == [best.pk, person_post.pk]
     assert {item["arm"] for item in page["results"]} == {IDEAL_ARM}

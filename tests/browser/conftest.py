@@ -1,35 +1,10 @@
-"""Browser tests: Playwright's sync API drives Debian's Chromium against pytest-django's live
-server. One browser per session; every test gets a fresh context (cookies, storage) and page.
-A failing test leaves a full-page screenshot in test-results/screenshots/<test name>.png.
-"""
+"""Browser tests: every test here drives Chromium (the fixtures are the plugin
+tests/browser/fixtures.py, shared with the security suite)."""
 
-import os
-import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
-from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.factories import DEFAULT_PASSWORD
-
-# Playwright's sync API keeps an asyncio loop running in this thread, so Django's
-# async-safety check would refuse ORM calls made by the test while a page is open. The test
-# code is plain synchronous code; this is the documented workaround for Playwright with
-# pytest-django.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 800}
 HERE = Path(__file__).resolve().parent
 
 
@@ -40,99 +15,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item, call):
-    """Keep each phase's report on the item (rep_setup, rep_call, rep_teardown)."""
-    report = yield
-    setattr(item, f"rep_{report.when}", report)
-    return report
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def base_url(live_server) -> str:
-    return live_server.url
-
-
-@pytest.fixture
-def context(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context, request) -> Page:
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        folder = request.config.rootpath / "test-results" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    page.close()
-
-
-@pytest.fixture
-def log_in(page, base_url):
-    """Log a user in through the login page; returns the page, now on the home page."""
-
-    def log_in(user, password=DEFAULT_PASSWORD):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username", exact=True).fill(user.username)
-        page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base_url}/")
-        return page
-
-    return log_in
-
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Browser tests sign many people in; a fast hasher keeps them quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sign_in(context, base_url):
-    """Sign a person into a browser context (a session cookie, no login form)."""
-
-    def sign_in(person, into=None):
-        client = Client()
-        client.force_login(person)
-        name = django_settings.SESSION_COOKIE_NAME
-        cookie = {"name": name, "value": client.cookies[name].value, "url": base_url}
-        (into or context).add_cookies([cookie])
-
-    return sign_in
-
-
-@pytest.fixture
-def page_as(browser, base_url, sign_in):
-    """A page in a browser context of its own, signed in as someone else."""
-    contexts = []
-
-    def page_as(person):
-        other = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-        other.set_default_timeout(10_000)
-        contexts.append(other)
-        sign_in(person, into=other)
-        return other.new_page()
-
-    yield page_as
-    for other in contexts:
-        other.close()

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics.models import Event, EventKind
@@ -18,6 +17,7 @@ from feeds.models import FeedArm
 from feeds.serving import forget_loaded_models
 from social import selectors, services
 from social.models import Post
+from tests.factories import sign_in_api
 from tests.feeds.home_helpers import (
     api_home,
     assert_reason_is_true,
@@ -42,8 +42,7 @@ def _models(settings, tmp_path):
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, user)
     return client
 
 
@@ -121,7 +120,7 @@ def test_home_cards_show_the_reason_and_carry_what_impressions_record(client):
     assert "@carla</a> shared" in page  # a share still says who shared it
 
 
-def test_impressions_echo_the_arm_and_model_version_back_into_the_event_log():
+def test_impressions_echo_the_serve_token_and_the_server_fills_in_arm_and_version():
     put_everyone_in(FeedArm.Strategy.PERSONALISED)
     ana = person("ana")
     version = small_world(ana)
@@ -136,8 +135,8 @@ def test_impressions_echo_the_arm_and_model_version_back_into_the_event_log():
                     "post": item["id"],
                     "surface": "home",
                     "position": 0,
-                    "model_version": item["model_version"],
-                    "arm": item["arm"],
+                    "serve": item["serve"],
+                    "key": "first",
                 }
             ]
         },

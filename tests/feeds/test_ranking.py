@@ -13,6 +13,7 @@ from feeds.ranking import rank_home
 from feeds.serving import forget_loaded_models
 from social import services
 from social.models import Post
+from tests.factories import sign_in_api
 from tests.feeds.home_helpers import (
     api_home,
     assert_reason_is_true,
@@ -49,13 +50,11 @@ def ana_api(ana, client_for):
 
 @pytest.fixture
 def client_for(db):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        sign_in_api(client, user)
         return client
 
     return make
@@ -252,7 +251,11 @@ def test_posts_shown_recently_are_not_ranked_again(ana, ana_api):
     posts = [write(person(), f"news {n}") for n in range(4)]
     response = ana_api.post(
         "/api/events/",
-        {"events": [{"kind": "impression", "post": posts[0].pk, "surface": "home"}]},
+        {
+            "events": [
+                {"kind": "impression", "post": posts[0].pk, "surface": "home", "key": "seen-0"}
+            ]
+        },
         format="json",
     )
     assert response.status_code in (200, 201, 202), response.content

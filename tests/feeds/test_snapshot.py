@@ -14,6 +14,7 @@ from feeds.models import FeedArm
 from feeds.serving import forget_loaded_models
 from feeds.snapshot import SPONSORED, SPONSORED_EVERY, decode_cursor, load_snapshot
 from social import services
+from tests.factories import sign_in_api
 from tests.feeds.home_helpers import api_home, person, put_everyone_in, write
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +43,10 @@ def ana(request, db):
 
 @pytest.fixture
 def ana_api(ana):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=ana)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, ana)
     return client
 
 
@@ -132,11 +131,10 @@ def test_an_expired_snapshot_starts_again_from_a_fresh_ranking(ana, ana_api):
 def test_someone_elses_cursor_is_not_a_way_into_their_feed(ana, ana_api):
     first = api_home(ana_api, page_size=5)
     intruder = person("intruder")
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=intruder).key}")
+    sign_in_api(other, intruder)
     body = other.get(first["next"]).json()  # their own fresh ranking, not ana's snapshot
     assert snapshot_of(first["next"], intruder.pk) is None
     assert "results" in body

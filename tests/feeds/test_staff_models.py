@@ -59,7 +59,12 @@ def versions(db):
 
 @pytest.fixture
 def staff_client(client, db):
-    client.force_login(UserFactory(username="boss", is_staff=True))
+    """Staff who run the models: the permission to change model versions (retrain, activate)."""
+    from django.contrib.auth.models import Permission
+
+    boss = UserFactory(username="boss", is_staff=True)
+    boss.user_permissions.add(Permission.objects.get(codename="change_modelversion"))
+    client.force_login(boss)
     return client
 
 

@@ -5,11 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from feeds import trends
 from social import services
+from tests.factories import sign_in_api
 from tests.feeds.test_suggestions import grow_world
 from tests.feeds.test_trends import engage
 from tests.social.helpers import add_member, group_of, person, post_by
@@ -28,8 +28,7 @@ def _fast_passwords(settings):
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    sign_in_api(client, user)
     return client
 
 

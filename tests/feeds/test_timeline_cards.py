@@ -66,6 +66,7 @@ def test_items_are_what_the_serializer_gives(ana):
         post = posts[item["id"]]
         post.feed_reason, post.feed_arm = item["reason"], item["arm"]
         post.feed_model_version = item["model_version"]
+        post.feed_serve = item["serve"]
         shared = item["shared_by"]
         post.shared_by_username = shared["username"] if shared else None
         post.shared_comment = shared["comment"] if shared else ""

@@ -12,8 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_and_broker_up(client):
-    response = client.get("/healthz?worker=0")
+def test_healthz_reports_database_and_broker_up(client, settings):
+    settings.HEALTH_TOKEN = "health-check-secret"
+    response = client.get("/healthz?worker=0", HTTP_X_HEALTH_TOKEN="health-check-secret")
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
@@ -58,7 +59,8 @@ def test_healthz_answers_503_when_the_database_is_down(tmp_path):
     assert answer["body"]["database"]["error"]
 
 
-def test_healthz_sees_a_live_worker(celery_worker_process, transactional_db, client):
+def test_healthz_sees_a_live_worker(celery_worker_process, transactional_db, client, staff_user):
+    client.force_login(staff_user)
     body = client.get("/healthz").json()
     assert body["worker"] == {"ok": True}, celery_worker_process.log_path.read_text()[-2000:]
 

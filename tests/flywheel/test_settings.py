@@ -16,6 +16,7 @@ CLEAN_ENV_KEYS = (
     "CELERY_RESULT_BACKEND",
     "CACHE_URL",
     "DEBUG",
+    "FLYWHEEL_DEVELOPMENT",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "MODEL_ROOT",
@@ -51,6 +52,7 @@ def run_python(code: str, tmp_path, **env_overrides) -> subprocess.CompletedProc
 
 
 def probe(tmp_path, **env) -> dict:
+    env.setdefault("FLYWHEEL_DEVELOPMENT", "true")
     result = run_python(PROBE, tmp_path, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -106,7 +108,7 @@ def test_connections_are_persistent_with_health_checks(tmp_path):
 
 
 def test_production_settings_are_secure_by_default(tmp_path):
-    conf = probe(tmp_path, **production_env())
+    conf = probe(tmp_path, **production_env(FLYWHEEL_DEVELOPMENT="false"))
     assert conf["debug"] is False
     assert conf["hsts"] >= 31_536_000
     assert conf["ssl_redirect"] is True

@@ -1,6 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.factories import sign_in_api
 
 
 @pytest.fixture
@@ -9,8 +10,7 @@ def client_for(db):
 
     def make(user) -> APIClient:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        sign_in_api(client, user)
         return client
 
     return make
