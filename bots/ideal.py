@@ -18,8 +18,9 @@ from django.utils import timezone
 from bots import conf
 from bots.models import BotProfile, PostTruth
 from bots.truth import normalised_taste, post_mixes, topic_space, utility
+from feeds.candidate_pool import FIELDS, seen_recently
 from feeds.experiments import bucket, experiment_salt
-from feeds.ranking import FIELDS, SNAPSHOT_SIZE, Candidate, RankedFeed, seen_recently
+from feeds.ranking import SNAPSHOT_SIZE, Candidate, RankedFeed
 from social import selectors
 from social.models import Mute
 

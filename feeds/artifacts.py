@@ -6,6 +6,7 @@
         user_ids.npy       int64, row -> user id
         post_ids.npy       int64, column -> post id
         meta.json          version, kind, params, max_event_id, created_at
+        items.faiss        the feed model's index of its item factors (feeds.retrieval)
 
 The folder is written under a temporary name and renamed when complete, so a reader never
 sees half an artifact and a killed training leaves only a temporary folder behind. Factor
@@ -16,6 +17,7 @@ one copy through the page cache instead of holding its own.
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,8 +83,10 @@ def save_factor_model(
     user_ids,
     post_ids,
     meta: dict,
+    extras: Callable[[Path, dict[str, np.ndarray]], None] | None = None,
 ) -> Path:
-    """Write the artifact under a temporary name, then rename it into place."""
+    """Write the artifact under a temporary name, then rename it into place. `extras(folder,
+    arrays)` writes more files beside the arrays (already ordered by id) before the rename."""
     final = version_dir(kind, version_id)
     temporary = final.with_name(f"{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
@@ -100,6 +104,8 @@ def save_factor_model(
     }
     for name, array in arrays.items():
         np.save(temporary / f"{name}.npy", array)
+    if extras is not None:
+        extras(temporary, arrays)
     (temporary / "meta.json").write_text(
         json.dumps({**meta, "version_id": version_id, "kind": kind}, default=str)
     )

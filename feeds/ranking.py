@@ -4,7 +4,8 @@ reason for every item.
 Candidates come from several sources, each giving a post a score in [0, 1]:
 
 - model: the active model's top posts for the person's vector, folded in from everything they
-  did up to now (`serving.user_vector_and_history`), so a like moves the next feed at once;
+  did up to now, so a like moves the next feed at once (`feeds.candidates`: precomputed
+  off the request path, recomputed when the person did something since);
 - following / shared: recent posts by, and shares by, people they follow;
 - groups: recent posts in their groups (recency and popularity);
 - trending: `feeds.Trend` rows of kind post (none yet is fine);
@@ -16,9 +17,10 @@ Candidates come from several sources, each giving a post a score in [0, 1]:
 The blended score is the sum of weight x source score (weights in DEFAULT_BLEND, overridden by
 the arm's `blend`). The diverse arm then re-orders under hard caps (at most two posts by one
 author and three on one hashtag in any ten in a row); the personalised arm gets a soft cap of
-three posts by one author in any ten. Every candidate is read through
-`social.selectors.visible_posts` (hidden posts, suspended authors, blocks, private groups)
-minus muted people and posts the person was shown recently (impressions in the event log).
+three posts by one author in any ten. Every candidate comes from `feeds.candidate_pool` (one
+prepared statement on PostgreSQL) through the visibility rule (hidden posts, suspended
+authors, blocks, private groups) minus muted people and posts the person was shown recently
+(impressions in the event log).
 
 Each item's reason is the source that contributed most to its score, phrased from facts that
 the candidate query itself established (who is followed, which group, which hashtag), so a
@@ -28,18 +30,13 @@ reason is never a guess.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import connection
-from django.db.models import CharField, Count, QuerySet, Value
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
-from feeds import serving
+from feeds import candidates, serving
+from feeds.candidate_pool import candidate_pool, interests_of
 from feeds.experiments import Assignment
-from feeds.models import Trend
-from social import selectors
-from social.models import Follow, Mute, Post, Share
 
 DEFAULT_BLEND = {
     "model": 1.0,
@@ -57,16 +54,6 @@ SOURCE_PRIORITY = [
     "own", "shared", "following", "groups", "model", "interests", "trending", "popular", "fresh",
 ]  # fmt: skip
 
-MODEL_CANDIDATES = 200
-FOLLOWING_LIMIT, FOLLOWING_DAYS = 200, 14
-GROUP_LIMIT, GROUP_DAYS = 150, 14
-SHARED_LIMIT = 100
-FRESH_LIMIT, FRESH_HOURS = 100, 48
-OWN_LIMIT = 20
-POPULAR_LIMIT, POPULAR_DAYS = 100, 7
-INTEREST_LIMIT, INTEREST_DAYS = 100, 14
-TRENDING_LIMIT = 50
-SEEN_HOURS = 24  # a post shown (an impression) this recently is not ranked again
 SNAPSHOT_SIZE = 300
 POPULAR_IN_GROUP_LIKES = 3  # "popular in Cooking" only with at least this many likes
 POPULARITY_SCALE = 50  # likes + 2 x shares at which popularity reaches 1
@@ -75,11 +62,6 @@ WINDOW = 10
 DIVERSE_AUTHOR_CAP = 2
 DIVERSE_TOPIC_CAP = 3
 PERSONALISED_AUTHOR_CAP = 3
-
-FIELDS = (
-    "id", "author_id", "author__username", "group_id", "group__name", "like_count",
-    "share_count", "created_at",
-)  # fmt: skip
 
 
 @dataclass
@@ -95,6 +77,7 @@ class Candidate:
     sources: dict[str, float] = field(default_factory=dict)
     hashtags: frozenset[str] = frozenset()
     shared: dict | None = None  # who followed shared it: username, comment, at
+    liked_tag: str | None = None  # the person's most liked hashtag on it, if any
     score: float = 0.0
     source: str = ""
     reason: str = ""
@@ -144,156 +127,23 @@ def popularity(likes: int, shares: int) -> float:
 
 
 def _model_candidates(viewer) -> tuple[dict[int, float], int | None]:
-    """The model's top posts for the person, scores scaled to [0, 1] by the best one."""
+    """The model's top posts for the person, scores scaled to [0, 1] by the best one: the
+    precomputed record when it is still exact, else folded in and retrieved now."""
     served = serving.current_model()
     if served is None:
         return {}, None
-    vector, history = serving.user_vector_and_history(served, viewer.pk)
-    if vector is None:
+    record = candidates.for_person(served, viewer.pk)
+    if record is None:
         return {}, None
-    ranked = serving.score_posts(served, vector, exclude=set(history), limit=MODEL_CANDIDATES)
+    return scaled_model_scores(record.pairs), served.version_id
+
+
+def scaled_model_scores(ranked) -> dict[int, float]:
     best = max((score for _, score in ranked), default=0.0)
     if best <= 0:
-        return {}, served.version_id
+        return {}
     # A post the model scores at or below zero is not a recommendation, whatever its rank.
-    return {post: score / best for post, score in ranked if score > 0}, served.version_id
-
-
-def _trending() -> dict[int, float]:
-    post_ids = list(
-        Trend.objects.filter(kind=Trend.Kind.POST, post__isnull=False)
-        .order_by("rank", "id")
-        .values_list("post_id", flat=True)[:TRENDING_LIMIT]
-    )
-    count = len(post_ids)
-    scores: dict[int, float] = {}
-    for position, post_id in enumerate(post_ids):
-        scores.setdefault(post_id, 1.0 - position / count)
-    return scores
-
-
-def _followees(viewer):
-    return Follow.objects.filter(follower=viewer).values("followee_id")
-
-
-def _muted(viewer):
-    return Mute.objects.filter(muter=viewer).values("muted_id")
-
-
-def _shared_by_followees(viewer, since) -> dict[int, dict]:
-    """The latest share of each post by someone the person follows (and has not muted)."""
-    rows = (
-        Share.objects.filter(user_id__in=_followees(viewer), created_at__gte=since)
-        .filter(user__is_active=True)
-        .exclude(user_id__in=_muted(viewer))
-        .order_by("-created_at")
-        .values_list("post_id", "user__username", "comment", "created_at")[:SHARED_LIMIT]
-    )
-    shared: dict[int, dict] = {}
-    for post_id, username, comment, at in rows:
-        shared.setdefault(post_id, {"username": username, "comment": comment, "at": at})
-    return shared
-
-
-def seen_recently(viewer, now):
-    """Posts the person was shown (an impression) in the last SEEN_HOURS."""
-    return Event.objects.filter(
-        user=viewer,
-        kind=EventKind.IMPRESSION,
-        created_at__gte=now - timedelta(hours=SEEN_HOURS),
-        post_id__isnull=False,
-    ).values("post_id")
-
-
-def _branch(queryset: QuerySet, source: str) -> QuerySet:
-    return queryset.values(*FIELDS, src=Value(source, output_field=CharField()))
-
-
-def _candidate_rows(viewer, now, *, by_id: set[int], cold: bool, visible=None) -> list[dict]:
-    """Every source's posts in one query (a UNION ALL of ordered, limited branches), each
-    through the one visibility rule, minus muted people and posts seen recently."""
-    base = (
-        (selectors.visible_posts(viewer) if visible is None else visible)
-        .exclude(author_id__in=_muted(viewer))
-        .exclude(pk__in=seen_recently(viewer, now))
-    )
-    fresh_since = now - timedelta(hours=FRESH_HOURS)
-    newest = ("-id",)
-    branches = [
-        _branch(
-            base.filter(
-                author_id__in=_followees(viewer),
-                created_at__gte=now - timedelta(days=FOLLOWING_DAYS),
-            ).order_by(*newest)[:FOLLOWING_LIMIT],
-            "following",
-        ),
-        _branch(
-            base.filter(
-                group_id__in=selectors.member_group_ids(viewer),
-                created_at__gte=now - timedelta(days=GROUP_DAYS),
-            ).order_by(*newest)[:GROUP_LIMIT],
-            "groups",
-        ),
-        _branch(
-            base.filter(author=viewer, created_at__gte=fresh_since).order_by(*newest)[:OWN_LIMIT],
-            "own",
-        ),
-        _branch(base.filter(created_at__gte=fresh_since).order_by(*newest)[:FRESH_LIMIT], "fresh"),
-    ]
-    if cold:
-        branches.append(
-            _branch(
-                base.filter(
-                    created_at__gte=now - timedelta(days=POPULAR_DAYS), like_count__gt=0
-                ).order_by("-like_count", "-id")[:POPULAR_LIMIT],
-                "popular",
-            )
-        )
-        interests = _interests(viewer)
-        if interests:
-            tagged = Post.hashtags.through.objects.filter(hashtag__name__in=interests)
-            branches.append(
-                _branch(
-                    base.filter(
-                        pk__in=tagged.values("post_id"),
-                        created_at__gte=now - timedelta(days=INTEREST_DAYS),
-                    ).order_by(*newest)[:INTEREST_LIMIT],
-                    "interests",
-                )
-            )
-    if by_id:
-        branches.append(_branch(base.filter(pk__in=sorted(by_id)), "by_id"))
-    if connection.features.supports_slicing_ordering_in_compound:
-        first, *rest = branches
-        return list(first.union(*rest, all=True))
-    return [row for branch in branches for row in branch]  # SQLite: one query per source
-
-
-def _interests(viewer) -> list[str]:
-    interests = viewer.interests if isinstance(viewer.interests, list) else []
-    words = {str(word).strip().lstrip("#").lower() for word in interests}
-    return sorted(word for word in words if word)[:50]
-
-
-def _hashtags_of(post_ids) -> dict[int, frozenset[str]]:
-    tags: dict[int, set[str]] = {}
-    rows = Post.hashtags.through.objects.filter(post_id__in=post_ids).values_list(
-        "post_id", "hashtag__name"
-    )
-    for post_id, name in rows:
-        tags.setdefault(post_id, set()).add(name)
-    return {post_id: frozenset(names) for post_id, names in tags.items()}
-
-
-def liked_hashtags(viewer) -> Counter:
-    """How many of the posts the person likes (now) carry each hashtag."""
-    rows = (
-        Post.hashtags.through.objects.filter(post__likes__user=viewer)
-        .values("hashtag__name")
-        .annotate(posts=Count("post_id", distinct=True))
-        .order_by("-posts", "hashtag__name")[:200]
-    )
-    return Counter({row["hashtag__name"]: row["posts"] for row in rows})
+    return {post: score / best for post, score in ranked if score > 0}
 
 
 # --- scoring and reasons ---------------------------------------------------------------
@@ -317,12 +167,10 @@ def _source_score(source: str, candidate: Candidate, now: datetime) -> float:
     raise ValueError(source)
 
 
-def _reason(source: str, candidate: Candidate, *, liked: Counter, interests: list[str]) -> str:
+def _reason(source: str, candidate: Candidate, *, interests: list[str]) -> str:
     if source == "model":
-        shared_tags = [tag for tag in candidate.hashtags if liked[tag] > 0]
-        if shared_tags:
-            tag = max(shared_tags, key=lambda t: (liked[t], t))
-            return f"because you liked posts about #{tag}"
+        if candidate.liked_tag:
+            return f"because you liked posts about #{candidate.liked_tag}"
         return "because people with similar taste liked it"
     if source == "following":
         return f"from @{candidate.author}, whom you follow"
@@ -351,25 +199,34 @@ def diversify(
 ):
     """Best first, but no author more than `author_cap` times (and no hashtag more than
     `topic_cap` times) in any `window` items in a row. Strict: what cannot be placed is left
-    out; otherwise the best remaining item is placed anyway when nothing fits."""
+    out; otherwise the best remaining item is placed anyway when nothing fits. The counts of
+    the last `window - 1` placed items are kept as they slide, not recounted per item."""
     remaining = list(items)
     placed: list[Candidate] = []
+    authors: Counter = Counter()
+    topics: Counter = Counter()
+    behind = window - 1  # the placed items a new one must fit beside
+
+    def fits(item) -> bool:
+        if authors[item.author_id] >= author_cap:
+            return False
+        return topic_cap is None or all(topics[tag] < topic_cap for tag in item.hashtags)
+
     while remaining and len(placed) < limit:
-        recent = placed[-(window - 1) :] if window > 1 else []
-        authors = Counter(item.author_id for item in recent)
-        topics = Counter(tag for item in recent for tag in item.hashtags)
-
-        def fits(item, authors=authors, topics=topics) -> bool:
-            if authors[item.author_id] >= author_cap:
-                return False
-            return topic_cap is None or all(topics[tag] < topic_cap for tag in item.hashtags)
-
         index = next((i for i, item in enumerate(remaining) if fits(item)), None)
         if index is None:
             if strict:
                 break
             index = 0
-        placed.append(remaining.pop(index))
+        item = remaining.pop(index)
+        placed.append(item)
+        if behind > 0:
+            authors[item.author_id] += 1
+            topics.update(item.hashtags)
+            if len(placed) > behind:
+                leaving = placed[-behind - 1]
+                authors[leaving.author_id] -= 1
+                topics.subtract(leaving.hashtags)
     return placed
 
 
@@ -390,36 +247,29 @@ def rank_home(
     weights = blend_weights(assignment.blend)
     model_scores, version = _model_candidates(viewer)
     cold = not model_scores and version is None
-    trending = _trending()
-    shared = _shared_by_followees(viewer, now - timedelta(days=FOLLOWING_DAYS))
-    by_id = set(model_scores) | set(trending) | set(shared)
+    pool = candidate_pool(viewer, now, model_ids=model_scores, cold=cold, visible=visible)
     candidates: dict[int, Candidate] = {}
-    for row in _candidate_rows(viewer, now, by_id=by_id, cold=cold, visible=visible):
+    for row in pool.rows:
         candidate = candidates.get(row["id"])
         if candidate is None:
             candidate = candidates[row["id"]] = Candidate.from_row(row)
         if row["src"] != "by_id":
             candidate.sources[row["src"]] = 0.0
-    tags = _hashtags_of(list(candidates)) if candidates else {}
-    interests = _interests(viewer)
+    interests = interests_of(viewer)
     for candidate in candidates.values():
-        candidate.hashtags = tags.get(candidate.id, frozenset())
+        candidate.hashtags = pool.hashtags.get(candidate.id, frozenset())
+        candidate.liked_tag = pool.liked_tag.get(candidate.id)
         if candidate.id in model_scores:
             candidate.sources["model"] = model_scores[candidate.id]
-        if candidate.id in trending:
-            candidate.sources["trending"] = trending[candidate.id]
-        if candidate.id in shared:
-            candidate.shared = shared[candidate.id]
+        if candidate.id in pool.trending:
+            candidate.sources["trending"] = pool.trending[candidate.id]
+        if candidate.id in pool.shared:
+            candidate.shared = pool.shared[candidate.id]
             candidate.sources["shared"] = 0.0
         if "interests" in candidate.sources and not candidate.hashtags & set(interests):
             del candidate.sources["interests"]
         if candidate.author_id == viewer.pk:  # one's own posts: only as "your post"
             candidate.sources = {k: v for k, v in candidate.sources.items() if k == "own"}
-    liked = (
-        liked_hashtags(viewer)
-        if any("model" in c.sources for c in candidates.values())
-        else Counter()
-    )
     ranked = []
     for candidate in candidates.values():
         if not candidate.sources:
@@ -433,7 +283,7 @@ def rank_home(
         candidate.source = max(  # the largest contribution; on a tie, the more specific
             contributions, key=lambda s: (contributions[s], -SOURCE_PRIORITY.index(s))
         )
-        candidate.reason = _reason(candidate.source, candidate, liked=liked, interests=interests)
+        candidate.reason = _reason(candidate.source, candidate, interests=interests)
         ranked.append(candidate)
     ranked.sort(key=lambda c: (-c.score, -c.id))
     if assignment.is_diverse:

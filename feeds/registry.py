@@ -194,6 +194,10 @@ def version_activate(version_id: int) -> ModelVersion:
                 version.activated_at = timezone.now()
                 version.save(update_fields=["state", "activated_at"])
                 log.info("%s v%s is now active", version.kind, version.pk)
+                if version.kind == ModelKind.FEED_ALS:
+                    from feeds.tasks import precompute_candidates
+
+                    precompute_candidates.delay_on_commit()
                 return version
         except IntegrityError:
             # Two activations at once: the other one won the active slot. Ours goes after it.

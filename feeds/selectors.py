@@ -28,15 +28,19 @@ from feeds.snapshot import (
     encode_cursor,
     load_snapshot,
 )
-from social import selectors
+from flywheel.pagination import BadCursor
+from social import cards, selectors
 from social.models import Follow, Mute
 
 __all__ = [
     "Assignment",
     "HomePage",
+    "SnapshotGone",
+    "TimelineCard",
     "assign",
     "chronological_home",
     "ranked_home_page",
+    "snapshot_cursor",
     "sponsored_for_chronological",
 ]
 
@@ -84,13 +88,18 @@ def explain_chronological(posts, *, viewer, assignment: Assignment, start: int =
     mark_served(posts, viewer=viewer, arm=assignment.arm, model_version=None)
 
 
+def home_serve_token(viewer, *, arm: str, model_version: int | None) -> str:
+    """The signed serve token of one page of the person's home (analytics.serve_tokens)."""
+    return serve_token(
+        viewer_id=viewer.pk, surface=Surface.HOME, arm=arm, model_version=model_version
+    )
+
+
 def mark_served(posts, *, viewer, arm: str, model_version: int | None) -> None:
     """Each post of the page carries the arm and model version that chose it, and the
     page's signed serve token (analytics.serve_tokens), which beacons echo: the server's
     record of what it served, not the client's word."""
-    token = serve_token(
-        viewer_id=viewer.pk, surface=Surface.HOME, arm=arm, model_version=model_version
-    )
+    token = home_serve_token(viewer, arm=arm, model_version=model_version)
     for post in posts:
         post.feed_arm = arm
         post.feed_model_version = model_version
@@ -100,25 +109,57 @@ def mark_served(posts, *, viewer, arm: str, model_version: int | None) -> None:
 # --- the ranked arms -------------------------------------------------------------------
 
 
+class SnapshotGone(Exception):
+    """A next page was asked for without an assignment, and its snapshot has expired."""
+
+
+def snapshot_cursor(cursor: str | None) -> bool:
+    """Whether this is a ranked snapshot's cursor (its page needs no assignment: the
+    snapshot knows its arm)."""
+    if not cursor:
+        return False
+    try:
+        decode_cursor(cursor)
+    except BadCursor:
+        return False
+    return True
+
+
 def ranked_home_page(
-    viewer, assignment: Assignment, *, cursor: str | None, size: int, prepare=None
+    viewer,
+    assignment: Assignment | None,
+    *,
+    cursor: str | None,
+    size: int,
+    prepare=None,
+    as_cards: bool = False,
+    request=None,
 ) -> HomePage:
     """One page of the person's ranked snapshot: a fresh snapshot without a cursor, else the
     page at the cursor's position (flywheel.pagination.BadCursor for a cursor we did not
-    sign). `prepare` adds what cards need to the posts' queryset (prefetches)."""
+    sign). The posts are model instances for templates (`prepare` adds what cards need to
+    their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item.
+    Without an `assignment` (a next page), SnapshotGone when the snapshot has expired."""
     snapshot = None
     position = 0
-    visible = selectors.visible_posts(viewer)  # blocks read once for ranking and the page
+    # The templates' path reads blocks once for ranking and the page; the cards' path has
+    # the visibility rule inside its statements.
+    visible = None if as_cards else selectors.visible_posts(viewer)
     if cursor:
         snapshot_id, position = decode_cursor(cursor)
         snapshot = load_snapshot(viewer.pk, snapshot_id)
         if snapshot is None:  # expired: rank afresh (impressions keep what was seen out)
             position = 0
     if snapshot is None:
+        if assignment is None:
+            raise SnapshotGone
         snapshot = build_snapshot(viewer, assignment, visible=visible)
     window, next_position = snapshot.window(position, size)
-    posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
-    mark_served(posts, viewer=viewer, arm=snapshot.arm, model_version=snapshot.model_version)
+    if as_cards:
+        posts = _cards_for(viewer, window, visible=visible, snapshot=snapshot, request=request)
+    else:
+        posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
+        mark_served(posts, viewer=viewer, arm=snapshot.arm, model_version=snapshot.model_version)
     previous_position = snapshot.previous_position(position, size)
     end = len(snapshot.entries) if next_position is None else next_position
     slots = [
@@ -140,6 +181,49 @@ def ranked_home_page(
             None if previous_position is None else encode_cursor(snapshot.id, previous_position)
         ),
     )
+
+
+@dataclass
+class TimelineCard:
+    """A post of a ranked page as the API sends it (`data`), with what slots need."""
+
+    pk: int
+    feed_position: int
+    data: dict
+    sponsored: Sponsored | None = None
+
+
+def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCard]:
+    """The page's posts as `social.serializers.TimelinePostSerializer` items, in snapshot
+    order, from one query and the cached rendered texts (`social.cards`)."""
+    rows = cards.card_rows(viewer, [entry["post"] for _, entry in window], visible=visible)
+    shown = [
+        (position, entry, rows[entry["post"]])
+        for position, entry in window
+        if entry["post"] in rows
+    ]
+    html = cards.rendered_html([row for _, _, row in shown])
+    serve = home_serve_token(viewer, arm=snapshot.arm, model_version=snapshot.model_version)
+    page = []
+    for position, entry, row in shown:
+        data = cards.card(row, html[row["id"]], request=request)
+        shared = entry.get("shared")
+        activity = row["created_at"]
+        data["shared_by"] = None
+        if shared:
+            activity = max(activity, shared["at"])
+            data["shared_by"] = {
+                "username": shared["username"],
+                "comment": shared["comment"] or "",
+                "shared_at": cards.format_datetime(shared["at"]),
+            }
+        data["activity_at"] = cards.format_datetime(activity)
+        data["reason"] = entry["reason"] or ""
+        data["model_version"] = snapshot.model_version
+        data["arm"] = snapshot.arm or ""
+        data["serve"] = serve
+        page.append(TimelineCard(pk=row["id"], feed_position=position, data=data))
+    return page
 
 
 def _posts_for(viewer, window: list[tuple[int, dict]], *, visible, prepare=None) -> list:

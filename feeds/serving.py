@@ -9,10 +9,14 @@ event history, so a like changes their next feed before any retrain.
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
+from analytics.services import MAX_AGE
+from feeds import retrieval
 from feeds.artifacts import FactorModel, load_factor_model
 from feeds.matrix import MatrixWeights, event_weights
 from feeds.models import ModelKind, ModelVersion
@@ -28,10 +32,18 @@ class ServedModel:
     regularization: float
     alpha: float
     weights: MatrixWeights
+    index: object | None = None  # the artifact's faiss index (feeds.retrieval), memory-mapped
 
     @property
     def version_id(self) -> int:
         return self.model.version_id
+
+    def sources(self) -> list[retrieval.Source]:
+        """Where the model's candidates come from: the index, or every item without one."""
+        model = self.model
+        if self.index is None:
+            return [retrieval.ExactSource(model.post_ids, model.item_factors)]
+        return [retrieval.IndexSource(self.index, model.post_ids, model.item_factors)]
 
 
 _loaded: dict[str, ServedModel] = {}
@@ -51,12 +63,17 @@ def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
     if served is not None and served.version_id == row["id"]:
         return served
     with _lock:
+        # One BLAS thread: a web process's threads are its parallelism, and OpenBLAS threads
+        # spinning against each other made one scoring of 10,000 items fifteen times slower.
+        threadpool_limits(1, "blas")
         served = _loaded.get(kind)
         if served is not None and served.version_id == row["id"]:
             return served
         try:
             model = load_factor_model(row["artifact_path"])
-        except (OSError, ValueError, KeyError) as error:
+            feed = kind == ModelKind.FEED_ALS
+            index = retrieval.load_index(row["artifact_path"]) if feed else None
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
             # Keep serving what this process already had rather than break the feed.
             log.error("cannot load %s v%s: %s", kind, row["id"], error)
             return _loaded.get(kind)
@@ -68,6 +85,7 @@ def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
             regularization=float(params.get("regularization", 0.05)),
             alpha=float(params.get("alpha", 1.0)),
             weights=MatrixWeights(**model.meta.get("weights", {})),
+            index=index,
         )
         _loaded[kind] = served
         return served
@@ -78,17 +96,36 @@ def forget_loaded_models() -> None:
     _loaded.clear()
 
 
-def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float]:
-    """The person's confidence per post from their own recent events, weighted exactly as
-    the training matrix is (unlikes cancel likes)."""
-    rows = list(
-        Event.objects.filter(user_id=user_id, kind__in=weights.kinds(), post_id__isnull=False)
-        .order_by("-id")
-        .values_list("post_id", "kind", "dwell_ms", "created_at")[:HISTORY_LIMIT]
-    )
+@dataclass
+class History:
+    """A person's confidence per post from their own recent events, weighted exactly as the
+    training matrix is (unlikes cancel likes), and the newest event it was read up to."""
+
+    confidences: dict[int, float]
+    watermark: int = 0  # the id of the newest event read; 0 for none
+
+
+def histories(user_ids, weights: MatrixWeights) -> dict[int, History]:
+    """`History` of each person, in one read of the event log (their HISTORY_LIMIT newest
+    interactions each); people with none get an empty one."""
+    user_ids = [int(pk) for pk in user_ids]
+    rows = Event.objects.filter(
+        user_id__in=user_ids, kind__in=weights.kinds(), post_id__isnull=False
+    ).order_by("user_id", "-id")
+    if len(user_ids) == 1:
+        rows = rows[:HISTORY_LIMIT]
+    by_user: dict[int, list] = {}
+    for row in rows.values_list("user_id", "post_id", "kind", "dwell_ms", "created_at", "id"):
+        mine = by_user.setdefault(row[0], [])
+        if len(mine) < HISTORY_LIMIT:
+            mine.append(row[1:])
+    return {pk: _history(by_user.get(pk, ()), weights) for pk in user_ids}
+
+
+def _history(rows, weights: MatrixWeights) -> History:
     if not rows:
-        return {}
-    posts, kinds, dwell, times = zip(*rows, strict=True)
+        return History({})
+    posts, kinds, dwell, times, ids = zip(*rows, strict=True)
     values = event_weights(
         np.array(kinds, dtype=np.int16),
         np.array([ms or 0 for ms in dwell], dtype=np.int64),
@@ -98,7 +135,26 @@ def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float
     unique, slots = np.unique(np.array(posts, dtype=np.int64), return_inverse=True)
     totals = np.bincount(slots, weights=values, minlength=len(unique))
     keep = totals > 0
-    return dict(zip(unique[keep].tolist(), totals[keep].tolist(), strict=True))
+    confidences = dict(zip(unique[keep].tolist(), totals[keep].tolist(), strict=True))
+    return History(confidences, watermark=max(ids))
+
+
+def changed_since(user_id: int, weights: MatrixWeights, *, watermark: int, at: datetime) -> bool:
+    """Whether the person has an event that counts for their vector newer than `watermark`,
+    the newest event of a fold-in made at `at`. Such an event was recorded after `at`, and
+    no event is recorded with a time older than analytics.services.MAX_AGE, so only the
+    person's events since `at - MAX_AGE` are looked at: a short range of their time index."""
+    return Event.objects.filter(
+        user_id=user_id,
+        created_at__gte=at - MAX_AGE,
+        id__gt=watermark,
+        kind__in=weights.kinds(),
+        post_id__isnull=False,
+    ).exists()
+
+
+def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float]:
+    return histories([user_id], weights)[int(user_id)].confidences
 
 
 def fold_in(served: ServedModel, confidences: dict[int, float]) -> np.ndarray | None:
@@ -126,26 +182,12 @@ def user_vector(served: ServedModel, user_id: int) -> np.ndarray | None:
     return fold_in(served, history_confidences(user_id, served.weights))
 
 
-def score_posts(served: ServedModel, vector: np.ndarray, *, exclude: set[int], limit: int):
-    """The model's top posts for a vector, as (post id, score), best first."""
-    scores = np.asarray(served.model.item_factors @ vector, dtype=np.float32)
-    if exclude:
-        columns = served.model.post_cols(np.fromiter(exclude, dtype=np.int64))
-        scores[columns[columns >= 0]] = -np.inf
-    limit = min(limit, len(scores))
-    if limit <= 0:
-        return []
-    top = np.argpartition(-scores, limit - 1)[:limit]
-    top = top[np.argsort(-scores[top])]
-    return [
-        (int(served.model.post_ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])
-    ]
-
-
-def user_vector_and_history(
-    served: ServedModel, user_id: int
-) -> tuple[np.ndarray | None, dict[int, float]]:
-    """`user_vector` and the history it was folded from, in one read of the event log (the
-    ranker needs both: the vector to score, the history to leave out what was already had)."""
-    confidences = history_confidences(user_id, served.weights)
-    return fold_in(served, confidences), confidences
+def score_posts(
+    served: ServedModel, vector: np.ndarray, *, exclude: set[int], limit: int, exact=False
+):
+    """The model's top posts for a vector, as (post id, score), best first: from the
+    version's index (feeds.retrieval), or from every item when `exact` (the yardstick)."""
+    sources = served.sources()
+    if exact:
+        sources = [retrieval.ExactSource(served.model.post_ids, served.model.item_factors)]
+    return retrieval.retrieve(vector, sources, exclude=exclude, limit=limit)

@@ -7,7 +7,8 @@ stores the whole list (post ids, reasons, the model version and the arm) in the 
 few minutes, keyed by person and snapshot id; the cursor is a signed (snapshot id, position).
 New posts wait for the next first page. If a snapshot has expired when its next page is
 asked for, a fresh one is ranked and paging starts at its top: what the person was shown is
-in the event log as impressions, so the fresh ranking leaves it out.
+in the event log as impressions, so the fresh ranking leaves it out. A cache that is down
+is the same as an expired snapshot: every page is then a fresh first page, never an error.
 
 Sponsored slots: every SPONSORED_EVERY-th position is reserved for an ad (the ads issue
 fills them). Until then slots are kept in the snapshot, so positions stay where ads will be,
@@ -16,14 +17,14 @@ and left out of the rendered pages. Positions (for impression logging) count the
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 
 from feeds.experiments import IDEAL_STRATEGY, Assignment
 from feeds.ranking import Candidate, rank_home
+from flywheel import soft_cache
 from flywheel.pagination import BadCursor
 
 SNAPSHOT_SECONDS = 10 * 60
@@ -116,18 +117,22 @@ def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) ->
         entries=with_sponsored_slots([_entry(item) for item in ranked.items]),
         created_at=now or timezone.now(),
     )
-    cache.set(_key(viewer.pk, snapshot.id), snapshot.as_cached(), SNAPSHOT_SECONDS)
+    soft_cache.set(_key(viewer.pk, snapshot.id), snapshot.as_cached(), SNAPSHOT_SECONDS)
     return snapshot
 
 
 def load_snapshot(user_id: int, snapshot_id: str) -> Snapshot | None:
-    """The person's snapshot if it is still kept (its lifetime starts again: still scrolling)."""
+    """The person's snapshot if it is still kept. Someone still scrolling past half its
+    lifetime gets a fresh lifetime (earlier, the touch would be a round trip for nothing)."""
     key = _key(user_id, snapshot_id)
-    data = cache.get(key)
+    data = soft_cache.get(key)
     if not isinstance(data, dict) or data.get("user_id") != user_id:
         return None
-    cache.touch(key, SNAPSHOT_SECONDS)
-    return Snapshot(**data)
+    snapshot = Snapshot(**data)
+    if timezone.now() - snapshot.created_at > timedelta(seconds=SNAPSHOT_SECONDS / 2):
+        data["created_at"] = timezone.now()
+        soft_cache.set(key, data, SNAPSHOT_SECONDS)
+    return snapshot
 
 
 def encode_cursor(snapshot_id: str, position: int) -> str:

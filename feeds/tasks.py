@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from feeds import registry, training
+from feeds import candidates, registry, training
 
 try:  # the trend tasks live in their own module, built separately
     from feeds.trend_tasks import *  # noqa: F403
@@ -63,6 +63,17 @@ def scheduled_retrain() -> int | None:
     """The periodic retrain of each kind of model (every 6 hours by default, editable in
     the admin)."""
     return _for_every_kind("retrain_on_schedule")
+
+
+@shared_task(name="feeds.precompute_candidates")
+def precompute_candidates() -> int:
+    """Store the model candidates of the people active recently (feeds.candidates), at most
+    FEED_PRECOMPUTE_MAX_PEOPLE of them, most recent first: when a version activates, and
+    every minute for the people who came since."""
+    people = candidates.recently_active(
+        minutes=settings.FEED_PRECOMPUTE_ACTIVE_MINUTES, limit=settings.FEED_PRECOMPUTE_MAX_PEOPLE
+    )
+    return candidates.precompute(people)
 
 
 @shared_task(name="feeds.reap_stale_runs")

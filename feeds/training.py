@@ -20,7 +20,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
-from feeds import conf, registry
+from feeds import conf, registry, retrieval
 from feeds.artifacts import delete_artifact, save_factor_model
 from feeds.conf import TrainingConfig
 from feeds.evaluation import evaluate, quality_gate, split_holdout
@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 STAGES = {
     "matrix": 0.10,
     "split": 0.03,
-    "fit": 0.75,
+    "fit": 0.72,
     "evaluate": 0.06,
-    "artifact": 0.05,
+    "artifact": 0.03,
+    "index": 0.05,
     "activate": 0.01,
 }
 Progress = Callable[[str, float, str], None]  # stage, fraction of the whole run done, detail
@@ -238,6 +239,11 @@ class _Run:
             self._record_cost(memory, metrics)
             return
         self.stage("artifact", "writing factors")
+
+        def write_index(folder, arrays):
+            self.stage("index", f"{items:,} posts")
+            retrieval.write_index(arrays["item_factors"], folder)
+
         path = save_factor_model(
             version.kind,
             version.pk,
@@ -254,6 +260,7 @@ class _Run:
                 "nonzeros": interactions.matrix.nnz,
                 "created_at": timezone.now().isoformat(),
             },
+            extras=write_index,
         )
         del als, holdout, interactions
         self.stage("activate", "")

@@ -199,6 +199,11 @@ FEED_GATE_ACTIVE_RATIO = env.float("FEED_GATE_ACTIVE_RATIO", default=0.9)
 FEED_RETRAIN_AFTER_EVENTS = env.int("FEED_RETRAIN_AFTER_EVENTS", default=5000)
 FEED_RETRAIN_MIN_INTERVAL = env.int("FEED_RETRAIN_MIN_INTERVAL", default=900)
 FEED_KEEP_VERSIONS = env.int("FEED_KEEP_VERSIONS", default=5)
+# Precomputed model candidates (feeds.candidates): how long a record lives in the cache, and
+# whose are refreshed: people active in the last N minutes, at most M a run.
+FEED_CANDIDATES_SECONDS = env.int("FEED_CANDIDATES_SECONDS", default=6 * 3600)
+FEED_PRECOMPUTE_ACTIVE_MINUTES = env.int("FEED_PRECOMPUTE_ACTIVE_MINUTES", default=15)
+FEED_PRECOMPUTE_MAX_PEOPLE = env.int("FEED_PRECOMPUTE_MAX_PEOPLE", default=20000)
 # Changing the salt reshuffles everyone's home-feed arm (a new experiment).
 FEED_EXPERIMENT_SALT = env.str("FEED_EXPERIMENT_SALT", default="home-feed-1")
 

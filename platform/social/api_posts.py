@@ -1,11 +1,14 @@
 """API: posts, likes, shares, comments and the home timeline."""
 
+import orjson
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -247,6 +250,12 @@ class HomeTimelineView(generics.ListAPIView):
         return with_cards(feeds.chronological_home(self.request.user))
 
     def list(self, request, *args, **kwargs):
+        cursor = request.query_params.get(self.paginator.cursor_query_param) or None
+        if feeds.snapshot_cursor(cursor):  # a next page: the snapshot knows its arm
+            try:
+                return self._ranked(request, None, cursor)
+            except feeds.SnapshotGone:
+                cursor = None  # expired: a fresh first page, as the arm says
         assignment = feeds.assign(request.user)
         if not assignment.is_ranked:
             page = self.paginate_queryset(self.get_queryset())
@@ -255,14 +264,18 @@ class HomeTimelineView(generics.ListAPIView):
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
             response.data["sponsored"] = sponsored_data(sponsored, request)
             return response
+        return self._ranked(request, assignment, cursor)
+
+    def _ranked(self, request, assignment, cursor):
         cursor_param = self.paginator.cursor_query_param
         try:
             feed = feeds.ranked_home_page(
                 request.user,
                 assignment,
-                cursor=request.query_params.get(cursor_param) or None,
+                cursor=cursor,
                 size=self.paginator.get_page_size(request),
-                prepare=with_cards,
+                as_cards=True,
+                request=request,
             )
         except BadCursor:
             raise NotFound(INVALID_CURSOR) from None
@@ -271,11 +284,13 @@ class HomeTimelineView(generics.ListAPIView):
         def link(cursor):
             return replace_query_param(url, cursor_param, cursor) if cursor else None
 
-        return Response(
-            {
-                "next": link(feed.next_cursor),
-                "previous": link(feed.previous_cursor),
-                "results": self.get_serializer(feed.posts, many=True).data,
-                "sponsored": sponsored_data(feed.sponsored, request),
-            }
-        )
+        body = {
+            "next": link(feed.next_cursor),
+            "previous": link(feed.previous_cursor),
+            "results": [card.data for card in feed.posts],
+            "sponsored": sponsored_data(feed.sponsored, request),
+        }
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            # The hot path: plain dicts straight to JSON, no renderer in between.
+            return HttpResponse(orjson.dumps(body), content_type="application/json")
+        return Response(body)  # the browsable API

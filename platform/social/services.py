@@ -15,6 +15,7 @@ from analytics.services import event_record
 from flywheel.errors import NotFound
 from flywheel.ratelimit import check_and_count
 from social import selectors
+from social.cards import forget_cards
 from social.models import (
     COMMENT_MAX_LENGTH,
     POST_MAX_LENGTH,
@@ -169,6 +170,7 @@ def post_update(*, user, post: Post, text) -> Post:
     post.edited_at = timezone.now()
     post.save(update_fields=["text", "edited_at"])
     _link_entities(post, notify=True)
+    forget_cards([post.pk])
     return post
 
 
@@ -176,6 +178,7 @@ def post_update(*, user, post: Post, text) -> Post:
 def post_delete(*, user, post: Post) -> None:
     if post.author_id != user.pk and not user.is_staff:
         raise PermissionDenied("Only the author can delete this post.")
+    forget_cards([post.pk])
     post.delete()
 
 

@@ -38,15 +38,23 @@ def home(request):
     chronological; each card carries its reason, arm and model version (feeds.selectors)."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    assignment = feeds.assign(request.user)
-    if assignment.is_ranked:
-        page = _ranked_home_page(request, assignment)
-    else:
-        page = cursor_page(request, with_mentions(feeds.chronological_home(request.user)))
-        feeds.explain_chronological(
-            page.items, viewer=request.user, assignment=assignment, start=page.start
-        )
-        feeds.sponsored_for_chronological(request.user, page.items, assignment)
+    cursor = request.GET.get(CURSOR_PARAM) or None
+    page = None
+    if feeds.snapshot_cursor(cursor):  # a next page: the snapshot knows its arm
+        try:
+            page = _ranked_home_page(request, None, cursor)
+        except feeds.SnapshotGone:
+            cursor = None  # expired: a fresh first page, as the arm says
+    if page is None:
+        assignment = feeds.assign(request.user)
+        if assignment.is_ranked:
+            page = _ranked_home_page(request, assignment, cursor)
+        else:
+            page = cursor_page(request, with_mentions(feeds.chronological_home(request.user)))
+            feeds.explain_chronological(
+                page.items, viewer=request.user, assignment=assignment, start=page.start
+            )
+            feeds.sponsored_for_chronological(request.user, page.items, assignment)
     context = {"form": PostForm()}
     if not wants_fragment(request):
         context.update(
@@ -62,11 +70,11 @@ def home(request):
     )
 
 
-def _ranked_home_page(request, assignment) -> CursorPage:
+def _ranked_home_page(request, assignment, cursor) -> CursorPage:
     feed = feeds.ranked_home_page(
         request.user,
         assignment,
-        cursor=request.GET.get(CURSOR_PARAM) or None,
+        cursor=cursor,
         size=PAGE_SIZE,
         prepare=with_mentions,
     )

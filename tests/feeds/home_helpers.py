@@ -16,6 +16,7 @@ from django.utils import timezone
 from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
+from feeds import retrieval
 from feeds.artifacts import save_factor_model
 from feeds.models import FeedArm, ModelKind, ModelVersion, Trend
 from social import services
@@ -53,7 +54,8 @@ def put_everyone_in(strategy: str, *, blend: dict | None = None) -> FeedArm:
 
 
 def install_model(clusters: list[list[Post]], *, factors: int = 2) -> ModelVersion:
-    """Train ALS on crowds that each like the posts of one cluster, and activate it."""
+    """Train ALS on crowds that each like the posts of one cluster, and activate it (with
+    its index, as training writes it)."""
     rows, cols = [], []
     post_ids = [post.pk for cluster in clusters for post in cluster]
     rng = np.random.default_rng(3)
@@ -87,6 +89,7 @@ def install_model(clusters: list[list[Post]], *, factors: int = 2) -> ModelVersi
         user_ids=np.arange(SYNTHETIC_USER_IDS, SYNTHETIC_USER_IDS + matrix.shape[0]),
         post_ids=np.array(post_ids),
         meta={"params": params},
+        extras=lambda folder, arrays: retrieval.write_index(arrays["item_factors"], folder),
     )
     version.artifact_path = str(path)
     version.state = ModelVersion.State.ACTIVE

@@ -224,7 +224,7 @@ def test_progress_reports_every_stage_in_order(world):
     assert stages == list(training.STAGES)
     fractions = [done for _, done, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] <= 1.0
-    assert ("fit", pytest.approx(0.13 + 0.75), "15/15") in seen
+    assert ("fit", pytest.approx(0.13 + 0.72), "15/15") in seen
 
 
 def test_old_artifacts_are_pruned_keeping_the_last_versions(world, settings):

@@ -1,0 +1,147 @@
+"""Post cards as plain dicts, for lists that must be cheap (the home timeline API).
+
+A page of cards is one query: the posts through the visibility rule, with their authors,
+groups, exact counters and whether the viewer liked and shared each (on PostgreSQL a
+statement prepared once per connection, with `social.selectors.VISIBLE_POST_SQL`). The
+one costly part of a card that never changes between edits, its text rendered as HTML
+with links (which needs the mentioned people), is kept per post in the cache with the edit
+time it was rendered from; `forget_cards` drops it on an edit, a delete and a moderator's
+hiding, and a card rendered before an edit is never used after one, even if the cache
+missed the invalidation. A cache that is down costs a render, not an error.
+
+The dicts have exactly the fields of `social.serializers.PostSerializer` in the same formats
+(`tests/feeds/test_timeline_cards.py` compares them), so the serializer stays the schema.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from rest_framework.fields import DateTimeField
+
+from flywheel import soft_cache
+from flywheel.prepared import prepared_cursor
+from social import selectors
+from social.models import Mute, Post
+from social.selectors import VISIBLE_POST_SQL
+from social.text import render_text
+
+User = get_user_model()
+HTML_SECONDS = 24 * 3600
+# ROWS_SQL's columns, in order.
+FIELDS = (
+    "id", "author_id", "author__username", "author__display_name", "author__avatar", "text",
+    "image", "group__slug", "group__name", "created_at", "edited_at", "like_count",
+    "share_count", "comment_count", "viewer_liked", "viewer_shared",
+)  # fmt: skip
+_datetime = DateTimeField()
+
+
+def _key(post_id: int) -> str:
+    return f"social:card-html:{int(post_id)}"
+
+
+def forget_cards(post_ids) -> None:
+    """Drop the cached text of these posts (after an edit, a delete, a hiding)."""
+    soft_cache.delete_many([_key(pk) for pk in post_ids])
+
+
+ROWS_SQL = f"""
+SELECT p.id, p.author_id, u.username, u.display_name, u.avatar, p.text, p.image, g.slug,
+       g.name, p.created_at, p.edited_at, p.like_count, p.share_count, p.comment_count,
+       EXISTS (SELECT 1 FROM social_like l WHERE l.post_id = p.id AND l.user_id = %(viewer)s),
+       EXISTS (SELECT 1 FROM social_share s WHERE s.post_id = p.id AND s.user_id = %(viewer)s)
+FROM social_post p JOIN accounts_user u ON u.id = p.author_id
+LEFT JOIN social_group g ON g.id = p.group_id
+WHERE p.id = ANY(%(ids)s) AND {VISIBLE_POST_SQL}
+  AND NOT EXISTS (SELECT 1 FROM social_mute m
+                  WHERE m.muter_id = %(viewer)s AND m.muted_id = p.author_id)
+"""
+
+
+def card_rows(viewer, post_ids, *, visible=None) -> dict[int, dict]:
+    """The rows (`FIELDS`) of these posts that the viewer may see now, by id, in one query
+    (a statement prepared once per connection on PostgreSQL; through `visible_posts`, or
+    the `visible` given, elsewhere). Posts by people the viewer muted are left out."""
+    post_ids = sorted({int(pk) for pk in post_ids})
+    if not post_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        with prepared_cursor() as cursor:
+            cursor.execute(ROWS_SQL, {"viewer": viewer.pk, "ids": post_ids})
+            return {row[0]: dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()}
+    visible = selectors.visible_posts(viewer) if visible is None else visible
+    muted = Mute.objects.filter(muter=viewer, muted=OuterRef("author_id"))
+    rows = visible.filter(pk__in=post_ids).filter(~Exists(muted)).order_by().values(*FIELDS)
+    return {row["id"]: row for row in rows}
+
+
+def _stamp(row) -> str:
+    return row["edited_at"].isoformat() if row["edited_at"] else ""
+
+
+def rendered_html(rows: list[dict]) -> dict[int, str]:
+    """Each post's text as HTML, from the cache where it was rendered since the last edit;
+    the others rendered now (their mentions read in one query) and kept."""
+    cached = soft_cache.get_many([_key(row["id"]) for row in rows])
+    html: dict[int, str] = {}
+    missing = []
+    for row in rows:
+        kept = cached.get(_key(row["id"]))
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _stamp(row):
+            html[row["id"]] = kept[1]
+        else:
+            missing.append(row)
+    if missing:
+        mentioned: dict[int, set[str]] = {}
+        pairs = Post.mentions.through.objects.filter(
+            post_id__in=[row["id"] for row in missing]
+        ).values_list("post_id", "user__username")
+        for post_id, username in pairs:
+            mentioned.setdefault(post_id, set()).add(username)
+        fresh = {}
+        for row in missing:
+            known = mentioned.get(row["id"], set()) | {row["author__username"]}
+            html[row["id"]] = str(render_text(row["text"], known))
+            fresh[_key(row["id"])] = (_stamp(row), html[row["id"]])
+        soft_cache.set_many(fresh, HTML_SECONDS)
+    return html
+
+
+def _file_url(request, name: str) -> str | None:
+    if not name:
+        return None
+    url = default_storage.url(name)
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def card(row: dict, html: str, *, request) -> dict:
+    """One post card: `PostSerializer`'s fields, from a `card_rows` row."""
+    edited = row["edited_at"]
+    return {
+        "id": row["id"],
+        "author": {
+            "username": row["author__username"],
+            "display_name": row["author__display_name"] or row["author__username"],
+            "avatar_url": _file_url(request, row["author__avatar"]),
+        },
+        "text": row["text"],
+        "html": html,
+        "image_url": _file_url(request, row["image"]),
+        "group": (
+            {"slug": row["group__slug"], "name": row["group__name"]}
+            if row["group__slug"] is not None
+            else None
+        ),
+        "created_at": _datetime.to_representation(row["created_at"]),
+        "edited_at": _datetime.to_representation(edited) if edited else None,
+        "like_count": row["like_count"],
+        "share_count": row["share_count"],
+        "comment_count": row["comment_count"],
+        "viewer_liked": bool(row["viewer_liked"]),
+        "viewer_shared": bool(row["viewer_shared"]),
+    }
+
+
+def format_datetime(value) -> str | None:
+    return _datetime.to_representation(value) if value else None
