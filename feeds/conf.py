@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, fields
 
 from django.conf import settings
 
+from feeds import gates
+
 
 def _bool(raw) -> bool:
     if isinstance(raw, bool):
@@ -36,6 +38,8 @@ class TrainingConfig:
     gate_enabled: bool
     gate_baseline_lift: float
     gate_active_ratio: float
+    gate_min_held_out: int
+    gate_min_people: int
 
     @classmethod
     def from_settings(cls, overrides: dict | None = None) -> "TrainingConfig":
@@ -50,6 +54,8 @@ class TrainingConfig:
             "gate_enabled": get("FEED_GATE_ENABLED"),
             "gate_baseline_lift": get("FEED_GATE_BASELINE_LIFT"),
             "gate_active_ratio": get("FEED_GATE_ACTIVE_RATIO"),
+            "gate_min_held_out": get("FEED_GATE_MIN_HELD_OUT"),
+            "gate_min_people": get("FEED_GATE_MIN_PEOPLE"),
         }
         return cls.from_dict({**values, **(overrides or {})})
 
@@ -64,6 +70,13 @@ class TrainingConfig:
         merged = {**base, **values}
         casts = {bool: _bool, int: int, float: float}
         return cls(**{name: casts[f.type](merged[name]) for name, f in known.items()})
+
+    def gate_rules(self) -> gates.Rules:
+        return gates.Rules(
+            enabled=self.gate_enabled,
+            baseline_lift=self.gate_baseline_lift,
+            champion_ratio=self.gate_active_ratio,
+        )
 
     def fit_params(self) -> dict:
         """The hyper-parameters serving needs and the artifact records."""
