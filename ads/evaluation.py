@@ -10,12 +10,12 @@ pairs, by the same features serving would give it (ads.targeter): a person or a 
 never saw gets what serving gives them, no click factors and the global prior, so every pair
 can be scored by both. Pairs it learnt from are never in the hold-out (ads.training).
 
-AUC and log-loss are scikit-learn's; the AUC's 95% interval is a percentile bootstrap over
-the held-out pairs (scipy.stats.bootstrap), seeded so a run is reproducible.
+AUC and log-loss are scikit-learn's; the AUC's 95% interval, and that of the difference with
+the active version, are percentile bootstraps over the held-out pairs
+(feeds.gates.paired_interval), seeded so a run is reproducible.
 """
 
 import numpy as np
-from scipy.stats import bootstrap
 from sklearn.metrics import log_loss as sklearn_log_loss
 from sklearn.metrics import roc_auc_score
 
@@ -26,7 +26,6 @@ from feeds.artifacts import FactorModel
 AUC = "auc"
 LOG_LOSS = "log_loss"
 AUC_LOW, AUC_HIGH = "auc_low", "auc_high"
-BOOTSTRAP_RESAMPLES = 1000
 
 
 def fit_logistic(
@@ -59,27 +58,24 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
 
 
 def auc_interval(labels, scores, *, seed: int = 0) -> tuple[float, float] | None:
-    """The AUC's 95% percentile-bootstrap interval; None without both classes. A resample
-    with one class only (rare with the gate's minimum clicks) counts as a coin toss."""
+    """The AUC's 95% bootstrap interval; None without both classes. A resample with one
+    class only (rare with the gate's minimum clicks) counts as a coin toss."""
     labels = np.asarray(labels, dtype=bool)
     if labels.all() or not labels.any():
         return None
-
-    def statistic(sample_labels, sample_scores):
-        return auc(sample_labels, sample_scores) or 0.5
-
-    result = bootstrap(
-        (labels, np.asarray(scores, dtype=np.float64)),
-        statistic,
-        paired=True,
-        vectorized=False,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="percentile",
-        confidence_level=0.95,
-        rng=np.random.default_rng(seed),
+    return gates.paired_interval(
+        lambda y, p: auc(y, p) or 0.5, labels, np.asarray(scores, dtype=np.float64), seed=seed
     )
-    interval = result.confidence_interval
-    return float(interval.low), float(interval.high)
+
+
+def auc_shortfall(labels, ours, theirs, *, ratio: float) -> tuple[float, float] | None:
+    """The 95% bootstrap interval of (our AUC - ratio x theirs), paired on the same pairs."""
+    labels = np.asarray(labels, dtype=bool)
+    if labels.all() or not labels.any():
+        return None
+    return gates.paired_interval(
+        lambda y, a, b: (auc(y, a) or 0.5) - ratio * (auc(y, b) or 0.5), labels, ours, theirs
+    )
 
 
 def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float | None:
@@ -153,6 +149,7 @@ def quality_gate(
             baseline[AUC],
             champion.get(AUC),
             meaning="the person model adds nothing to what targeting alone knows",
+            shortfall=champion.get("shortfall"),
         ),
         interval=None if low is None else gates.Interval(low, high, chance=0.5),
         guards=(

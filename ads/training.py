@@ -232,9 +232,13 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     }
     if champion_model is not None:
         champion_p = evaluation.champion_probabilities(champion_model, test, test_x)
+        shortfall = evaluation.auc_shortfall(
+            test.clicked, probabilities, champion_p, ratio=config.gate_active_ratio
+        )
         metrics["champion"] = {
             "version": champion.pk,
             **evaluation.judge(test.clicked, champion_p),
+            "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
         }
     verdict = evaluation.quality_gate(
         metrics,

@@ -261,45 +261,70 @@ def popularity_recommendations(holdout: HoldOut, k: int = K) -> np.ndarray:
     return out
 
 
+def person_recalls(recommended: np.ndarray, held: sp.csr_matrix) -> np.ndarray:
+    """Each person's recall@k: hits over min(held out, k)."""
+    k = recommended.shape[1]
+    recalls = np.zeros(len(recommended))
+    for i in range(len(recommended)):
+        truth = held.indices[held.indptr[i] : held.indptr[i + 1]]
+        hits = np.isin(recommended[i], truth) & (recommended[i] >= 0)
+        recalls[i] = hits.sum() / max(1, min(len(truth), k))
+    return recalls
+
+
 def ranking_metrics(recommended: np.ndarray, held: sp.csr_matrix, n_items: int) -> dict:
     """recall@k (hits over min(held out, k)), nDCG@k with binary relevance, and catalogue
     coverage (share of all posts that appear in anyone's top k)."""
     k = recommended.shape[1]
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     ideal = np.cumsum(discounts)
-    recalls, ndcgs = [], []
+    ndcgs = []
     for i in range(len(recommended)):
         truth = held.indices[held.indptr[i] : held.indptr[i + 1]]
         if not len(truth):
             continue
         hits = np.isin(recommended[i], truth) & (recommended[i] >= 0)
-        relevant = min(len(truth), k)
-        recalls.append(hits.sum() / relevant)
-        ndcgs.append((hits * discounts).sum() / ideal[relevant - 1])
+        ndcgs.append((hits * discounts).sum() / ideal[min(len(truth), k) - 1])
+    recalls = person_recalls(recommended, held)[np.diff(held.indptr) > 0]
     shown = np.unique(recommended[recommended >= 0])
     return {
-        RECALL: round(float(np.mean(recalls)), 6) if recalls else None,
+        RECALL: round(float(np.mean(recalls)), 6) if len(recalls) else None,
         NDCG: round(float(np.mean(ndcgs)), 6) if ndcgs else None,
         "coverage": round(len(shown) / n_items, 6) if n_items else 0.0,
     }
 
 
-def evaluate(challenger: Scorer, holdout: HoldOut, champion: Scorer | None = None) -> dict:
+def evaluate(
+    challenger: Scorer,
+    holdout: HoldOut,
+    champion: Scorer | None = None,
+    *,
+    champion_ratio: float = 1.0,
+) -> dict:
     """The new version, the popularity baseline and the active version (when there is one),
-    on the same people and the same hold-out."""
+    on the same people and the same hold-out; with the paired 95% interval of (the new
+    version's recall - champion_ratio x the active one's) over the people."""
     n_items = holdout.train.shape[1]
-
-    def judged(recommended):
-        return ranking_metrics(recommended, holdout.held, n_items)
-
-    return {
+    ours = recommendations(challenger, holdout)
+    metrics = {
         "k": K,
         "eval_users": len(holdout.rows),
         "held_out": holdout.held_out,
-        "model": judged(recommendations(challenger, holdout)),
-        "baseline": judged(popularity_recommendations(holdout)),
-        "champion": judged(recommendations(champion, holdout)) if champion else None,
+        "model": ranking_metrics(ours, holdout.held, n_items),
+        "baseline": ranking_metrics(popularity_recommendations(holdout), holdout.held, n_items),
+        "champion": None,
     }
+    if champion is not None:
+        theirs = recommendations(champion, holdout)
+        metrics["champion"] = ranking_metrics(theirs, holdout.held, n_items)
+        if len(holdout.rows) >= 2:
+            low, high = gates.paired_interval(
+                lambda a, b: np.mean(a) - champion_ratio * np.mean(b),
+                person_recalls(ours, holdout.held),
+                person_recalls(theirs, holdout.held),
+            )
+            metrics["champion"]["shortfall"] = [round(low, 6), round(high, 6)]
+    return metrics
 
 
 def quality_gate(
@@ -325,6 +350,7 @@ def quality_gate(
             metrics["baseline"][RECALL],
             champion.get(RECALL),
             meaning="it recommends no better than showing everyone the most popular posts",
+            shortfall=champion.get("shortfall"),
         ),
         baseline_name="the popularity baseline",
         rules=rules,

@@ -12,7 +12,10 @@ staff member understands, why a version must not serve:
 3. chance:    where the metric has an interval (AUC), its 95% interval lies above chance;
 4. baseline:  the main metric beats the baseline's, times `baseline_lift`;
 5. champion:  the main metric is at least `champion_ratio` times the champion's, on the
-              same hold-out (no champion: the clause passes);
+              same hold-out, or the shortfall is within the hold-out's noise (the paired 95%
+              interval of challenger - ratio x champion reaches 0): only a version clearly
+              worse is kept out, because rejecting equals on noise stalls the loop (no
+              champion: the clause passes);
 6. guards:    each secondary metric (log-loss) is no worse than the baseline's.
 
 Every clause is evaluated and recorded (`Verdict.as_metrics`), so the staff page can show the
@@ -21,6 +24,27 @@ which the record says too).
 """
 
 from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import bootstrap
+
+RESAMPLES = 1000
+
+
+def paired_interval(statistic, *samples, seed: int = 0) -> tuple[float, float]:
+    """The 95% percentile-bootstrap interval of `statistic(*samples)`, resampling the rows
+    of the samples together (scipy.stats.bootstrap), seeded so a run is reproducible."""
+    result = bootstrap(
+        tuple(np.asarray(sample) for sample in samples),
+        statistic,
+        paired=True,
+        vectorized=False,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        confidence_level=0.95,
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
 @dataclass(frozen=True)
@@ -42,6 +66,8 @@ class Scores:
     champion: float | None = None  # None: no active version
     higher_is_better: bool = True
     meaning: str = ""  # what falling short means for people, for the staff page
+    # 95% interval of (challenger - ratio x champion), paired on the hold-out's rows
+    shortfall: tuple[float, float] | None = None
 
     def better(self, ours: float, theirs: float) -> bool:
         return ours > theirs if self.higher_is_better else ours < theirs
@@ -158,11 +184,21 @@ def _champion(scores: Scores, champion_version: int | None, ratio: float) -> Che
             "hold-out.",
         )
     relation = f"below {ratio:g} x" if scores.higher_is_better else f"worse than {ratio:g} x"
+    gap = (
+        f"{scores.metric} {_figure(ours)} is {relation} {name}'s {_figure(theirs)} on the same "
+        "hold-out"
+    )
+    if scores.shortfall is not None:
+        low, high = scores.shortfall
+        span = f"95% interval of the difference {_figure(low)} to {_figure(high)}"
+        noise = high >= 0 if scores.higher_is_better else low <= 0
+        if noise:
+            return Check("champion", True, f"{gap}, but within its noise ({span}).")
+        gap = f"{gap}, beyond its noise ({span})"
     return Check(
         "champion",
         False,
-        f"{scores.metric} {_figure(ours)} is {relation} {name}'s {_figure(theirs)} on the same "
-        "hold-out: it would serve people worse than the version serving now.",
+        f"{gap}: it would serve people worse than the version serving now.",
     )
 
 

@@ -223,7 +223,9 @@ class _Run:
             als.item_factors, regularization=config.regularization, alpha=config.alpha
         )
         with threadpool_limits(1, "blas"):
-            metrics = evaluate(challenger, holdout, champion_scorer)
+            metrics = evaluate(
+                challenger, holdout, champion_scorer, champion_ratio=config.gate_active_ratio
+            )
         metrics["holdout"] = holdout.describe(fraction=config.holdout, seed=config.random_state)
         if metrics["champion"] is not None:
             metrics["champion"] = {"version": champion.pk, **metrics["champion"]}

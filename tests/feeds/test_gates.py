@@ -143,3 +143,26 @@ def test_a_disabled_gate_passes_and_still_records_what_it_found():
     record = result.as_metrics()
     assert record["enabled"] is False and record["passed"] is True
     assert [c["passed"] for c in record["checks"]] == [True, False, True]
+
+
+def test_champion_a_shortfall_within_the_hold_outs_noise_is_not_held_against_it():
+    def behind(shortfall):
+        return judge(
+            evidence=ENOUGH,
+            main=Scores("recall@20", 0.30, 0.1, 0.35, shortfall=shortfall),
+            baseline_name="the popularity baseline",
+            rules=RULES,
+            champion_version=4,
+        )
+
+    noisy = behind((-0.08, 0.02))  # 0.30 < 0.9 x 0.35, but it could be noise
+    assert noisy.passed
+    assert "but within its noise (95% interval of the difference -0.0800 to 0.0200)" in (
+        noisy.checks[-1].words
+    )
+    clear = behind((-0.08, -0.01))
+    assert failed(clear) == ["champion"]
+    assert (
+        "is below 0.9 x the active version v4's 0.3500 on the same hold-out, beyond its noise"
+        in (clear.reason)
+    )
