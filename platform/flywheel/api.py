@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,3 +35,10 @@ def exception_handler(exc, context):
             response.data["detail"] = str(context["raised"])
         response.data["retry_after"] = int(exc.wait)
     return response
+
+
+@csrf_exempt  # nothing here to protect: it only ever answers 404
+def no_such_endpoint(request, *args, **kwargs):
+    """Any address under /api/ that names no endpoint (or an id of the wrong type): a JSON 404
+    like every other API error, not the site's HTML page."""
+    return JsonResponse({"detail": "There is no such API endpoint."}, status=404)
