@@ -82,6 +82,8 @@ def test_the_active_version_is_scored_again_on_the_same_held_out_pairs():
     assert second.state == State.ACTIVE, second.reason
     champion = second.metrics["champion"]
     assert champion["version"] == first.pk and 0.5 < champion["auc"] < 0.999
+    low, high = champion["shortfall"]  # of (new AUC - 0.95 x active AUC), over the pairs
+    assert low < second.metrics["model"]["auc"] - 0.95 * champion["auc"] < high
     holdout = second.metrics["holdout"]
     assert holdout["after_event_id"] == first.max_event_id
     assert holdout["first_event_id"] > first.max_event_id  # nothing v1 learnt from
@@ -104,6 +106,7 @@ def test_champion_a_version_clearly_behind_the_active_one_is_rejected():
     assert f"is below 2 x the active version v{first.pk}'s {champion:.4f} on the same" in (
         second.reason
     )
+    assert "beyond its noise (95% interval of the difference" in second.reason
     assert registry.active_version(KIND) == first
 
 

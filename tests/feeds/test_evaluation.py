@@ -178,6 +178,16 @@ def test_the_feed_gate_compares_with_the_active_version_on_the_same_hold_out():
     assert "below 0.9 x the active version v3's 0.4000 on the same hold-out" in verdict.reason
 
 
+def test_a_shortfall_within_the_hold_outs_noise_is_forgiven():
+    metrics = feed_metrics(0.35, 0.2, champion=0.4)
+    metrics["champion"]["shortfall"] = [-0.09, 0.01]
+    verdict = feed_gate(metrics)
+    assert verdict.passed, verdict.reason
+    assert "but within its noise" in verdict.as_metrics()["checks"][-1]["words"]
+    metrics["champion"]["shortfall"] = [-0.09, -0.01]
+    assert "beyond its noise" in feed_gate(metrics).reason
+
+
 def test_an_empty_hold_out_cannot_be_measured():
     verdict = feed_gate(feed_metrics(None, None, held_out=0, people=0))
     assert not verdict.passed and "could not be measured" in verdict.reason

@@ -43,6 +43,8 @@ def test_the_active_version_is_scored_again_on_the_new_versions_hold_out(world):
     assert metrics["holdout"]["max_event_id"] == second.max_event_id
     assert metrics["holdout"]["interactions"] == metrics["held_out"] == 50 * 5  # the new likes
     assert clauses(second) == {"evidence": True, "baseline": True, "champion": True}
+    low, high = metrics["champion"]["shortfall"]  # of (new - 0.9 x active), over the people
+    assert low < metrics["model"]["recall@20"] - 0.9 * metrics["champion"]["recall@20"] < high
 
 
 def test_a_new_version_worse_than_the_active_one_on_the_same_hold_out_is_rejected(world):
@@ -58,6 +60,7 @@ def test_a_new_version_worse_than_the_active_one_on_the_same_hold_out_is_rejecte
     assert f"below 0.9 x the active version v{first.pk}'s {champion:.4f} on the same" in (
         second.reason
     )
+    assert "beyond its noise (95% interval of the difference" in second.reason
     assert clauses(second)["champion"] is False
     assert registry.active_version() == first
 
