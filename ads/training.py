@@ -86,13 +86,6 @@ class TargeterConfig:
             raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
         return cls.from_dict({**values, **(overrides or {})})
 
-    def gate_rules(self) -> gates.Rules:
-        return gates.Rules(
-            enabled=self.gate_enabled,
-            baseline_lift=self.gate_baseline_lift,
-            champion_ratio=self.gate_active_ratio,
-        )
-
     @classmethod
     def from_dict(cls, values: dict) -> "TargeterConfig":
         known = {f.name: f.type for f in fields(cls)}
@@ -242,7 +235,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         }
     verdict = evaluation.quality_gate(
         metrics,
-        rules=config.gate_rules(),
+        rules=gates.Rules.of(config),
         min_clicks=config.gate_min_clicks,
         min_non_clicks=config.gate_min_non_clicks,
         champion_version=champion.pk if champion else None,

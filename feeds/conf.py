@@ -10,8 +10,6 @@ from dataclasses import asdict, dataclass, fields
 
 from django.conf import settings
 
-from feeds import gates
-
 
 def _bool(raw) -> bool:
     if isinstance(raw, bool):
@@ -70,13 +68,6 @@ class TrainingConfig:
         merged = {**base, **values}
         casts = {bool: _bool, int: int, float: float}
         return cls(**{name: casts[f.type](merged[name]) for name, f in known.items()})
-
-    def gate_rules(self) -> gates.Rules:
-        return gates.Rules(
-            enabled=self.gate_enabled,
-            baseline_lift=self.gate_baseline_lift,
-            champion_ratio=self.gate_active_ratio,
-        )
 
     def fit_params(self) -> dict:
         """The hyper-parameters serving needs and the artifact records."""

@@ -88,6 +88,12 @@ class Rules:
     baseline_lift: float
     champion_ratio: float
 
+    @classmethod
+    def of(cls, config) -> "Rules":
+        """A kind's rules from its training config (gate_enabled, gate_baseline_lift,
+        gate_active_ratio), recorded on every version."""
+        return cls(config.gate_enabled, config.gate_baseline_lift, config.gate_active_ratio)
+
 
 @dataclass
 class Check:

@@ -20,7 +20,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
-from feeds import conf, registry
+from feeds import conf, gates, registry
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.conf import TrainingConfig
 from feeds.evaluation import Scorer, evaluate, quality_gate, split_holdout
@@ -231,7 +231,7 @@ class _Run:
             metrics["champion"] = {"version": champion.pk, **metrics["champion"]}
         verdict = quality_gate(
             metrics,
-            rules=config.gate_rules(),
+            rules=gates.Rules.of(config),
             min_held_out=config.gate_min_held_out,
             min_people=config.gate_min_people,
             champion_version=champion.pk if champion else None,

@@ -10,17 +10,14 @@ from ads import evaluation, training
 from ads.targeter_data import ad_pairs
 from feeds import registry
 from feeds.artifacts import load_factor_model
+from feeds.gates import Rules
 from feeds.models import ModelKind, ModelVersion
 from tests.ads.targeter_world import add_campaigns, make_click_world
+from tests.ads.test_targeter import train
 
 pytestmark = pytest.mark.django_db
 State = ModelVersion.State
 KIND = ModelKind.AD_TARGETER
-
-
-def train(**overrides) -> ModelVersion:
-    version = training.training_request(triggered_by="test", overrides=overrides, enqueue=False)
-    return training.train_version(version.pk)
 
 
 def clauses(version: ModelVersion) -> dict[str, bool]:
@@ -141,7 +138,7 @@ def test_guard_log_loss_no_worse_than_the_baseline_is_part_of_the_gate():
     }
     verdict = evaluation.quality_gate(
         metrics,
-        rules=training.TargeterConfig.from_settings().gate_rules(),
+        rules=Rules.of(training.TargeterConfig.from_settings()),
         min_clicks=10,
         min_non_clicks=100,
     )

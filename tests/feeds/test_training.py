@@ -37,7 +37,6 @@ def make_taste_world(*, groups=2, people=25, posts=60, likes=20, seed=3, prefix=
     rng = random.Random(seed)
     world = TasteWorld()
     start = timezone.now() - timedelta(days=2)
-    events = []
     for g in range(groups):
         author = User.objects.create(username=f"{prefix}author{g}", password="!")
         made = Post.objects.bulk_create(
@@ -48,21 +47,25 @@ def make_taste_world(*, groups=2, people=25, posts=60, likes=20, seed=3, prefix=
         )
         world.posts.append([p.pk for p in made])
         world.people.append([u.pk for u in members])
-    tick = 0
-    for g in range(groups):
-        for person in world.people[g]:
-            for post in rng.sample(world.posts[g], likes):
-                tick += 1
-                events.append(
-                    Event(
-                        kind=EventKind.LIKE,
-                        user_id=person,
-                        post_id=post,
-                        created_at=start + timedelta(seconds=tick),
-                    )
-                )
-    Event.objects.bulk_create(events)
+    store_likes(
+        [(p, post) for g in range(groups) for p in world.people[g]
+         for post in rng.sample(world.posts[g], likes)],
+        start=start,
+    )  # fmt: skip
     return world
+
+
+def store_likes(likes: list[tuple[int, int]], *, start) -> None:
+    """(person, post) likes as events, one second apart from `start`, in this order."""
+    Event.objects.bulk_create(
+        Event(
+            kind=EventKind.LIKE,
+            user_id=person,
+            post_id=post,
+            created_at=start + timedelta(seconds=n),
+        )
+        for n, (person, post) in enumerate(likes, start=1)
+    )
 
 
 def add_likes(world: TasteWorld, *, per_person=5, seed=11, new_posts=0, groups=None) -> None:
@@ -71,7 +74,7 @@ def add_likes(world: TasteWorld, *, per_person=5, seed=11, new_posts=0, groups=N
     `new_posts`, each group first gets that many new posts, and those are the ones liked."""
     rng = random.Random(seed)
     start = timezone.now() - timedelta(hours=1)
-    tick, events = 0, []
+    likes = []
     for g in groups if groups is not None else range(len(world.posts)):
         pool = world.posts[g]
         if new_posts:
@@ -83,17 +86,9 @@ def add_likes(world: TasteWorld, *, per_person=5, seed=11, new_posts=0, groups=N
             pool = [p.pk for p in made]
         for person in world.people[g]:
             liked = set(Event.objects.filter(user_id=person).values_list("post_id", flat=True))
-            for post in rng.sample([p for p in pool if p not in liked], per_person):
-                tick += 1
-                events.append(
-                    Event(
-                        kind=EventKind.LIKE,
-                        user_id=person,
-                        post_id=post,
-                        created_at=start + timedelta(seconds=tick),
-                    )
-                )
-    Event.objects.bulk_create(events)
+            fresh = rng.sample([p for p in pool if p not in liked], per_person)
+            likes.extend((person, post) for post in fresh)
+    store_likes(likes, start=start)
 
 
 def recommended_groups(world: TasteWorld, person: int, limit: int = 10) -> list[int]:
