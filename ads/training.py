@@ -178,7 +178,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     )
     stage("split", f"{len(pairs):,} people x campaigns shown, {int(pairs.clicked.sum()):,} clicked")
     champion, champion_model = _champion()
-    older = np.arange(len(pairs)) < _cut(pairs, config.holdout, champion)
+    older = np.arange(len(pairs)) < holdout_start(pairs, config.holdout, champion)
     train, test = pairs.take(older), pairs.take(~older)
     if len(pairs) < MIN_PAIRS or train.clicked.all() or not train.clicked.any():
         raise NotEnoughData(
@@ -291,7 +291,7 @@ def _champion():
         return active, None
 
 
-def _cut(pairs, holdout: float, champion) -> int:
+def holdout_start(pairs, holdout: float, champion) -> int:
     """Where the hold-out starts: the newest `holdout` share of the pairs (they are in order
     of first impression), and never a pair the active version learnt from."""
     cut = round(len(pairs) * (1 - holdout))

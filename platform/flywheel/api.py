@@ -1,6 +1,7 @@
 """Project-wide API conventions: every error is JSON with a message a person can read."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +23,10 @@ def as_api_exception(exc):
         return exceptions.NotFound(str(exc))
     if isinstance(exc, RateLimited):
         return exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
+    if isinstance(exc, SuspiciousOperation):
+        # A body Django refuses to read (too many fields, too large): a JSON 400 like any
+        # other bad input, not the site's HTML error page.
+        return exceptions.ParseError(f"The request body cannot be read: {exc}")
     return exc
 
 

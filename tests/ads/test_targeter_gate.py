@@ -147,3 +147,12 @@ def test_guard_log_loss_no_worse_than_the_baseline_is_part_of_the_gate():
         "log_loss 0.3500 is worse than the targeting-only baseline's 0.3000: its click "
         "probabilities are less honest, which would misprice the auction."
     )
+
+
+def test_the_hold_out_never_holds_a_pair_the_active_version_learnt_from():
+    pairs = ad_pairs(0)  # empty: give it ten pairs first shown at events 1 to 10
+    pairs.first = np.arange(1, 11)
+    pairs.users = pairs.campaigns = pairs.clicks = np.zeros(10, dtype=np.int64)
+    assert training.holdout_start(pairs, 0.5, None) == 5  # the newest half
+    assert training.holdout_start(pairs, 0.5, ModelVersion(max_event_id=7)) == 7  # it saw 1 to 7
+    assert training.holdout_start(pairs, 0.5, ModelVersion(max_event_id=3)) == 5

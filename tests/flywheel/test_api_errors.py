@@ -146,3 +146,13 @@ def test_an_empty_bid_is_outside_the_schema_and_refused_with_a_message(schema, a
     AdvertiserFactory(user=user)
     response = auth_client.post("/api/ads/campaigns/", {"name": "x", "bid": ""}, format="json")
     assert response.status_code == 400 and response.json()["bid"] == ["A valid number is required."]
+
+
+def test_a_body_with_too_many_fields_is_a_json_400(auth_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"ids={n}" for n in range(1, 20))
+    response = auth_client.post(
+        "/api/notifications/read/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body cannot be read: The number of")
