@@ -59,6 +59,7 @@ class AdvertiserView(views.APIView):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = AdvertiserSerializer
+    schema_errors = {"get": {404}, "patch": {404}}  # not an advertiser yet (flywheel.schema)
 
     @extend_schema(summary="Your advertiser profile (404 until you become one)")
     def get(self, request):

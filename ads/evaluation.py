@@ -5,15 +5,27 @@ the moment the person first saw the campaign, is kept out of training. The model
 targeting-only baseline (the same logistic regression restricted to what targeting knows:
 declared interest and the campaign's own prior) are fitted on the older pairs and judged on
 the newer ones in the same run: AUC (does it rank clickers above the others?) and log-loss
-(are its probabilities honest?).
+(are its probabilities honest?). The active version (the champion) is scored on the same
+pairs, by the same features serving would give it (ads.targeter): a person or a campaign it
+never saw gets what serving gives them, no click factors and the global prior, so every pair
+can be scored by both. Pairs it learnt from are never in the hold-out (ads.training).
+
+AUC and log-loss are scikit-learn's; the AUC's 95% interval, and that of the difference with
+the active version, are percentile bootstraps over the held-out pairs
+(feeds.gates.paired_interval), seeded so a run is reproducible.
 """
 
 import numpy as np
+from sklearn.metrics import log_loss as sklearn_log_loss
+from sklearn.metrics import roc_auc_score
 
-from feeds.registry import gate_verdict
+from ads.targeter import FEATURES, campaign_priors, sigmoid
+from feeds import gates
+from feeds.artifacts import FactorModel
 
 AUC = "auc"
 LOG_LOSS = "log_loss"
+AUC_LOW, AUC_HIGH = "auc_low", "auc_high"
 
 
 def fit_logistic(
@@ -38,62 +50,129 @@ def fit_logistic(
 
 
 def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    """Area under the ROC curve by ranks (ties count half); None without both classes."""
+    """Area under the ROC curve; None without both classes."""
     labels = np.asarray(labels, dtype=bool)
-    positives, negatives = int(labels.sum()), int((~labels).sum())
-    if not positives or not negatives:
+    if labels.all() or not labels.any():
         return None
-    order = np.argsort(scores, kind="mergesort")
-    sorted_scores = np.asarray(scores)[order]
-    ranks = np.empty(len(scores), dtype=np.float64)
-    # Average ranks over runs of equal scores.
-    boundaries = np.flatnonzero(np.diff(sorted_scores)) + 1
-    starts = np.concatenate([[0], boundaries])
-    ends = np.concatenate([boundaries, [len(scores)]])
-    for start, end in zip(starts, ends, strict=True):
-        ranks[order[start:end]] = (start + end + 1) / 2.0
-    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    return float(roc_auc_score(labels, scores))
 
 
-def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
+def auc_interval(labels, scores, *, seed: int = 0) -> tuple[float, float] | None:
+    """The AUC's 95% bootstrap interval; None without both classes. A resample with one
+    class only (rare with the gate's minimum clicks) counts as a coin toss."""
+    labels = np.asarray(labels, dtype=bool)
+    if labels.all() or not labels.any():
+        return None
+    return gates.paired_interval(
+        lambda y, p: auc(y, p) or 0.5, labels, np.asarray(scores, dtype=np.float64), seed=seed
+    )
+
+
+def auc_shortfall(labels, ours, theirs, *, ratio: float) -> tuple[float, float] | None:
+    """The 95% bootstrap interval of (our AUC - ratio x theirs), paired on the same pairs."""
+    labels = np.asarray(labels, dtype=bool)
+    if labels.all() or not labels.any():
+        return None
+    return gates.paired_interval(
+        lambda y, a, b: (auc(y, a) or 0.5) - ratio * (auc(y, b) or 0.5), labels, ours, theirs
+    )
+
+
+def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float | None:
+    if not len(labels):
+        return None
     p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-9, 1 - 1e-9)
-    y = np.asarray(labels, dtype=np.float64)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return float(sklearn_log_loss(np.asarray(labels, dtype=bool), p, labels=[False, True]))
 
 
-def judge(labels: np.ndarray, probabilities: np.ndarray) -> dict:
-    value = auc(labels, probabilities)
-    return {
+def judge(labels: np.ndarray, probabilities: np.ndarray, *, interval: bool = False) -> dict:
+    """AUC and log-loss (and the AUC's interval, for the version being judged)."""
+    value, loss = auc(labels, probabilities), log_loss(labels, probabilities)
+    figures = {
         AUC: None if value is None else round(value, 6),
-        LOG_LOSS: round(log_loss(labels, probabilities), 6),
+        LOG_LOSS: None if loss is None else round(loss, 6),
     }
+    if interval:
+        bounds = auc_interval(labels, probabilities)
+        figures[AUC_LOW], figures[AUC_HIGH] = (
+            (None, None) if bounds is None else (round(bounds[0], 6), round(bounds[1], 6))
+        )
+    return figures
+
+
+def champion_probabilities(model: FactorModel, test, features: np.ndarray) -> np.ndarray:
+    """The active version's click probabilities for the held-out pairs: the same features as
+    the new version's (`features`, FEATURES order), with its own click factors and priors in
+    place of the new version's, as ads.targeter.predict would compute them."""
+    x = np.array(features, dtype=np.float64, copy=True)
+    x[:, FEATURES.index("prior")] = campaign_priors(model.meta, test.campaigns)
+    mf, has_mf = np.zeros(len(test)), np.zeros(len(test))
+    rows = np.array([model.user_row(int(u)) for u in test.users], dtype=object)
+    cols = model.post_cols(test.campaigns)
+    known = np.array([r is not None for r in rows]) & (cols >= 0)
+    if known.any():
+        people = np.asarray(model.user_factors, dtype=np.float64)[rows[known].astype(np.int64)]
+        campaigns = np.asarray(model.item_factors, dtype=np.float64)[cols[known]]
+        clicked = np.abs(people).sum(axis=1) > 0  # serving: no clicks, no click factors
+        mf[known] = np.einsum("ij,ij->i", people, campaigns) * clicked
+        has_mf[known] = clicked
+    x[:, FEATURES.index("mf")], x[:, FEATURES.index("has_mf")] = mf, has_mf
+    coefficients = np.asarray(model.meta["coefficients"], dtype=np.float64)
+    return sigmoid(x @ coefficients)
 
 
 def quality_gate(
-    metrics: dict, *, active_metrics: dict | None, baseline_lift: float, active_ratio: float
-) -> str:
-    """Why this version must not serve, or "": the registry's gate on AUC (beat the
-    targeting-only baseline, not clearly worse than the active version), and its
-    probabilities must be no worse calibrated than the baseline's (log-loss)."""
-    reason = gate_verdict(
-        metric=AUC,
-        ours=metrics["model"][AUC],
-        baseline=metrics["baseline"][AUC],
+    metrics: dict,
+    *,
+    rules: gates.Rules,
+    min_clicks: int,
+    min_non_clicks: int,
+    champion_version: int | None = None,
+) -> gates.Verdict:
+    """The shared gate (feeds.gates) on AUC: enough clicks and non-clicks held out, an AUC
+    whose 95% interval lies above 0.5, beating the targeting-only baseline, not below
+    `rules.champion_ratio` times the active version on the same pairs; and probabilities no
+    worse calibrated than the baseline's (log-loss)."""
+    model, baseline = metrics["model"], metrics["baseline"]
+    champion = metrics.get("champion") or {}
+    clicks = metrics["held_out_clicks"]
+    non_clicks = metrics["eval_pairs"] - clicks
+    low, high = model.get(AUC_LOW), model.get(AUC_HIGH)
+    return gates.judge(
+        evidence=[
+            gates.Count("clicks", clicks, min_clicks),
+            gates.Count("ads shown without a click", non_clicks, min_non_clicks),
+        ],
+        main=gates.Scores(
+            AUC,
+            model[AUC],
+            baseline[AUC],
+            champion.get(AUC),
+            meaning="the person model adds nothing to what targeting alone knows",
+            shortfall=champion.get("shortfall"),
+        ),
+        interval=None if low is None else gates.Interval(low, high, chance=0.5),
+        guards=(
+            gates.Scores(
+                LOG_LOSS,
+                model[LOG_LOSS],
+                baseline[LOG_LOSS],
+                higher_is_better=False,
+                meaning="its click probabilities are less honest, which would misprice the auction",
+            ),
+        ),
         baseline_name="the targeting-only baseline",
-        active=((active_metrics or {}).get("model") or {}).get(AUC),
-        baseline_lift=baseline_lift,
-        active_ratio=active_ratio,
+        rules=rules,
+        champion_version=champion_version,
     )
-    if reason:
-        return reason
-    ours, baseline = metrics["model"][LOG_LOSS], metrics["baseline"][LOG_LOSS]
-    if ours > baseline:
-        return f"log-loss {ours:.4f} is worse than the targeting-only baseline's {baseline:.4f}."
-    return ""
 
 
-def metric_rows(metrics: dict) -> list[tuple[str, float | None, float | None]]:
-    """(metric, this version, targeting-only baseline) for display side by side."""
+def metric_rows(metrics: dict) -> list[tuple[str, float | None, float | None, float | None]]:
+    """(metric, this version, targeting-only baseline, the active version then) on the same
+    held-out pairs, for display side by side."""
     model = (metrics or {}).get("model") or {}
     baseline = (metrics or {}).get("baseline") or {}
-    return [(name, model.get(name), baseline.get(name)) for name in (AUC, LOG_LOSS)]
+    champion = (metrics or {}).get("champion") or {}
+    return [
+        (name, model.get(name), baseline.get(name), champion.get(name)) for name in (AUC, LOG_LOSS)
+    ]

@@ -15,8 +15,17 @@ from social.serializers import TimelinePostSerializer
 MONEY_HELP = 'An amount of currency as a decimal string, e.g. "0.35".'
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^\d{1,10}(\.\d{1,6})?$",
+        "example": "0.35",
+    }
+)
 class MoneyField(serializers.DecimalField):
-    """A decimal amount in, micros to the service; out as a decimal string."""
+    """A decimal amount in, micros to the service; out as a decimal string. The schema says
+    what is accepted: digits, optionally a point and up to six decimals."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", MONEY_HELP)

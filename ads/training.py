@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ads import evaluation
-from ads.targeter import FEATURES, baseline_columns
+from ads.targeter import FEATURES, baseline_columns, sigmoid
 from ads.targeter_data import (
     AD_KINDS,
     Clicks,
@@ -39,8 +39,8 @@ from ads.targeter_data import (
     out_of_fold_mf,
 )
 from analytics.models import Event
-from feeds import registry, serving
-from feeds.artifacts import delete_artifact, save_factor_model
+from feeds import gates, registry, serving
+from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
 from feeds.training import NotEnoughData, PeakMemory, fit_als
@@ -63,6 +63,8 @@ class TargeterConfig:
     gate_enabled: bool
     gate_baseline_lift: float
     gate_active_ratio: float
+    gate_min_clicks: int
+    gate_min_non_clicks: int
 
     @classmethod
     def from_settings(cls, overrides: dict | None = None) -> "TargeterConfig":
@@ -76,6 +78,8 @@ class TargeterConfig:
             "gate_enabled": settings.ADS_GATE_ENABLED,
             "gate_baseline_lift": settings.ADS_GATE_BASELINE_LIFT,
             "gate_active_ratio": settings.ADS_GATE_ACTIVE_RATIO,
+            "gate_min_clicks": settings.ADS_GATE_MIN_CLICKS,
+            "gate_min_non_clicks": settings.ADS_GATE_MIN_NON_CLICKS,
         }
         unknown = set(overrides or {}) - set(values)
         if unknown:
@@ -173,16 +177,15 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         nonzeros=int(pairs.clicked.sum()),
     )
     stage("split", f"{len(pairs):,} people x campaigns shown, {int(pairs.clicked.sum()):,} clicked")
-    cut = round(len(pairs) * (1 - config.holdout))
-    older = np.arange(len(pairs)) < cut
+    champion, champion_model = _champion()
+    older = np.arange(len(pairs)) < holdout_start(pairs, config.holdout, champion)
     train, test = pairs.take(older), pairs.take(~older)
-    for name, part in (("training", train), ("held-out", test)):
-        if len(pairs) < MIN_PAIRS or part.clicked.all() or not part.clicked.any():
-            raise NotEnoughData(
-                f"Not enough ad data: {len(pairs):,} people x campaigns shown, "
-                f"{int(pairs.clicked.sum()):,} clicked; the {name} part needs clicks and "
-                f"non-clicks (at least {MIN_PAIRS} pairs in all)."
-            )
+    if len(pairs) < MIN_PAIRS or train.clicked.all() or not train.clicked.any():
+        raise NotEnoughData(
+            f"Not enough ad data: {len(pairs):,} people x campaigns shown, "
+            f"{int(pairs.clicked.sum()):,} clicked; the training part needs clicks and "
+            f"non-clicks (at least {MIN_PAIRS} pairs in all)."
+        )
     stage("fit", f"ALS over {len(user_ids):,} people x {len(campaign_ids):,} campaigns")
     clicks = Clicks(user_ids, campaign_ids)
     priors, global_prior = campaign_priors(train)
@@ -200,29 +203,44 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     test_mf, test_has = clicks.score(als, seen, test)
     test_topics = interest_and_topics(test, feed)
     test_x = features(test, priors, global_prior, test_mf, test_has, test_topics)
+    probabilities = sigmoid(test_x @ coefficients)
     metrics = {
         "eval_pairs": len(test),
         "held_out_clicks": int(test.clicked.sum()),
-        "model": evaluation.judge(test.clicked, 1 / (1 + np.exp(-(test_x @ coefficients)))),
+        "holdout": {
+            "what": "the newest people x campaigns shown, by first impression",
+            "fraction": config.holdout,
+            "after_event_id": champion.max_event_id if champion else 0,
+            "first_event_id": int(test.first.min()) if len(test) else None,
+            "max_event_id": max_event_id,
+            "pairs": len(test),
+        },
+        "model": evaluation.judge(test.clicked, probabilities, interval=True),
         "baseline": evaluation.judge(
-            test.clicked, 1 / (1 + np.exp(-(test_x[:, base] @ baseline_coefficients)))
+            test.clicked, sigmoid(test_x[:, base] @ baseline_coefficients)
         ),
+        "champion": None,
         "coefficients": dict(zip(FEATURES, np.round(coefficients, 4).tolist(), strict=True)),
         "feed_version": feed.version_id if feed is not None else None,
     }
-    active = registry.active_version(KIND)
-    metrics["active"] = (
-        {"version": active.pk, **(active.metrics.get("model") or {})} if active else None
-    )
-    reason = ""
-    if config.gate_enabled:
-        reason = evaluation.quality_gate(
-            metrics,
-            active_metrics=active.metrics if active else None,
-            baseline_lift=config.gate_baseline_lift,
-            active_ratio=config.gate_active_ratio,
+    if champion_model is not None:
+        champion_p = evaluation.champion_probabilities(champion_model, test, test_x)
+        shortfall = evaluation.auc_shortfall(
+            test.clicked, probabilities, champion_p, ratio=config.gate_active_ratio
         )
-    metrics["gate"] = {"enabled": config.gate_enabled, "passed": not reason}
+        metrics["champion"] = {
+            "version": champion.pk,
+            **evaluation.judge(test.clicked, champion_p),
+            "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
+        }
+    verdict = evaluation.quality_gate(
+        metrics,
+        rules=gates.Rules.of(config),
+        min_clicks=config.gate_min_clicks,
+        min_non_clicks=config.gate_min_non_clicks,
+        champion_version=champion.pk if champion else None,
+    )
+    metrics["gate"] = verdict.as_metrics()
 
     def cost() -> dict:
         stage(None)
@@ -232,8 +250,8 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
             "metrics": {**metrics, "seconds": seconds},
         }
 
-    if reason:
-        registry.version_reject(version, reason, **cost())
+    if not verdict.passed:
+        registry.version_reject(version, verdict.reason, **cost())
         return
     stage("artifact", "writing factors")
     path = save_factor_model(
@@ -258,6 +276,28 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         return
     registry.version_activate(version.pk)
     registry.prune_artifacts(kind=KIND)
+
+
+def _champion():
+    """The active targeter and its artifact (None where it cannot be read: then there is
+    nothing to compare with, and its data window still bounds the hold-out)."""
+    active = registry.active_version(KIND)
+    if active is None:
+        return None, None
+    try:
+        return active, load_factor_model(active.artifact_path)
+    except (OSError, ValueError, KeyError) as error:
+        log.error("cannot load the active targeter v%s to compare with: %s", active.pk, error)
+        return active, None
+
+
+def holdout_start(pairs, holdout: float, champion) -> int:
+    """Where the hold-out starts: the newest `holdout` share of the pairs (they are in order
+    of first impression), and never a pair the active version learnt from."""
+    cut = round(len(pairs) * (1 - holdout))
+    if champion is not None:
+        cut = max(cut, int(np.searchsorted(pairs.first, champion.max_event_id, side="right")))
+    return cut
 
 
 def train_version(version_id: int, *, progress: Progress | None = None) -> ModelVersion | None:

@@ -41,7 +41,6 @@ def main():
 
     from feeds import training
     from feeds.conf import TrainingConfig
-    from feeds.evaluation import quality_gate
     from feeds.matrix import build_interaction_matrix
     from feeds.models import ModelVersion
 
@@ -69,7 +68,9 @@ def main():
         )
         gc.collect()
 
-        # 2. The whole retrain, as the training task runs it.
+        # 2. The whole retrain, as the training task runs it. With no active version: no
+        # event is newer than an earlier round's window, so its hold-out would be empty.
+        ModelVersion.objects.all().delete()
         version = training.training_request(
             triggered_by="bench", overrides=overrides, enqueue=False
         )
@@ -101,13 +102,8 @@ def main():
             f"  {name:<10} model {metrics['model'][name]:.4f}   popularity "
             f"{metrics['baseline'][name]:.4f}"
         )
-    verdict = quality_gate(
-        metrics,
-        active_metrics=None,
-        baseline_lift=TrainingConfig.from_settings().gate_baseline_lift,
-        active_ratio=config.gate_active_ratio,
-    )
-    print(f"the gate would say: {verdict or 'passes'}")
+    failed = [c["words"] for c in metrics["gate"]["checks"] if not c["passed"]]
+    print(f"the gate would say: {' '.join(failed) or 'passes'}")
     size = sum(f.stat().st_size for f in Path(version.artifact_path).iterdir())
     print(f"artifact: {size / 2**20:,.0f} MB in {version.artifact_path}")
 

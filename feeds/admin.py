@@ -61,18 +61,20 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
         rows = format_html_join(
             "",
-            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (name, figure(ours), figure(baseline))
-                for name, ours, baseline in registry.metric_rows(version)
+                (name, figure(ours), figure(baseline), figure(champion))
+                for name, ours, baseline, champion in registry.metric_rows(version)
             ),
         )
         metrics = version.metrics
+        champion = (metrics.get("champion") or {}).get("version")
         return format_html(
-            "<table><tr><th>metric</th><th>this version</th><th>{} baseline</th></tr>"
-            "{}</table><p>{} people evaluated, {} recent interactions held out; "
+            "<table><tr><th>metric</th><th>this version</th><th>{} baseline</th>"
+            "<th>active then{}</th></tr>{}</table><p>{} evaluated, {} held out; "
             "seconds per stage: {}</p>",
             registry.baseline_label(version.kind),
+            f" (v{champion})" if champion else "",
             rows,
             metrics.get("eval_users", metrics.get("eval_pairs", 0)),
             metrics.get("held_out", metrics.get("held_out_clicks", 0)),

@@ -43,12 +43,18 @@ class GroupSuggestionsSerializer(serializers.Serializer):
 
 
 class LimitSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=50, default=10, help_text="How many, 1 to 50."
+    )
 
 
 class SuggestionsQuerySerializer(LimitSerializer):
     exclude = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, default=None
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        default=None,
+        help_text="An id never to suggest (the profile or group being viewed).",
     )
 
 
@@ -73,10 +79,8 @@ class TrendsSerializer(serializers.Serializer):
     posts = TrendingPostSerializer(many=True)
 
 
-LIMIT = OpenApiParameter("limit", int, description="How many, 1 to 50 (default 10).")
-EXCLUDE = OpenApiParameter(
-    "exclude", int, description="An id never to suggest (the profile or group being viewed)."
-)
+# The htmx fragment (`?format=html`) is for the site's own pages, not part of the API.
+HTML_FORMAT = OpenApiParameter("format", exclude=True)
 
 
 def _limit(request) -> int:
@@ -91,7 +95,7 @@ class _SuggestionsView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, TemplateHTMLRenderer]
-    partial = ""
+    template_name = ""  # the partial; also what OPTIONS and errors render with in HTML
     serializer = None
 
     def find(self, viewer, *, limit, exclude):
@@ -102,7 +106,7 @@ class _SuggestionsView(APIView):
         query.is_valid(raise_exception=True)
         found = self.find(request.user, **query.validated_data)
         if request.accepted_renderer.format == "html":
-            return Response({"suggestions": found}, template_name=self.partial)
+            return Response({"suggestions": found}, template_name=self.template_name)
         data = self.serializer(found, many=True, context={"request": request}).data
         return Response({"results": data})
 
@@ -110,7 +114,7 @@ class _SuggestionsView(APIView):
 class SuggestedPeopleView(_SuggestionsView):
     """People you may want to follow, best first, each with the reason."""
 
-    partial = "feeds/_suggested_people.html"
+    template_name = "feeds/_suggested_people.html"
     serializer = PersonSuggestionSerializer
 
     def find(self, viewer, *, limit, exclude):
@@ -118,7 +122,7 @@ class SuggestedPeopleView(_SuggestionsView):
 
     @extend_schema(
         summary="People to follow, with reasons",
-        parameters=[LIMIT, EXCLUDE],
+        parameters=[SuggestionsQuerySerializer, HTML_FORMAT],
         responses=PeopleSuggestionsSerializer,
     )
     def get(self, request):
@@ -128,7 +132,7 @@ class SuggestedPeopleView(_SuggestionsView):
 class SuggestedGroupsView(_SuggestionsView):
     """Groups you may want to join, best first, each with the reason."""
 
-    partial = "feeds/_suggested_groups.html"
+    template_name = "feeds/_suggested_groups.html"
     serializer = GroupSuggestionSerializer
 
     def find(self, viewer, *, limit, exclude):
@@ -136,7 +140,7 @@ class SuggestedGroupsView(_SuggestionsView):
 
     @extend_schema(
         summary="Groups to join, with reasons",
-        parameters=[LIMIT, EXCLUDE],
+        parameters=[SuggestionsQuerySerializer, HTML_FORMAT],
         responses=GroupSuggestionsSerializer,
     )
     def get(self, request):
@@ -150,7 +154,7 @@ class TrendsView(APIView):
 
     @extend_schema(
         summary="Trending hashtags and posts",
-        parameters=[LIMIT],
+        parameters=[LimitSerializer],
         responses=TrendsSerializer,
     )
     def get(self, request):

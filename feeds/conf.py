@@ -36,6 +36,8 @@ class TrainingConfig:
     gate_enabled: bool
     gate_baseline_lift: float
     gate_active_ratio: float
+    gate_min_held_out: int
+    gate_min_people: int
 
     @classmethod
     def from_settings(cls, overrides: dict | None = None) -> "TrainingConfig":
@@ -50,6 +52,8 @@ class TrainingConfig:
             "gate_enabled": get("FEED_GATE_ENABLED"),
             "gate_baseline_lift": get("FEED_GATE_BASELINE_LIFT"),
             "gate_active_ratio": get("FEED_GATE_ACTIVE_RATIO"),
+            "gate_min_held_out": get("FEED_GATE_MIN_HELD_OUT"),
+            "gate_min_people": get("FEED_GATE_MIN_PEOPLE"),
         }
         return cls.from_dict({**values, **(overrides or {})})
 

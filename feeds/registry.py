@@ -44,14 +44,16 @@ class AlreadyRunning(Exception):
 
 # Kinds: each kind of model has a training module with the same interface
 # (training_request, train_version, retrain_if_due, retrain_on_schedule), so the triggers,
-# the staff pages and `manage.py retrain` serve every kind the same way.
+# the staff pages and `manage.py retrain` serve every kind the same way. Each gates its
+# versions with feeds.gates.judge: the active version scored on the new one's hold-out.
 TRAINERS = {
     ModelKind.FEED_ALS: "feeds.training",
     ModelKind.AD_TARGETER: "ads.training",
 }
 
 
-# Each kind's evaluation module (with `metric_rows(metrics)`) and the name of its baseline.
+# Each kind's evaluation module (with `metric_rows(metrics)`: metric, this version, the
+# baseline and the active version then, all on the same hold-out) and its baseline's name.
 EVALUATIONS = {
     ModelKind.FEED_ALS: ("feeds.evaluation", "popularity"),
     ModelKind.AD_TARGETER: ("ads.evaluation", "targeting-only"),
@@ -63,8 +65,9 @@ def trainer(kind: str):
     return importlib.import_module(TRAINERS[ModelKind(kind)])
 
 
-def metric_rows(version: ModelVersion) -> list[tuple[str, float | None, float | None]]:
-    """(metric, this version, its baseline) for display, whatever the kind."""
+def metric_rows(version: ModelVersion) -> list[tuple]:
+    """(metric, this version, its baseline, the version active then) for display, whatever
+    the kind; all three measured on this version's hold-out."""
     module, _ = EVALUATIONS[ModelKind(version.kind)]
     return importlib.import_module(module).metric_rows(version.metrics)
 
@@ -281,26 +284,3 @@ def due_for_retrain(
     trained = latest_trained_version(kind)
     since = trained.max_event_id if trained else 0
     return new_events(since, threshold) >= threshold
-
-
-def gate_verdict(
-    *,
-    metric: str,
-    ours: float | None,
-    baseline: float | None,
-    baseline_name: str,
-    active: float | None,
-    baseline_lift: float,
-    active_ratio: float,
-) -> str:
-    """The quality gate on one higher-is-better metric: why a version must not serve, or ""
-    if it may. It must beat the baseline of its own run (times `baseline_lift`) and must not
-    fall below `active_ratio` times the version serving now."""
-    if ours is None or baseline is None:
-        return f"{metric} could not be measured: the hold-out lacks a class or is empty."
-    if not ours > baseline * baseline_lift:
-        need = f"{baseline_lift:g} x " if baseline_lift != 1 else ""
-        return f"{metric} {ours:.4f} does not beat {need}{baseline_name}'s {baseline:.4f}."
-    if active is not None and ours < active * active_ratio:
-        return f"{metric} {ours:.4f} is below {active_ratio:g} x the active version's {active:.4f}."
-    return ""

@@ -157,23 +157,37 @@ def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float
     return histories([user_id], weights)[int(user_id)].confidences
 
 
+def solve_vector(
+    gram: np.ndarray, regularization: float, alpha: float, item_factors, values
+) -> np.ndarray:
+    """One person's factors against fixed item factors: the least-squares step ALS (and
+    implicit's recalculate_user) takes, (YᵀY + λI + Yᵀ(C-I)Y) x = YᵀC p, with C = alpha x
+    the person's confidences on the posts `item_factors` holds the rows of. Serving and the
+    evaluation of every version (feeds.evaluation) fold people in with this one step."""
+    item_factors = np.asarray(item_factors, dtype=np.float64)
+    confidence = alpha * np.asarray(values, dtype=np.float64)
+    matrix = gram + regularization * np.eye(gram.shape[0])
+    matrix += (item_factors.T * (confidence - 1.0)) @ item_factors
+    return np.linalg.solve(matrix, item_factors.T @ confidence)
+
+
 def fold_in(served: ServedModel, confidences: dict[int, float]) -> np.ndarray | None:
-    """Solve one person's factors against fixed item factors: the same least-squares step ALS
-    (and implicit's recalculate_user) takes, (YᵀY + λI + Yᵀ(C-I)Y) x = YᵀC p."""
+    """The person's vector from their confidences on the posts the model knows."""
     if not confidences:
         return None
     columns = served.model.post_cols(np.fromiter(confidences, dtype=np.int64))
     known = columns >= 0
     if not known.any():
         return None
-    item_factors = np.asarray(served.model.item_factors[columns[known]], dtype=np.float64)
     values = np.fromiter(confidences.values(), dtype=np.float64)[known]
-    confidence = served.alpha * values
-    factors = served.gram.shape[0]
-    matrix = served.gram + served.regularization * np.eye(factors)
-    matrix += (item_factors.T * (confidence - 1.0)) @ item_factors
-    target = item_factors.T @ confidence
-    return np.linalg.solve(matrix, target).astype(np.float32)
+    vector = solve_vector(
+        served.gram,
+        served.regularization,
+        served.alpha,
+        served.model.item_factors[columns[known]],
+        values,
+    )
+    return vector.astype(np.float32)
 
 
 def user_vector(served: ServedModel, user_id: int) -> np.ndarray | None:

@@ -42,18 +42,43 @@ def _models_url(kind: str) -> str:
     return url if kind == ModelKind.FEED_ALS else f"{url}?kind={kind}"
 
 
+def holdout_words(metrics: dict) -> str:
+    """Which hold-out a version was judged on, in words."""
+    holdout = (metrics or {}).get("holdout")
+    if not holdout:
+        return ""
+    size = (
+        f"{holdout['pairs']:,} people x campaigns shown"
+        if "pairs" in holdout
+        else f"{holdout['interactions']:,} interactions of {holdout['people']:,} people"
+    )
+    champion = (metrics.get("champion") or {}).get("version")
+    newer = (
+        f", all newer than event #{holdout['after_event_id']} (what the active version"
+        f"{f' v{champion}' if champion else ''} never saw)"
+        if holdout.get("after_event_id")
+        else ""
+    )
+    return f"Judged on {size}{newer}, events up to #{holdout['max_event_id']}."
+
+
+def _row(version: ModelVersion) -> dict:
+    metrics = version.metrics or {}
+    return {
+        "version": version,
+        "metrics": registry.metric_rows(version),
+        "champion": (metrics.get("champion") or {}).get("version"),
+        "checks": (metrics.get("gate") or {}).get("checks", []),
+        "holdout": holdout_words(metrics),
+        "can_activate": registry.can_activate(version),
+    }
+
+
 @require_GET
 @staff_required
 def models_page(request):
     kind = _kind(request)
-    versions = [
-        {
-            "version": version,
-            "metrics": registry.metric_rows(version),
-            "can_activate": registry.can_activate(version),
-        }
-        for version in registry.version_list(limit=SHOWN, kind=kind)
-    ]
+    versions = [_row(version) for version in registry.version_list(limit=SHOWN, kind=kind)]
     return render(
         request,
         "feeds/models.html",

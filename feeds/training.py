@@ -20,10 +20,10 @@ from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
-from feeds import conf, registry, retrieval
-from feeds.artifacts import delete_artifact, save_factor_model
+from feeds import conf, gates, registry, retrieval
+from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.conf import TrainingConfig
-from feeds.evaluation import evaluate, quality_gate, split_holdout
+from feeds.evaluation import Scorer, evaluate, quality_gate, split_holdout
 from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_id
 from feeds.models import ModelKind, ModelVersion
 
@@ -200,14 +200,16 @@ class _Run:
         self.stage(
             "split", f"{users:,} people x {items:,} posts, {interactions.matrix.nnz:,} interactions"
         )
+        champion, champion_scorer = self._champion(interactions.post_ids)
         holdout = split_holdout(
             interactions,
             sample_users=config.eval_users,
             fraction=config.holdout,
             seed=config.random_state,
             weights=self.weights,
+            after_event_id=champion.max_event_id if champion else 0,
         )
-        if not len(holdout.rows):
+        if not len(holdout.rows) and champion is None:
             raise NotEnoughData("Not enough interactions: nobody has two to hold one out.")
         self.stage("fit", f"0/{config.iterations}")
 
@@ -218,24 +220,27 @@ class _Run:
 
         als = fit_als(holdout.train, config, on_iteration)
         self.stage("evaluate", f"{len(holdout.rows):,} people, {holdout.held_out:,} held out")
-        with threadpool_limits(1, "blas"):
-            metrics = evaluate(als, holdout)
-        active = registry.active_version(version.kind)
-        metrics["active"] = (
-            {"version": active.pk, **active.metrics.get("model", {})} if active else None
+        challenger = Scorer.from_factors(
+            als.item_factors, regularization=config.regularization, alpha=config.alpha
         )
-        reason = ""
-        if config.gate_enabled:
-            reason = quality_gate(
-                metrics,
-                active_metrics=active.metrics if active else None,
-                baseline_lift=config.gate_baseline_lift,
-                active_ratio=config.gate_active_ratio,
+        with threadpool_limits(1, "blas"):
+            metrics = evaluate(
+                challenger, holdout, champion_scorer, champion_ratio=config.gate_active_ratio
             )
-        metrics["gate"] = {"enabled": config.gate_enabled, "passed": not reason}
-        if reason:
+        metrics["holdout"] = holdout.describe(fraction=config.holdout, seed=config.random_state)
+        if metrics["champion"] is not None:
+            metrics["champion"] = {"version": champion.pk, **metrics["champion"]}
+        verdict = quality_gate(
+            metrics,
+            rules=gates.Rules.of(config),
+            min_held_out=config.gate_min_held_out,
+            min_people=config.gate_min_people,
+            champion_version=champion.pk if champion else None,
+        )
+        metrics["gate"] = verdict.as_metrics()
+        if not verdict.passed:
             self._end_stage()
-            registry.version_reject(version, reason, metrics=self._with_timings(metrics))
+            registry.version_reject(version, verdict.reason, metrics=self._with_timings(metrics))
             self._record_cost(memory, metrics)
             return
         self.stage("artifact", "writing factors")
@@ -274,6 +279,20 @@ class _Run:
         self._end_stage()
         self._record_cost(memory, metrics)
         registry.prune_artifacts(kind=version.kind)
+
+    def _champion(self, post_ids):
+        """The active version and its scorer over these posts; (None, None) when nothing is
+        active. An active version whose artifact cannot be read is still the champion (its
+        data window bounds the hold-out) but cannot be scored: the gate then has nothing to
+        compare with, which the stored metrics show (`champion` is None)."""
+        active = registry.active_version(self.version.kind)
+        if active is None:
+            return None, None
+        try:
+            return active, Scorer.from_artifact(load_factor_model(active.artifact_path), post_ids)
+        except (OSError, ValueError, KeyError) as error:
+            log.error("cannot load the active v%s to compare with: %s", active.pk, error)
+            return active, None
 
     def _with_timings(self, metrics: dict) -> dict:
         return {**metrics, "seconds": dict(self.seconds)}

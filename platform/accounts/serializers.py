@@ -45,8 +45,24 @@ class AccessTokenSerializer(serializers.Serializer):
         return getattr(self.context["request"].auth, "pk", None) == token.pk
 
 
+class ClearableImageField(serializers.ImageField):
+    """An image to upload (multipart); an empty value or null removes the current one, in
+    JSON as in a form."""
+
+    def to_internal_value(self, data):
+        if data in ("", None):
+            return None
+        return super().to_internal_value(data)
+
+
 class MeSerializer(serializers.ModelSerializer):
     """The signed-in person's own profile and privacy switches."""
+
+    avatar = ClearableImageField(
+        required=False,
+        allow_null=True,
+        help_text="A picture (multipart upload); empty or null removes it.",
+    )
 
     interests = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=20

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, _reverse_ordering
 from rest_framework.utils.urls import replace_query_param
 
@@ -76,14 +76,49 @@ def decode_cursor(cursor: str, *, length: int) -> tuple[list, bool]:
         raise BadCursor("The page address is not valid.") from None
 
 
+def bad_cursor() -> ValidationError:
+    """A cursor we did not make is bad input: 400, with what to do."""
+    return ValidationError({"cursor": [INVALID_CURSOR]})
+
+
 class KeysetCursorPagination(CursorPagination):
     """The API's pagination: newest first unless a subclass names another ordering that ends
-    in a unique key. Request and response look like DRF's (`?cursor=`, next/previous)."""
+    in a unique key. Request and response look like DRF's (`?cursor=`, next/previous). A
+    cursor we did not sign, or a page size that is not a whole number from 1 to
+    `max_page_size`, is a 400 that says so (DRF would quietly use the default size)."""
 
     ordering = ("-id",)
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give a whole number from 1 to {self.max_page_size} "
+                        f"(page_size={raw[:20]})."
+                    ]
+                }
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -96,7 +131,7 @@ class KeysetCursorPagination(CursorPagination):
                 decode_cursor(encoded, length=len(self.ordering)) if encoded else (None, False)
             )
         except BadCursor:
-            raise NotFound(INVALID_CURSOR) from None
+            raise bad_cursor() from None
         if queryset.query.is_empty():  # `.none()` may lack the annotations ordered by
             self.page, self.has_next, self.has_previous = [], False, False
             return self.page
@@ -107,7 +142,7 @@ class KeysetCursorPagination(CursorPagination):
                 queryset = queryset.filter(rows_after(ordering, values))
             rows = list(queryset[: self.page_size + 1])
         except (ValueError, TypeError, OverflowError, DjangoValidationError):
-            raise NotFound(INVALID_CURSOR) from None
+            raise bad_cursor() from None
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         if reverse:

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from flywheel import media, views
+from flywheel import api, media, views
 from social import views_posts
 
 api_urlpatterns = [
@@ -14,6 +14,7 @@ api_urlpatterns = [
     path("", include("ads.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", api.no_such_endpoint),  # last: everything else under /api/
 ]
 
 urlpatterns = [

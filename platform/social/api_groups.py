@@ -46,6 +46,8 @@ class GroupViewSet(viewsets.GenericViewSet):
     pagination_class = PopularGroupsPagination
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
+    # Private groups' insides, and join requests, are refused to others (flywheel.schema).
+    schema_errors = {"posts": {403}, "members": {403}, "requests": {403}}
 
     def get_queryset(self):
         return selectors.groups_list(self.request.user)
@@ -112,10 +114,10 @@ class GroupViewSet(viewsets.GenericViewSet):
     )
     @extend_schema(
         methods=["DELETE"],
-        summary="Leave the group, or withdraw a request to join",
+        summary="Leave the group, or withdraw a request to join (200 with the group)",
         parameters=[SLUG],
         request=None,
-        responses=GroupSerializer,
+        responses={200: GroupSerializer},
     )
     @action(detail=True, methods=["post", "delete"])
     def membership(self, request, slug=None):

@@ -38,10 +38,10 @@ def _relation_schema(verb: str, undo: str):
         )(view)
         return extend_schema(
             methods=["DELETE"],
-            summary=f"{undo} this person",
+            summary=f"{undo} this person (200 with their profile)",
             parameters=[USERNAME],
             request=None,
-            responses=ProfileSerializer,
+            responses={200: ProfileSerializer},
         )(view)
 
     return decorate
@@ -179,6 +179,7 @@ class ReportViewSet(viewsets.GenericViewSet):
     """Reports to the staff: a post, a comment or a person, with a reason."""
 
     permission_classes = [permissions.IsAuthenticated]
+    schema_errors = {"create": {404}}  # what is reported may not exist (flywheel.schema)
     serializer_class = ReportCreateSerializer
 
     @extend_schema(

@@ -6,7 +6,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -14,7 +13,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from ads.serializers import HomeTimelinePageSerializer, sponsored_data
 from feeds import selectors as feeds
-from flywheel.pagination import INVALID_CURSOR, BadCursor
+from flywheel.pagination import BadCursor, bad_cursor
 from social import selectors, services
 from social.api import comment_for, created_or_ok, post_for, with_cards
 from social.api_pagination import (
@@ -122,10 +121,10 @@ class PostViewSet(viewsets.GenericViewSet):
     )
     @extend_schema(
         methods=["DELETE"],
-        summary="Unlike a post",
+        summary="Unlike a post (200 with the post's card)",
         parameters=[POST_ID],
         request=None,
-        responses=PostSerializer,
+        responses={200: PostSerializer},
     )
     @action(detail=True, methods=["post", "delete"])
     def like(self, request, pk=None):
@@ -143,10 +142,10 @@ class PostViewSet(viewsets.GenericViewSet):
     )
     @extend_schema(
         methods=["DELETE"],
-        summary="Undo a share",
+        summary="Undo a share (200 with the post's card)",
         parameters=[POST_ID],
         request=None,
-        responses=PostSerializer,
+        responses={200: PostSerializer},
     )
     @action(detail=True, methods=["post", "delete"])
     def share(self, request, pk=None):
@@ -278,7 +277,7 @@ class HomeTimelineView(generics.ListAPIView):
                 request=request,
             )
         except BadCursor:
-            raise NotFound(INVALID_CURSOR) from None
+            raise bad_cursor() from None
         url = request.build_absolute_uri()
 
         def link(cursor):

@@ -35,11 +35,11 @@ def test_the_targeter_beats_targeting_alone_and_serves():
     version = train()
     assert version.state == State.ACTIVE, version.reason
     metrics = version.metrics
-    assert metrics["model"]["auc"] > 0.8 > metrics["baseline"]["auc"]
+    assert metrics["model"]["auc"] > 0.75 > metrics["baseline"]["auc"]
     assert metrics["model"]["log_loss"] < metrics["baseline"]["log_loss"]
-    assert metrics["eval_pairs"] == 64 and metrics["gate"]["passed"]
+    assert metrics["eval_pairs"] == 144 and metrics["gate"]["passed"]
     assert metrics["coefficients"]["topic"] > 1  # it learnt that taste matters
-    assert (version.users, version.items, version.nonzeros) == (80, 4, world.clicks)
+    assert (version.users, version.items, version.nonzeros) == (120, 6, world.clicks)
     assert version.params["factors"] == 16 and version.train_seconds is not None
     assert registry.artifact_exists(version)
     assert current_model(KIND).version_id == version.pk
@@ -89,7 +89,7 @@ def test_people_who_turned_personalised_ads_off_are_not_learnt_from():
     User.objects.filter(pk__in=private).update(personalised_ads=False)
     pairs = ad_pairs(10**12)
     assert not set(pairs.users.tolist()) & set(private)
-    assert len(pairs) == world.impressions - 5 * 4
+    assert len(pairs) == world.impressions - 5 * 6
 
 
 def test_retrain_ads_in_the_foreground():
@@ -99,7 +99,7 @@ def test_retrain_ads_in_the_foreground():
     text = out.getvalue()
     assert "Training Ad targeter v" in text
     assert "targeting only" in text and "auc" in text and "log_loss" in text
-    assert "80 people x 4 campaigns" in text and "is now the active version" in text
+    assert "120 people x 6 campaigns" in text and "is now the active version" in text
 
 
 def test_the_data_trigger_is_debounced(settings, django_capture_on_commit_callbacks):

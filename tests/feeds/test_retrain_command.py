@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from feeds import registry
 from feeds.models import ModelVersion
-from tests.feeds.test_training import make_taste_world
+from tests.feeds.test_training import add_likes, make_taste_world
 from tests.worker import REPO
 
 State = ModelVersion.State
@@ -40,27 +40,28 @@ def test_retrain_feeds_trains_reports_and_activates(db, model_root):
     assert "[##############################] 100%  done     active" in output
     assert "50 people x 120 posts, 1,000 interactions" in output
     model, baseline = version.metrics["model"], version.metrics["baseline"]
-    assert f"recall@20       {model['recall@20']:.4f}      {baseline['recall@20']:.4f}" in output
+    assert "metric           model      popularity   no active version" in output
+    assert (
+        f"recall@20       {model['recall@20']:.4f}          {baseline['recall@20']:.4f}"
+        "                   -" in output
+    )
     assert f"ndcg@20         {model['ndcg@20']:.4f}" in output
     assert "coverage" in output and "peak memory" in output
     assert f"v{version.pk} is now the active version." in output
 
 
 def test_a_rejected_run_says_why_and_still_exits_zero(db, model_root):
-    make_taste_world()
+    world = make_taste_world()
     retrain("feeds", "--no-progress")
     first = registry.active_version()
-    output = retrain("feeds", "--no-progress", "--factors", "2", "--iterations", "1")
+    add_likes(world)
+    output = retrain("feeds", "--no-progress", "--factors", "1", "--iterations", "1")
     second = ModelVersion.objects.latest("id")
-    if second.state == State.ACTIVE:  # two factors happened to be good enough: force it
-        first = second
-        ModelVersion.objects.filter(pk=first.pk).update(
-            metrics={**first.metrics, "model": {"recall@20": 1.0}}
-        )
-        output = retrain("feeds", "--no-progress")
-        second = ModelVersion.objects.latest("id")
     assert second.state == State.REJECTED
     assert f"v{second.pk} was rejected: recall@20" in output
+    assert f"the active version v{first.pk}'s" in output
+    champion = second.metrics["champion"]["recall@20"]
+    assert f"active v{first.pk}" in output and f"{champion:.4f}" in output
     assert f"The active version is still v{first.pk}." in output
     assert "[#" not in output  # --no-progress
 

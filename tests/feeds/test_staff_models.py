@@ -6,6 +6,8 @@ from django.urls import include, path, reverse
 
 from feeds import registry
 from feeds.artifacts import save_factor_model
+from feeds.evaluation import quality_gate
+from feeds.gates import Rules
 from feeds.models import ModelVersion
 from flywheel import urls as root_urls
 from tests.factories import UserFactory
@@ -41,6 +43,16 @@ def trained(state, **fields) -> ModelVersion:
     return version
 
 
+REJECTED_METRICS = {
+    "eval_users": 80,
+    "held_out": 230,
+    "holdout": {"after_event_id": 4321, "max_event_id": 5000, "people": 80, "interactions": 230},
+    "model": {"recall@20": 0.15, "ndcg@20": 0.1, "coverage": 0.2},
+    "baseline": {"recall@20": 0.09, "ndcg@20": 0.05, "coverage": 0.01},
+    "champion": {"recall@20": 0.2, "ndcg@20": 0.12, "coverage": 0.3},
+}
+
+
 @pytest.fixture
 def versions(db):
     old = trained(
@@ -51,9 +63,18 @@ def versions(db):
         triggered_by="schedule",
     )  # fmt: skip
     current = trained(State.ACTIVE, triggered_by="data threshold")
-    rejected = ModelVersion.objects.create(
-        state=State.REJECTED, reason="recall@20 0.1 does not beat the popularity baseline's 0.2."
+    rejected = ModelVersion.objects.create(state=State.REJECTED)
+    verdict = quality_gate(
+        REJECTED_METRICS,
+        rules=Rules(enabled=True, baseline_lift=1.0, champion_ratio=0.9),
+        min_held_out=50,
+        min_people=20,
+        champion_version=current.pk,
     )
+    REJECTED_METRICS["champion"]["version"] = current.pk
+    rejected.metrics = {**REJECTED_METRICS, "gate": verdict.as_metrics()}
+    rejected.reason = verdict.reason
+    rejected.save()
     return old, current, rejected
 
 
@@ -107,7 +128,18 @@ def test_staff_see_every_version_with_its_metrics_next_to_the_baseline(staff_cli
     assert "0.310 / 0.120" in html and "0.200 / 0.080" in html and "0.500 / 0.010" in html
     assert "1234 people \u00d7 5678 posts" in html and "91011 interactions" in html
     assert "12.5 s" in html and "640 MB peak" in html
-    assert "does not beat the popularity baseline" in html
+    # The rejected version: why, in words, and the comparison on its own hold-out.
+    assert (
+        f"recall@20 0.1500 is below 0.9 x the active version v{current.pk}&#x27;s 0.2000 on the "
+        "same hold-out: it would serve people worse than the version serving now." in html
+    )
+    assert f"0.150 / 0.090 / 0.200 <small>(v{current.pk})</small>" in html
+    assert '<li data-clause="evidence" data-passed="yes">' in html
+    assert '<li data-clause="champion" data-passed="no">' in html
+    assert (
+        f"Judged on 230 interactions of 80 people, all newer than event #4321 (what the active "
+        f"version v{current.pk} never saw), events up to #5000." in html
+    )
     assert reverse("feeds_staff:activate", args=[old.pk]) in html  # retired: may come back
     assert reverse("feeds_staff:activate", args=[current.pk]) not in html
     assert reverse("feeds_staff:activate", args=[rejected.pk]) not in html

@@ -23,7 +23,7 @@ from feeds.serving import current_model, forget_loaded_models
 from feeds.tasks import train_feed_model
 from social.models import Post
 from tests.feeds.test_registry import run_in_threads
-from tests.feeds.test_training import make_taste_world, recommended_groups
+from tests.feeds.test_training import add_likes, make_taste_world, recommended_groups
 
 pytestmark = pytest.mark.worker
 State = ModelVersion.State
@@ -117,6 +117,7 @@ def test_the_home_feed_changes_to_follow_a_model_trained_by_the_worker(world):
 def test_a_gate_rejection_leaves_the_old_version_active(world):
     first = wait_for(trigger().pk)
     assert first.state == State.ACTIVE
+    add_likes(world)  # new evidence, so only the baseline clause can refuse it
 
     second = wait_for(trigger(gate_baseline_lift=1000).pk)
 
@@ -157,6 +158,7 @@ def test_a_worker_killed_mid_training_leaves_the_active_model_serving(world, cel
     assert slow.state == State.FAILED and "time limit" in slow.reason
     assert registry.active_version() == first
 
+    add_likes(world)  # something new for the next run to be judged on
     again = wait_for(trigger().pk)
     assert again.state == State.ACTIVE, again.reason
     assert ModelVersion.objects.get(pk=first.pk).state == State.RETIRED

@@ -171,11 +171,26 @@ def cursor(data) -> str:
         ("/api/notifications/", cursor({"v": [None]})),
     ],
 )
-def test_tampered_cursors_are_404_not_500(auth_client, url, value):
+def test_tampered_cursors_are_400_not_500(auth_client, url, value):
     PostFactory()
     response = auth_client.get(url, {"cursor": value})
-    assert response.status_code == 404
-    assert "cursor is not valid" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "cursor is not valid" in response.json()["cursor"][0]
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "-3", "101", "1.5", "²", ""])
+@pytest.mark.parametrize("url", ["/api/posts/", "/api/timeline/home/", "/api/groups/"])
+def test_a_bad_page_size_is_a_400_that_says_what_to_send(auth_client, url, size):
+    response = auth_client.get(url, {"page_size": size})
+    assert response.status_code == 400
+    assert response.json()["page_size"] == [
+        f"Give a whole number from 1 to 100 (page_size={size})."
+    ]
+
+
+def test_a_good_page_size_is_used(auth_client):
+    PostFactory.create_batch(3)
+    assert len(auth_client.get("/api/posts/", {"page_size": "2"}).json()["results"]) == 2
 
 
 def test_a_cursor_beyond_every_id_is_simply_the_first_page(api_client):
@@ -185,12 +200,12 @@ def test_a_cursor_beyond_every_id_is_simply_the_first_page(api_client):
     assert [p["id"] for p in response.json()["results"]] == [post.pk]
 
 
-def test_page_size_is_capped(api_client):
+def test_page_size_must_be_a_whole_number_up_to_the_cap(api_client):
     for _ in range(3):
         PostFactory()
     assert len(api_client.get("/api/posts/?page_size=1").json()["results"]) == 1
-    assert len(api_client.get("/api/posts/?page_size=nonsense").json()["results"]) == 3
-    assert len(api_client.get("/api/posts/?page_size=100000").json()["results"]) == 3
+    assert api_client.get("/api/posts/?page_size=nonsense").status_code == 400
+    assert api_client.get("/api/posts/?page_size=100000").status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -131,12 +131,7 @@ class Command(BaseCommand):
                 f"  evaluated on {metrics.get('eval_pairs', 0):,} newest people x campaigns, "
                 f"{metrics.get('held_out_clicks', 0):,} of them clicked"
             )
-            write(f"  {'metric':<12}{'model':>10}{'targeting only':>16}")
-            for name, ours, baseline in targeter_rows(metrics):
-                write(f"  {name:<12}{_figure(ours):>10}{_figure(baseline):>16}")
-            active = metrics.get("active")
-            if active:
-                write(f"  previously active v{active['version']}: auc {_figure(active.get('auc'))}")
+            self.comparison(metrics, targeter_rows(metrics), "targeting only")
 
     def report_feed_model(self, version: ModelVersion) -> None:
         write = self.stdout.write
@@ -156,12 +151,13 @@ class Command(BaseCommand):
                 f"  evaluated on {metrics.get('eval_users', 0):,} people, "
                 f"{metrics.get('held_out', 0):,} recent interactions held out"
             )
-            write(f"  {'metric':<12}{'model':>10}{'popularity':>12}")
-            for name, ours, baseline in metric_rows(metrics):
-                write(f"  {name:<12}{_figure(ours):>10}{_figure(baseline):>12}")
-            active = metrics.get("active")
-            if active:
-                write(
-                    f"  previously active v{active['version']}: recall@20 "
-                    f"{_figure(active.get('recall@20'))}"
-                )
+            self.comparison(metrics, metric_rows(metrics), "popularity")
+
+    def comparison(self, metrics: dict, rows, baseline: str) -> None:
+        """The new version, the baseline and the active version on the same hold-out."""
+        write = self.stdout.write
+        champion = metrics.get("champion")
+        active = f"active v{champion['version']}" if champion else "no active version"
+        write(f"  {'metric':<12}{'model':>10}{baseline:>16}{active:>20}")
+        for name, ours, base, theirs in rows:
+            write(f"  {name:<12}{_figure(ours):>10}{_figure(base):>16}{_figure(theirs):>20}")
