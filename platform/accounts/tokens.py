@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from oauth2_provider.models import (
+    clear_expired,
     get_access_token_model,
     get_application_model,
     get_refresh_token_model,
@@ -107,3 +108,11 @@ def tokens_revoke_all(*, user) -> int:
     get_refresh_token_model().objects.filter(user=user).delete()
     deleted, _ = get_access_token_model().objects.filter(user=user).delete()
     return deleted
+
+
+def tokens_clear_expired() -> int:
+    """Delete expired access tokens, grants and old revoked refresh tokens (DOT's own
+    `clear_expired`), so the table holds live credentials only. Returns the access tokens
+    left, for the task's log."""
+    clear_expired()
+    return get_access_token_model().objects.count()

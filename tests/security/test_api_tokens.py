@@ -171,3 +171,19 @@ def test_a_password_change_revokes_every_token_and_other_session(
     assert [_me(base, token).status_code for token in tokens] == [401, 401]
     assert "/accounts/login/" in elsewhere.get(f"{base}/accounts/settings/", timeout=30).url
     assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_expired_tokens_are_forgotten_on_a_schedule_staff_can_edit(db, user):
+    from django_celery_beat.models import PeriodicTask
+
+    from accounts.tasks import clear_expired_tokens
+    from accounts.tokens import token_issue
+
+    live = token_issue(user=user)
+    expired = token_issue(user=user)
+    AccessToken.objects.filter(pk=expired.id).update(expires=timezone.now() - timedelta(days=1))
+
+    assert clear_expired_tokens() == 1
+    assert list(AccessToken.objects.values_list("pk", flat=True)) == [live.id]
+    schedule = PeriodicTask.objects.get(task="accounts.clear_expired_tokens")
+    assert schedule.enabled and schedule.interval.every == 24
