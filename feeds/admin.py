@@ -27,7 +27,7 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
     list_display = [
         "__str__", "state", "recall", "ndcg", "coverage", "auc", "data_size", "train_seconds",
-        "triggered_by", "created_at",
+        "fit_start", "triggered_by", "created_at",
     ]  # fmt: skip
     list_filter = ["kind", "state", "triggered_by"]
     actions = ["activate_version", "retrain_now"]

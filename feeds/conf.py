@@ -38,6 +38,10 @@ class TrainingConfig:
     gate_active_ratio: float
     gate_min_held_out: int
     gate_min_people: int
+    warm_start: bool
+    warm_iterations: int
+    cold_every: int
+    cold_change_share: float
 
     @classmethod
     def from_settings(cls, overrides: dict | None = None) -> "TrainingConfig":
@@ -54,6 +58,10 @@ class TrainingConfig:
             "gate_active_ratio": get("FEED_GATE_ACTIVE_RATIO"),
             "gate_min_held_out": get("FEED_GATE_MIN_HELD_OUT"),
             "gate_min_people": get("FEED_GATE_MIN_PEOPLE"),
+            "warm_start": get("FEED_ALS_WARM_START"),
+            "warm_iterations": get("FEED_ALS_WARM_ITERATIONS"),
+            "cold_every": get("FEED_ALS_COLD_EVERY"),
+            "cold_change_share": get("FEED_ALS_COLD_CHANGE_SHARE"),
         }
         return cls.from_dict({**values, **(overrides or {})})
 

@@ -72,12 +72,14 @@ POSTGRES_EPOCH = 946_684_800  # 2000-01-01 in Unix seconds
 NO_TIMES = np.empty(0, dtype=np.float64)  # without time decay the times are not needed
 
 
-def events_sql(kinds: list[int], max_event_id: int, columns: str) -> str:
-    """One scan of the event log, no joins: exclusions are applied afterwards with id masks,
-    which is several times faster than joining 10 million events to users and posts."""
+def events_sql(kinds: list[int], max_event_id: int, columns: str, after_id: int = 0) -> str:
+    """One scan of the event log (ids after `after_id`, up to `max_event_id`), no joins:
+    exclusions are applied afterwards with id masks, which is several times faster than
+    joining 10 million events to users and posts."""
     kind_list = ",".join(str(int(k)) for k in kinds)
     return (
-        f"SELECT {columns} FROM analytics_event WHERE id <= {int(max_event_id)} "
+        f"SELECT {columns} FROM analytics_event "
+        f"WHERE id > {int(after_id)} AND id <= {int(max_event_id)} "
         f"AND kind IN ({kind_list}) AND user_id IS NOT NULL AND post_id IS NOT NULL"
     )
 
@@ -154,8 +156,8 @@ def copy_ids(sql: str) -> np.ndarray:
     return elements["id"].astype(np.int64)
 
 
-def _read_postgresql(kinds, max_event_id, *, with_times: bool):
-    rows = copy_binary(events_sql(kinds, max_event_id, COPY_COLUMNS), COPY_ROW)
+def _read_postgresql(kinds, max_event_id, *, with_times: bool, after_id: int = 0):
+    rows = copy_binary(events_sql(kinds, max_event_id, COPY_COLUMNS, after_id), COPY_ROW)
     times = rows["time"].astype(np.float64) / 1e6 + POSTGRES_EPOCH if with_times else NO_TIMES
     events = (
         rows["user"].astype(np.int64),
@@ -167,9 +169,9 @@ def _read_postgresql(kinds, max_event_id, *, with_times: bool):
     return events, copy_ids(TRAINABLE_USERS_SQL), copy_ids(TRAINABLE_POSTS_SQL)
 
 
-def _read_plain(kinds, max_event_id, *, with_times: bool):
+def _read_plain(kinds, max_event_id, *, with_times: bool, after_id: int = 0):
     with connection.cursor() as cursor:
-        cursor.execute(events_sql(kinds, max_event_id, PLAIN_COLUMNS))
+        cursor.execute(events_sql(kinds, max_event_id, PLAIN_COLUMNS, after_id))
         table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5)
         cursor.execute(TRAINABLE_USERS_SQL)
         users = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
@@ -185,7 +187,16 @@ def _read_plain(kinds, max_event_id, *, with_times: bool):
     return events, users, posts
 
 
-def _member_mask(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+def read_events(weights: MatrixWeights, max_event_id: int, after_id: int = 0):
+    """The weighted kinds of events after `after_id` up to `max_event_id`, as columns (user,
+    post, kind, dwell, time), and the ids of the people and posts that may be trained on."""
+    read = _read_postgresql if connection.vendor == "postgresql" else _read_plain
+    return read(
+        weights.kinds(), max_event_id, with_times=bool(weights.half_life_days), after_id=after_id
+    )
+
+
+def member_mask(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """values[i] in allowed, by direct lookup in a boolean table indexed by id (ids are
     dense integers, so this is linear where np.isin would sort)."""
     if not len(values):
@@ -196,7 +207,7 @@ def _member_mask(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return table[values]
 
 
-def _dense_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dense_index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Like np.unique(ids, return_inverse=True) for non-negative integer ids, without a sort."""
     if not len(ids):
         return ids, ids
@@ -245,20 +256,19 @@ def build_interaction_matrix(
     weights = weights or MatrixWeights()
     if max_event_id is None:
         max_event_id = latest_event_id()
-    read = _read_postgresql if connection.vendor == "postgresql" else _read_plain
-    (users, posts, kinds, dwell, times), trainable_users, trainable_posts = read(
-        weights.kinds(), max_event_id, with_times=bool(weights.half_life_days)
+    (users, posts, kinds, dwell, times), trainable_users, trainable_posts = read_events(
+        weights, max_event_id
     )
     read_count = len(users)
     # Weigh every event first: then only three columns, not five, go through the mask. Decay
     # counts from the newest event the matrix keeps, as if the others had never been read.
-    keep = _member_mask(users, trainable_users) & _member_mask(posts, trainable_posts)
+    keep = member_mask(users, trainable_users) & member_mask(posts, trainable_posts)
     newest = times[keep].max() if len(times) and keep.any() else None
     values = event_weights(kinds, dwell, times, weights, newest=newest)
     if not keep.all():
         users, posts, values = users[keep], posts[keep], values[keep]
-    user_ids, rows = _dense_index(users)
-    post_ids, cols = _dense_index(posts)
+    user_ids, rows = dense_index(users)
+    post_ids, cols = dense_index(posts)
     matrix = sp.coo_matrix(
         (values, (rows, cols)), shape=(len(user_ids), len(post_ids))
     ).tocsr()  # sums repeated (user, post) pairs, so a like and its unlike cancel

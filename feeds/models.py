@@ -42,6 +42,11 @@ class ModelVersion(models.Model):
     train_seconds = models.FloatField(null=True, blank=True)
     peak_memory_mb = models.FloatField(null=True, blank=True)
     artifact_path = models.CharField(max_length=500, blank=True)
+    warm_from = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The version whose factors this fit started from; empty: from scratch.",
+    )
     triggered_by = models.CharField(
         max_length=100, blank=True, help_text="schedule, data threshold, staff:<name>, command"
     )
@@ -66,6 +71,10 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} v{self.pk} ({self.state})"
+
+    @property
+    def fit_start(self) -> str:
+        return "cold" if self.warm_from is None else f"warm from v{self.warm_from}"
 
 
 class FeedArm(models.Model):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from implicit.cpu.als import AlternatingLeastSquares
@@ -25,7 +26,9 @@ from feeds.artifacts import delete_artifact, load_factor_model, save_factor_mode
 from feeds.conf import TrainingConfig
 from feeds.evaluation import Scorer, evaluate, quality_gate, split_holdout
 from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_id
+from feeds.matrix_store import maintain_interaction_matrix
 from feeds.models import ModelKind, ModelVersion
+from feeds.warm_start import FitStart, choose_start
 
 log = logging.getLogger(__name__)
 
@@ -145,19 +148,33 @@ class PeakMemory:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def fit_als(matrix, config: TrainingConfig, on_iteration=None) -> AlternatingLeastSquares:
+def fit_als(
+    matrix, config, on_iteration=None, *, start: FitStart | None = None
+) -> AlternatingLeastSquares:
     """implicit's ALS with BLAS held to one thread: otherwise OpenBLAS threads fight
-    implicit's own and the fit is slower."""
+    implicit's own and the fit is slower. A warm `start` sets the factors implicit would
+    otherwise draw at random, and its own number of iterations."""
     with threadpool_limits(1, "blas"):  # implicit checks the BLAS threads when built
         model = AlternatingLeastSquares(
             factors=config.factors,
             regularization=config.regularization,
             alpha=config.alpha,
-            iterations=config.iterations,
+            iterations=start.iterations if start else config.iterations,
             random_state=config.random_state,
         )
+        if start is not None and start.warm:
+            model.user_factors, model.item_factors = start.user_factors, start.item_factors
         model.fit(matrix, show_progress=False, callback=on_iteration)
     return model
+
+
+def interaction_matrix(weights: MatrixWeights):
+    """The matrix up to the newest event: maintained from the saved cells, or (with
+    FEED_MATRIX_INCREMENTAL off) rebuilt from the whole log; both give the same matrix."""
+    newest = latest_event_id()
+    if settings.FEED_MATRIX_INCREMENTAL:
+        return maintain_interaction_matrix(weights, max_event_id=newest)
+    return build_interaction_matrix(weights, max_event_id=newest)
 
 
 class _Run:
@@ -189,7 +206,7 @@ class _Run:
         version, config = self.version, self.config
         memory = PeakMemory()
         self.stage("matrix", "reading the event log")
-        interactions = build_interaction_matrix(self.weights, max_event_id=latest_event_id())
+        interactions = interaction_matrix(self.weights)
         users, items = interactions.shape
         self._record(
             users=users,
@@ -200,7 +217,7 @@ class _Run:
         self.stage(
             "split", f"{users:,} people x {items:,} posts, {interactions.matrix.nnz:,} interactions"
         )
-        champion, champion_scorer = self._champion(interactions.post_ids)
+        champion, champion_model, champion_scorer = self._champion(interactions.post_ids)
         holdout = split_holdout(
             interactions,
             sample_users=config.eval_users,
@@ -211,14 +228,23 @@ class _Run:
         )
         if not len(holdout.rows) and champion is None:
             raise NotEnoughData("Not enough interactions: nobody has two to hold one out.")
-        self.stage("fit", f"0/{config.iterations}")
+        start = choose_start(
+            config,
+            champion,
+            champion_model,
+            user_ids=interactions.user_ids,
+            post_ids=interactions.post_ids,
+            nonzeros=interactions.matrix.nnz,
+        )
+        del champion_model
+        self._record(warm_from=start.from_version)
+        self.stage("fit", f"0/{start.iterations} ({'warm' if start.warm else 'cold'})")
 
         def on_iteration(iteration, elapsed, loss):
             done = iteration + 1
-            detail = f"{done}/{config.iterations}"
-            self.stage("fit", detail, within=done / config.iterations)
+            self.stage("fit", f"{done}/{start.iterations}", within=done / start.iterations)
 
-        als = fit_als(holdout.train, config, on_iteration)
+        als = fit_als(holdout.train, config, on_iteration, start=start)
         self.stage("evaluate", f"{len(holdout.rows):,} people, {holdout.held_out:,} held out")
         challenger = Scorer.from_factors(
             als.item_factors, regularization=config.regularization, alpha=config.alpha
@@ -228,6 +254,15 @@ class _Run:
                 challenger, holdout, champion_scorer, champion_ratio=config.gate_active_ratio
             )
         metrics["holdout"] = holdout.describe(fraction=config.holdout, seed=config.random_state)
+        metrics["fit"] = {
+            "start": "warm" if start.warm else "cold",
+            "why": start.why,
+            "iterations": start.iterations,
+        }
+        metrics["matrix"] = {
+            "events_read": interactions.events,
+            "incremental": bool(settings.FEED_MATRIX_INCREMENTAL),
+        }
         if metrics["champion"] is not None:
             metrics["champion"] = {"version": champion.pk, **metrics["champion"]}
         verdict = quality_gate(
@@ -281,18 +316,19 @@ class _Run:
         registry.prune_artifacts(kind=version.kind)
 
     def _champion(self, post_ids):
-        """The active version and its scorer over these posts; (None, None) when nothing is
+        """The active version, its model and its scorer over these posts; Nones when nothing is
         active. An active version whose artifact cannot be read is still the champion (its
         data window bounds the hold-out) but cannot be scored: the gate then has nothing to
         compare with, which the stored metrics show (`champion` is None)."""
         active = registry.active_version(self.version.kind)
         if active is None:
-            return None, None
+            return None, None, None
         try:
-            return active, Scorer.from_artifact(load_factor_model(active.artifact_path), post_ids)
+            model = load_factor_model(active.artifact_path)
+            return active, model, Scorer.from_artifact(model, post_ids)
         except (OSError, ValueError, KeyError) as error:
             log.error("cannot load the active v%s to compare with: %s", active.pk, error)
-            return active, None
+            return active, None, None
 
     def _with_timings(self, metrics: dict) -> dict:
         return {**metrics, "seconds": dict(self.seconds)}

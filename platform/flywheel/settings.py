@@ -201,6 +201,17 @@ FEED_GATE_ACTIVE_RATIO = env.float("FEED_GATE_ACTIVE_RATIO", default=0.9)
 # 120-bot `make run` holds out about 700 interactions of 90 people at its first retrain.
 FEED_GATE_MIN_HELD_OUT = env.int("FEED_GATE_MIN_HELD_OUT", default=100)
 FEED_GATE_MIN_PEOPLE = env.int("FEED_GATE_MIN_PEOPLE", default=30)
+# Incremental learning (feeds.matrix_store, feeds.warm_start): the matrix is kept as saved
+# cells plus the events after them; events younger than the settle time are read again by the
+# next run (a transaction may still commit an event below them). A retrain starts from the
+# active version's factors with fewer iterations, and fits from scratch every Nth retrain or
+# when the interactions grew by more than the given share since the active version.
+FEED_MATRIX_INCREMENTAL = env.bool("FEED_MATRIX_INCREMENTAL", default=True)
+FEED_MATRIX_SETTLE_SECONDS = env.float("FEED_MATRIX_SETTLE_SECONDS", default=120)
+FEED_ALS_WARM_START = env.bool("FEED_ALS_WARM_START", default=True)
+FEED_ALS_WARM_ITERATIONS = env.int("FEED_ALS_WARM_ITERATIONS", default=5)
+FEED_ALS_COLD_EVERY = env.int("FEED_ALS_COLD_EVERY", default=5)
+FEED_ALS_COLD_CHANGE_SHARE = env.float("FEED_ALS_COLD_CHANGE_SHARE", default=0.25)
 FEED_RETRAIN_AFTER_EVENTS = env.int("FEED_RETRAIN_AFTER_EVENTS", default=5000)
 FEED_RETRAIN_MIN_INTERVAL = env.int("FEED_RETRAIN_MIN_INTERVAL", default=900)
 FEED_KEEP_VERSIONS = env.int("FEED_KEEP_VERSIONS", default=5)

@@ -62,7 +62,12 @@ def versions(db):
         users=1234, items=5678, nonzeros=91011, train_seconds=12.5, peak_memory_mb=640,
         triggered_by="schedule",
     )  # fmt: skip
-    current = trained(State.ACTIVE, triggered_by="data threshold")
+    current = trained(
+        State.ACTIVE,
+        triggered_by="data threshold",
+        warm_from=old.pk,
+        metrics={"fit": {"start": "warm", "why": f"warm from v{old.pk}", "iterations": 5}},
+    )
     rejected = ModelVersion.objects.create(state=State.REJECTED)
     verdict = quality_gate(
         REJECTED_METRICS,
@@ -128,6 +133,7 @@ def test_staff_see_every_version_with_its_metrics_next_to_the_baseline(staff_cli
     assert "0.310 / 0.120" in html and "0.200 / 0.080" in html and "0.500 / 0.010" in html
     assert "1234 people \u00d7 5678 posts" in html and "91011 interactions" in html
     assert "12.5 s" in html and "640 MB peak" in html
+    assert f"warm from v{old.pk}, 5 iterations" in html  # started from the older version
     # The rejected version: why, in words, and the comparison on its own hold-out.
     assert (
         f"recall@20 0.1500 is below 0.9 x the active version v{current.pk}&#x27;s 0.2000 on the "

@@ -131,7 +131,7 @@ def test_a_gate_rejection_leaves_the_old_version_active(world):
 def test_a_worker_killed_mid_training_leaves_the_active_model_serving(world, celery_worker_process):
     first = wait_for(trigger().pk)
     assert first.state == State.ACTIVE
-    slow = trigger(iterations=10_000_000)  # minutes of fitting: long enough to kill
+    slow = trigger(iterations=10_000_000, warm_start=False)  # minutes of fitting: to kill
     wait_for(slow.pk, states=(State.TRAINING,))
     time.sleep(1.0)  # well inside the fit
     parent = celery_worker_process.process.pid

@@ -1,0 +1,120 @@
+"""The maintained interaction matrix: the last saved cells plus the events after them.
+
+A retrain reads only the events after the newest saved cells (`feeds.matrix_cells`), adds
+them, and makes the matrix; it then saves the cells up to the *settled* event id, the newest
+event older than FEED_MATRIX_SETTLE_SECONDS. Event ids are handed out when a row is inserted
+but become visible when its transaction commits, so a slow transaction can still add an event
+below the newest id seen; events that recent are read again by the next run instead of being
+frozen into the saved cells, and nothing is missed or counted twice.
+
+Saved cells are files under MODEL_ROOT/feed_als/cells/, named by the weights they were summed
+with and their last event id, written under a temporary name and renamed: concurrent runs
+write identical files, a killed run leaves no half file, and a run with other weights (or a
+lost folder) just starts from an empty set of cells, which is a full rebuild.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from feeds.matrix import InteractionMatrix, MatrixWeights, read_events
+from feeds.matrix_cells import Cells, cells_from_events, matrix_from_cells, merge
+
+KEEP_FILES = 2
+
+
+def _folder() -> Path:
+    return Path(settings.MODEL_ROOT) / "feed_als" / "cells"
+
+
+def weights_key(weights: MatrixWeights) -> str:
+    return hashlib.sha256(json.dumps(asdict(weights), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _files(weights: MatrixWeights) -> list[tuple[int, Path]]:
+    """(last event id, file) of the saved cells for these weights, newest first."""
+    prefix = f"cells-{weights_key(weights)}-"
+    found = []
+    for path in _folder().glob(f"{prefix}*.npz"):
+        try:
+            found.append((int(path.stem[len(prefix) :]), path))
+        except ValueError:
+            continue
+    return sorted(found, reverse=True)
+
+
+def load_cells(weights: MatrixWeights, up_to: int) -> Cells:
+    """The newest saved cells no later than event `up_to`; empty cells when there are none."""
+    for last_id, path in _files(weights):
+        if last_id > up_to:
+            continue
+        try:
+            with np.load(path) as data:
+                return Cells(
+                    keys=data["keys"],
+                    sums=data["sums"],
+                    newest=data["newest"],
+                    reference=float(data["reference"]),
+                    max_event_id=last_id,
+                )
+        except (OSError, ValueError, KeyError):
+            continue  # unreadable: an older file or a rebuild will do
+    return Cells.empty()
+
+
+def save_cells(cells: Cells, weights: MatrixWeights) -> None:
+    folder = _folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"cells-{weights_key(weights)}-{cells.max_event_id}.npz"
+    temporary = folder / f".{final.name}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        np.savez(
+            handle,
+            keys=cells.keys,
+            sums=cells.sums,
+            newest=cells.newest,
+            reference=np.float64(cells.reference),
+        )
+    os.replace(temporary, final)
+    for _, old in _files(weights)[KEEP_FILES:]:
+        old.unlink(missing_ok=True)
+
+
+def settled_event_id(max_event_id: int, settle_seconds: float) -> int:
+    """The newest event id up to `max_event_id` whose event is older than `settle_seconds`:
+    every event below it has committed (request transactions last well under a minute)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM analytics_event WHERE id <= %s "
+            "AND created_at < NOW() - make_interval(secs => %s)",
+            [max_event_id, float(settle_seconds)],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def maintain_interaction_matrix(
+    weights: MatrixWeights, *, max_event_id: int, settle_seconds: float | None = None
+) -> InteractionMatrix:
+    """The same matrix as `build_interaction_matrix(weights, max_event_id=...)`, reading only
+    the events after the newest saved cells; the cells up to the settled id are saved for
+    the next run. `events` on the result counts the events read this time."""
+    if settle_seconds is None:
+        settle_seconds = settings.FEED_MATRIX_SETTLE_SECONDS
+    settled = min(settled_event_id(max_event_id, settle_seconds), max_event_id)
+    cells = load_cells(weights, settled)
+    read = 0
+    if settled > cells.max_event_id:
+        older, _, _ = read_events(weights, settled, after_id=cells.max_event_id)
+        cells = merge(cells, cells_from_events(older, weights, settled), weights)
+        save_cells(cells, weights)
+        read += len(older[0])
+    newer, trainable_users, trainable_posts = read_events(weights, max_event_id, after_id=settled)
+    cells = merge(cells, cells_from_events(newer, weights, max_event_id), weights)
+    read += len(newer[0])
+    return matrix_from_cells(cells, weights, trainable_users, trainable_posts, events=read)

@@ -1,0 +1,144 @@
+"""The maintained matrix (saved cells plus the events after them) equals a full rebuild on the
+same data, whatever happened in between: unlikes, deletions, opt-outs, suspensions, hiding."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from analytics.models import Event, EventKind
+from feeds import matrix_store
+from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_id
+from social.models import Post
+from tests.analytics.matrix_world import T0, build_world
+
+pytestmark = pytest.mark.django_db
+
+WEIGHTS = [MatrixWeights(), MatrixWeights(half_life_days=1.5, impression=0.5)]
+
+
+@pytest.fixture(autouse=True)
+def model_root(tmp_path, settings):
+    settings.MODEL_ROOT = tmp_path
+    settings.FEED_MATRIX_SETTLE_SECONDS = 0
+
+
+def assert_same(maintained, rebuilt):
+    assert maintained.max_event_id == rebuilt.max_event_id
+    np.testing.assert_array_equal(maintained.user_ids, rebuilt.user_ids)
+    np.testing.assert_array_equal(maintained.post_ids, rebuilt.post_ids)
+    assert maintained.matrix.shape == rebuilt.matrix.shape
+    difference = abs(maintained.matrix - rebuilt.matrix)
+    assert difference.nnz == 0 or difference.max() < 1e-5
+    assert maintained.matrix.nnz == rebuilt.matrix.nnz
+
+
+def both(weights):
+    newest = latest_event_id()
+    return (
+        matrix_store.maintain_interaction_matrix(weights, max_event_id=newest),
+        build_interaction_matrix(weights, max_event_id=newest),
+    )
+
+
+def random_events(people, posts, count, *, start_minutes, seed):
+    rng = np.random.default_rng(seed)
+    kinds = [EventKind.LIKE, EventKind.UNLIKE, EventKind.SHARE, EventKind.UNSHARE]
+    kinds += [EventKind.COMMENT, EventKind.CLICK, EventKind.DWELL, EventKind.IMPRESSION]
+    Event.objects.bulk_create(
+        Event(
+            kind=kinds[rng.integers(len(kinds))],
+            user_id=people[rng.integers(len(people))],
+            post_id=posts[rng.integers(len(posts))],
+            dwell_ms=int(rng.integers(100, 60_000)),
+            created_at=T0 + timedelta(minutes=start_minutes + int(rng.integers(0, 600))),
+        )
+        for _ in range(count)
+    )
+
+
+@pytest.mark.parametrize("weights", WEIGHTS, ids=["plain", "decay"])
+def test_the_maintained_matrix_equals_a_rebuild_through_every_kind_of_change(weights):
+    ids = build_world()
+    people, posts = list(ids["people"].values()), list(ids["posts"].values())
+    extra = Post.objects.create(author_id=ids["people"]["author"], text="extra")
+    posts.append(extra.pk)
+    random_events(people, posts, 400, start_minutes=0, seed=1)
+
+    first, rebuilt = both(weights)
+    assert_same(first, rebuilt)
+    assert first.events == rebuilt.events  # nothing saved yet: everything read
+
+    # Between versions: unlikes and unshares, a post deleted, a person who opts out, another
+    # suspended, a post hidden, a new person and new events after all of it.
+    random_events(people, posts, 300, start_minutes=2000, seed=2)
+    Post.objects.filter(pk=ids["posts"]["p1"]).delete()
+    User.objects.filter(pk=ids["people"]["ana"]).update(personalised_feed=False)
+    User.objects.filter(pk=ids["people"]["ben"]).update(is_active=False)
+    Post.objects.filter(pk=ids["posts"]["p2"]).update(is_hidden=True)
+    User.objects.filter(pk=ids["people"]["opted_out"]).update(personalised_feed=True)
+    newcomer = User.objects.create(username="newcomer")
+    random_events([*people, newcomer.pk], posts, 200, start_minutes=4000, seed=3)
+
+    second, rebuilt = both(weights)
+    assert_same(second, rebuilt)
+    # only the events after the saved cells were read (those of the kinds that weigh)
+    after = Event.objects.filter(pk__gt=first.max_event_id, kind__in=weights.kinds())
+    assert second.events == after.count() > 0
+    assert ids["people"]["ana"] not in second.user_ids
+    assert newcomer.pk in second.user_ids
+
+    # A person deleted and a suspension lifted: still the same as a rebuild.
+    User.objects.filter(pk=ids["people"]["ben"]).update(is_active=True)
+    User.objects.filter(pk=newcomer.pk).delete()  # their events go with them
+    Event.objects.create(
+        kind=EventKind.LIKE, user_id=ids["people"]["ben"], post_id=extra.pk, created_at=T0
+    )
+    third, rebuilt = both(weights)
+    assert_same(third, rebuilt)
+    assert third.events == 1
+
+
+def test_recent_events_are_read_again_not_frozen_into_the_saved_cells(settings):
+    ids = build_world()
+    settings.FEED_MATRIX_SETTLE_SECONDS = 3600
+    settled = Event.objects.order_by("-id").first().pk
+    Event.objects.create(  # committed just now: a slower transaction might still add below it
+        kind=EventKind.LIKE,
+        user_id=ids["people"]["ben"],
+        post_id=ids["posts"]["p1"],
+        created_at=timezone.now(),
+    )
+    maintained, rebuilt = both(MatrixWeights())
+    assert_same(maintained, rebuilt)
+    saved = matrix_store.load_cells(MatrixWeights(), latest_event_id())
+    assert saved.max_event_id == settled  # the fresh like is read again next time
+
+    again, rebuilt = both(MatrixWeights())
+    assert_same(again, rebuilt)
+    assert again.events == 1
+
+
+def test_other_weights_or_a_lost_folder_start_from_a_full_read(tmp_path, settings):
+    build_world()
+    first, _ = both(MatrixWeights())
+    assert first.events > 0
+    other, rebuilt = both(MatrixWeights(like=2))
+    assert_same(other, rebuilt)
+    assert other.events == first.events  # saved cells of other weights are not used
+
+    settings.MODEL_ROOT = tmp_path / "elsewhere"
+    lost, rebuilt = both(MatrixWeights())
+    assert_same(lost, rebuilt)
+    assert lost.events == first.events
+
+
+def test_an_unreadable_file_is_skipped(settings):
+    build_world()
+    both(MatrixWeights())
+    [(_last_id, path)] = matrix_store._files(MatrixWeights())
+    path.write_bytes(b"half a file")
+    maintained, rebuilt = both(MatrixWeights())
+    assert_same(maintained, rebuilt)
