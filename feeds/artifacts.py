@@ -7,6 +7,7 @@
         post_ids.npy       int64, column -> post id
         meta.json          version, kind, params, max_event_id, created_at
         items.faiss        the feed model's index of its item factors (feeds.retrieval)
+        fresh.npz          vectors of posts newer than the version (feeds.fresh_posts)
 
 The folder is written under a temporary name and renamed when complete, so a reader never
 sees half an artifact and a killed training leaves only a temporary folder behind. Factor
@@ -47,6 +48,10 @@ class FactorModel:
 
     def user_row(self, user_id: int) -> int | None:
         return _position(self.user_ids, user_id)
+
+    def user_rows(self, user_ids: np.ndarray) -> np.ndarray:
+        """Rows of many people at once; -1 for people the model does not know."""
+        return _positions(self.user_ids, user_ids)
 
     def post_col(self, post_id: int) -> int | None:
         return _position(self.post_ids, post_id)
@@ -124,3 +129,53 @@ def load_factor_model(path: str | Path) -> FactorModel:
 def delete_artifact(path: str | Path) -> None:
     if path:
         shutil.rmtree(path, ignore_errors=True)
+
+
+FRESH_ITEMS = "fresh.npz"
+
+
+@dataclass(frozen=True)
+class FreshItems:
+    """Vectors for posts a version did not know, folded in after it (feeds.fresh_posts)."""
+
+    post_ids: np.ndarray  # ascending
+    item_factors: np.ndarray
+    max_event_id: int  # every event up to this id was read
+
+
+def save_fresh_items(folder, post_ids, item_factors, *, max_event_id: int) -> None:
+    """Replace the version's side file whole: written under a temporary name, then renamed."""
+    final = Path(folder) / FRESH_ITEMS
+    temporary = final.with_name(f".{FRESH_ITEMS}.{os.getpid()}.tmp")
+    post_ids = np.asarray(post_ids, dtype=np.int64)
+    order = np.argsort(post_ids, kind="stable")
+    with open(temporary, "wb") as handle:
+        np.savez(
+            handle,
+            post_ids=post_ids[order],
+            item_factors=np.asarray(item_factors, dtype=np.float32)[order],
+            max_event_id=np.int64(max_event_id),
+        )
+    os.replace(temporary, final)
+
+
+def load_fresh_items(folder) -> FreshItems | None:
+    """The version's side file, or None when there is none (or it cannot be read)."""
+    try:
+        with np.load(Path(folder) / FRESH_ITEMS) as data:
+            return FreshItems(
+                post_ids=data["post_ids"],
+                item_factors=data["item_factors"],
+                max_event_id=int(data["max_event_id"]),
+            )
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def fresh_items_stamp(folder) -> int | None:
+    """The side file's modification time in ns (None without one): one stat tells a web
+    process whether to read it again."""
+    try:
+        return (Path(folder) / FRESH_ITEMS).stat().st_mtime_ns
+    except OSError:
+        return None

@@ -8,13 +8,17 @@ so it is exactly what the request would compute. If
 not (a like since, a new version, a cache that lost it or is down), the request folds the
 person in and asks the index itself, then stores the result for the next first page.
 
+A record holds the version's posts only, with the person's vector: the posts folded in since
+the version (feeds.fresh_posts) change every minute, so they are scored against that vector
+when the record is read (a few thousand dot products), and a record stays valid meanwhile.
+
 `precompute` fills the records in batches: the Celery task `feeds.precompute_candidates`
 runs it when a version activates and every minute for the people active recently, with a
 bounded number of people per run (FEED_PRECOMPUTE_MAX_PEOPLE).
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from analytics.models import Event
-from feeds import serving
+from feeds import retrieval, serving
 from flywheel import soft_cache
 
 log = logging.getLogger(__name__)
@@ -39,24 +43,43 @@ class ModelCandidates:
     watermark: int  # the newest event folded in
     pairs: list[tuple[int, float]]
     computed_at: datetime
+    vector: np.ndarray | None = None  # the person's folded-in vector
+    # posts of the person's history the version does not know: never offered as fresh posts
+    seen_unknown: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def as_cached(self) -> tuple:
         post_ids = np.array([post for post, _ in self.pairs], dtype=np.int64)
         scores = np.array([score for _, score in self.pairs], dtype=np.float32)
-        return (self.watermark, post_ids.tobytes(), scores.tobytes(), self.computed_at)
+        vector = b"" if self.vector is None else np.asarray(self.vector, np.float32).tobytes()
+        seen = np.asarray(self.seen_unknown, dtype=np.int64).tobytes()
+        return (
+            self.watermark,
+            post_ids.tobytes(),
+            scores.tobytes(),
+            self.computed_at,
+            vector,
+            seen,
+        )
 
     @classmethod
     def from_cached(cls, version_id: int, value) -> "ModelCandidates | None":
         try:
-            watermark, post_ids, scores, computed_at = value
+            watermark, post_ids, scores, computed_at, vector, seen = value
             pairs = zip(
                 np.frombuffer(post_ids, dtype=np.int64).tolist(),
                 np.frombuffer(scores, dtype=np.float32).tolist(),
                 strict=True,
             )
-            return cls(version_id, int(watermark), list(pairs), computed_at)
+            return cls(
+                version_id,
+                int(watermark),
+                list(pairs),
+                computed_at,
+                np.frombuffer(vector, dtype=np.float32) if vector else None,
+                np.frombuffer(seen, dtype=np.int64),
+            )
         except (TypeError, ValueError):
-            return None
+            return None  # unreadable, or stored by an older release: computed again
 
 
 def _key(version_id: int, user_id: int) -> str:
@@ -84,27 +107,46 @@ def store(records: list[ModelCandidates], user_ids: list[int]) -> None:
 
 
 def compute(served, history: serving.History, *, limit: int = MODEL_CANDIDATES):
-    """The model's candidates from a person's history: fold in, then the index."""
+    """The model's candidates from a person's history: fold in, then the version's index."""
     vector = serving.fold_in(served, history.confidences)
     if vector is None:
         return None
-    pairs = serving.score_posts(served, vector, exclude=set(history.confidences), limit=limit)
-    return ModelCandidates(served.version_id, history.watermark, pairs, timezone.now())
+    seen = np.fromiter(history.confidences, dtype=np.int64)
+    pairs = serving.score_posts(
+        served, vector, exclude=set(seen.tolist()), limit=limit, fresh=False
+    )
+    unknown = seen[served.model.post_cols(seen) < 0]
+    return ModelCandidates(
+        served.version_id, history.watermark, pairs, timezone.now(), vector, unknown
+    )
+
+
+def with_fresh(served, record: ModelCandidates, *, limit: int = MODEL_CANDIDATES):
+    """The record with the posts folded in since the version, scored against its vector,
+    merged in by score."""
+    sources = served.fresh_sources()
+    if not sources or record.vector is None:
+        return record
+    found = retrieval.retrieve(record.vector, sources, exclude=record.seen_unknown, limit=limit)
+    if not found:
+        return record
+    pairs = sorted([*record.pairs, *found], key=lambda pair: (-pair[1], -pair[0]))[:limit]
+    return replace(record, pairs=pairs)
 
 
 def for_person(served, user_id: int) -> ModelCandidates | None:
     """The request's model candidates: the stored record when it is still exact, else
     computed now (and stored). None when the model cannot place the person."""
     record = stored(served.version_id, user_id)
-    if record is not None and not serving.changed_since(
+    if record is None or serving.changed_since(
         user_id, served.weights, watermark=record.watermark, at=record.computed_at
     ):
-        return record
-    history = serving.histories([user_id], served.weights)[int(user_id)]
-    record = compute(served, history)
-    if record is not None:
+        history = serving.histories([user_id], served.weights)[int(user_id)]
+        record = compute(served, history)
+        if record is None:
+            return None
         store([record], [user_id])
-    return record
+    return with_fresh(served, record)
 
 
 def precompute(user_ids, *, served=None) -> int:

@@ -8,16 +8,24 @@ event history, so a like changes their next feed before any retrain.
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from threadpoolctl import threadpool_limits
 
 from analytics.models import Event
 from analytics.services import MAX_AGE
 from feeds import retrieval
-from feeds.artifacts import FactorModel, load_factor_model
+from feeds.artifacts import (
+    FactorModel,
+    FreshItems,
+    fresh_items_stamp,
+    load_factor_model,
+    load_fresh_items,
+)
 from feeds.matrix import MatrixWeights, event_weights
 from feeds.models import ModelKind, ModelVersion
 
@@ -33,17 +41,42 @@ class ServedModel:
     alpha: float
     weights: MatrixWeights
     index: object | None = None  # the artifact's faiss index (feeds.retrieval), memory-mapped
+    path: str = ""
+    fresh: FreshItems | None = None  # posts folded in after the version (feeds.fresh_posts)
+    fresh_stamp: int | None = None
+    fresh_checked: float = 0.0
 
     @property
     def version_id(self) -> int:
         return self.model.version_id
 
     def sources(self) -> list[retrieval.Source]:
-        """Where the model's candidates come from: the index, or every item without one."""
+        """Where the model's candidates come from: the version's posts, then the posts
+        folded in since the version."""
+        return self.version_sources() + self.fresh_sources()
+
+    def version_sources(self) -> list[retrieval.Source]:
+        """The version's own posts: its index, or every item without one."""
         model = self.model
         if self.index is None:
             return [retrieval.ExactSource(model.post_ids, model.item_factors)]
         return [retrieval.IndexSource(self.index, model.post_ids, model.item_factors)]
+
+    def fresh_sources(self) -> list[retrieval.Source]:
+        fresh = self.fresh
+        if fresh is None or not len(fresh.post_ids):
+            return []
+        return [retrieval.ExactSource(fresh.post_ids, fresh.item_factors)]
+
+    def refresh(self) -> None:
+        """Pick up a new side file of fresh posts: one stat every FEED_FRESH_CHECK_SECONDS."""
+        now = time.monotonic()
+        if now - self.fresh_checked < settings.FEED_FRESH_CHECK_SECONDS:
+            return
+        self.fresh_checked = now
+        stamp = fresh_items_stamp(self.path)
+        if stamp != self.fresh_stamp:
+            self.fresh, self.fresh_stamp = load_fresh_items(self.path), stamp
 
 
 _loaded: dict[str, ServedModel] = {}
@@ -61,6 +94,7 @@ def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
     if row is None:
         return None
     if served is not None and served.version_id == row["id"]:
+        served.refresh()
         return served
     with _lock:
         # One BLAS thread: a web process's threads are its parallelism, and OpenBLAS threads
@@ -86,7 +120,9 @@ def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
             alpha=float(params.get("alpha", 1.0)),
             weights=MatrixWeights(**model.meta.get("weights", {})),
             index=index,
+            path=row["artifact_path"],
         )
+        served.refresh()
         _loaded[kind] = served
         return served
 
@@ -197,11 +233,18 @@ def user_vector(served: ServedModel, user_id: int) -> np.ndarray | None:
 
 
 def score_posts(
-    served: ServedModel, vector: np.ndarray, *, exclude: set[int], limit: int, exact=False
+    served: ServedModel,
+    vector: np.ndarray,
+    *,
+    exclude: set[int],
+    limit: int,
+    exact=False,
+    fresh=True,
 ):
     """The model's top posts for a vector, as (post id, score), best first: from the
-    version's index (feeds.retrieval), or from every item when `exact` (the yardstick)."""
-    sources = served.sources()
+    version's index (feeds.retrieval), or from every item when `exact` (the yardstick);
+    with the posts folded in since the version unless `fresh` is off."""
+    sources = served.sources() if fresh else served.version_sources()
     if exact:
         sources = [retrieval.ExactSource(served.model.post_ids, served.model.item_factors)]
     return retrieval.retrieve(vector, sources, exclude=exclude, limit=limit)

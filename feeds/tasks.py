@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from feeds import candidates, registry, training
+from feeds import candidates, fresh_posts, registry, training
 
 try:  # the trend tasks live in their own module, built separately
     from feeds.trend_tasks import *  # noqa: F403
@@ -74,6 +74,12 @@ def precompute_candidates() -> int:
         minutes=settings.FEED_PRECOMPUTE_ACTIVE_MINUTES, limit=settings.FEED_PRECOMPUTE_MAX_PEOPLE
     )
     return candidates.precompute(people)
+
+
+@shared_task(name="feeds.fold_in_fresh_posts")
+def fold_in_fresh_posts() -> int:
+    """Every minute: vectors for the posts the active version does not know yet."""
+    return fresh_posts.fold_in_fresh_posts()
 
 
 @shared_task(name="feeds.reap_stale_runs")

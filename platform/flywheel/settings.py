@@ -212,6 +212,8 @@ FEED_ALS_WARM_START = env.bool("FEED_ALS_WARM_START", default=True)
 FEED_ALS_WARM_ITERATIONS = env.int("FEED_ALS_WARM_ITERATIONS", default=5)
 FEED_ALS_COLD_EVERY = env.int("FEED_ALS_COLD_EVERY", default=5)
 FEED_ALS_COLD_CHANGE_SHARE = env.float("FEED_ALS_COLD_CHANGE_SHARE", default=0.25)
+# New posts get vectors every minute (feeds.fresh_posts); a web process looks for them this often.
+FEED_FRESH_CHECK_SECONDS = env.float("FEED_FRESH_CHECK_SECONDS", default=10)
 FEED_RETRAIN_AFTER_EVENTS = env.int("FEED_RETRAIN_AFTER_EVENTS", default=5000)
 FEED_RETRAIN_MIN_INTERVAL = env.int("FEED_RETRAIN_MIN_INTERVAL", default=900)
 FEED_KEEP_VERSIONS = env.int("FEED_KEEP_VERSIONS", default=5)
