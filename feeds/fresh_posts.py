@@ -2,7 +2,7 @@
 
 A version knows the posts that had interactions up to its `max_event_id`; a post made (or
 first liked) after that has no vector, so until the next retrain only the "fresh" source
-could show it. Every minute the task `feeds.fold_in_fresh_posts` reads the events since the
+could show it. Every 30 s the task `feeds.fold_in_fresh_posts` reads the events since the
 version, and gives each post the version does not know a vector with the least-squares step
 ALS itself takes for an item (implicit's `recalculate_item`, which `partial_fit_items` uses,
 against the version's fixed user factors), from the people the version knows who engaged

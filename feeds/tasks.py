@@ -78,7 +78,7 @@ def precompute_candidates() -> int:
 
 @shared_task(name="feeds.fold_in_fresh_posts")
 def fold_in_fresh_posts() -> int:
-    """Every minute: vectors for the posts the active version does not know yet."""
+    """Every 30 s: vectors for the posts the active version does not know yet."""
     return fresh_posts.fold_in_fresh_posts()
 
 

@@ -133,9 +133,9 @@ def test_without_an_active_version_there_is_nothing_to_do(db):
     assert fresh_posts.fold_in_fresh_posts() == 0
 
 
-def test_it_runs_every_minute_on_a_schedule_staff_can_edit(db):
+def test_it_runs_every_30_seconds_on_a_schedule_staff_can_edit(db):
     from django_celery_beat.models import PeriodicTask
 
     schedule = PeriodicTask.objects.get(task="feeds.fold_in_fresh_posts")
-    assert schedule.enabled and schedule.interval.every == 1
-    assert schedule.interval.period == "minutes"
+    assert schedule.enabled and schedule.interval.every == 30
+    assert schedule.interval.period == "seconds"
