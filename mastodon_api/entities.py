@@ -76,7 +76,7 @@ def accounts(request, users) -> list[dict]:
 def account(request, user, *, counts: dict | None = None) -> dict:
     if counts is None:
         counts = account_counts([user])[user.pk]
-    profile = absolute(request, reverse("profile", args=[user.username]))
+    profile = absolute(request, reverse("social:profile", args=[user.username]))
     avatar = file_url(request, user.avatar) or absolute(request, static("img/flywheel.svg"))
     return {
         "id": str(user.pk),
@@ -163,7 +163,7 @@ def media_attachment(request, media_id: str, name, description: str = "") -> dic
 def tag(request, name: str, *, history=None) -> dict:
     return {
         "name": name,
-        "url": absolute(request, reverse("hashtag", args=[name])),
+        "url": absolute(request, reverse("social:hashtag", args=[name])),
         "history": history or [],
         "following": False,
     }
@@ -186,7 +186,7 @@ def statuses(request, posts, *, viewer) -> list[dict]:
 def status(request, post: Post, *, counts: dict | None = None) -> dict:
     mentioned = list(post.mentions.all())
     known = {person.username for person in mentioned} | {post.author.username}
-    url = absolute(request, reverse("post", args=[post.pk]))
+    url = absolute(request, reverse("social:post", args=[post.pk]))
     author_counts = (counts or {}).get(post.author_id)
     return {
         "id": str(post.pk),
@@ -221,7 +221,7 @@ def status(request, post: Post, *, counts: dict | None = None) -> dict:
                 "id": str(person.pk),
                 "username": person.username,
                 "acct": person.username,
-                "url": absolute(request, reverse("profile", args=[person.username])),
+                "url": absolute(request, reverse("social:profile", args=[person.username])),
             }
             for person in mentioned
         ],
@@ -251,7 +251,7 @@ def feed_placement(post) -> dict | None:
 def comment_status(request, comment: Comment) -> dict:
     """A comment as a Status: a public reply to its post, without media or counts."""
     post = comment.post
-    url = absolute(request, reverse("post", args=[post.pk])) + f"#comment-{comment.pk}"
+    url = absolute(request, reverse("social:post", args=[post.pk])) + f"#comment-{comment.pk}"
     return {
         "id": comment_status_id(comment.pk),
         "uri": url,

@@ -2,6 +2,8 @@
 before the native API's catch-all. docs/mastodon.md lists them."""
 
 from django.http import JsonResponse
+import re
+
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -18,6 +20,13 @@ ID = "<str:status_id>"
 ACCOUNT = "<str:account_id>"
 
 
+def route(pattern: str, view, name=None):
+    """A path that also answers with a trailing slash (Mastodon does; Mastodon.py asks for
+    /api/v1/instance/). `<str:name>` is one path segment."""
+    regex = re.sub(r"<str:(\w+)>", r"(?P<\1>[^/]+)", pattern)
+    return re_path(rf"^{regex}/?$", view, name=name)
+
+
 @csrf_exempt
 def no_such_endpoint(request, *args, **kwargs):
     return JsonResponse({"error": "This Mastodon API endpoint does not exist here."}, status=404)
@@ -26,68 +35,68 @@ def no_such_endpoint(request, *args, **kwargs):
 empty = views_instance.EmptyListView.as_view()
 
 api_v1 = [
-    path("apps", views_oauth.AppsView.as_view(), name="mastodon-apps"),
-    path("apps/verify_credentials", views_oauth.AppVerifyView.as_view()),
-    path("instance", views_instance.InstanceV1View.as_view(), name="mastodon-instance"),
-    path("custom_emojis", empty),
-    path("filters", empty),
-    path("announcements", empty),
-    path("follow_requests", empty),
-    path("preferences", views_instance.PreferencesView.as_view()),
-    path("lists", views_instance.ListsView.as_view()),
-    path("markers", views_instance.MarkersView.as_view()),
+    route("apps", views_oauth.AppsView.as_view(), name="mastodon-apps"),
+    route("apps/verify_credentials", views_oauth.AppVerifyView.as_view()),
+    route("instance", views_instance.InstanceV1View.as_view(), name="mastodon-instance"),
+    route("custom_emojis", empty),
+    route("filters", empty),
+    route("announcements", empty),
+    route("follow_requests", empty),
+    route("preferences", views_instance.PreferencesView.as_view()),
+    route("lists", views_instance.ListsView.as_view()),
+    route("markers", views_instance.MarkersView.as_view()),
     # accounts
-    path("accounts/verify_credentials", views_accounts.VerifyCredentialsView.as_view()),
-    path("accounts/update_credentials", views_accounts.UpdateCredentialsView.as_view()),
-    path("accounts/lookup", views_accounts.LookupView.as_view()),
-    path("accounts/relationships", views_accounts.RelationshipsView.as_view()),
-    path(f"accounts/{ACCOUNT}", views_accounts.AccountView.as_view()),
-    path(f"accounts/{ACCOUNT}/statuses", views_accounts.AccountStatusesView.as_view()),
-    path(f"accounts/{ACCOUNT}/followers", views_accounts.FollowersView.as_view()),
-    path(f"accounts/{ACCOUNT}/following", views_accounts.FollowingView.as_view()),
+    route("accounts/verify_credentials", views_accounts.VerifyCredentialsView.as_view()),
+    route("accounts/update_credentials", views_accounts.UpdateCredentialsView.as_view()),
+    route("accounts/lookup", views_accounts.LookupView.as_view()),
+    route("accounts/relationships", views_accounts.RelationshipsView.as_view()),
+    route(f"accounts/{ACCOUNT}", views_accounts.AccountView.as_view()),
+    route(f"accounts/{ACCOUNT}/statuses", views_accounts.AccountStatusesView.as_view()),
+    route(f"accounts/{ACCOUNT}/followers", views_accounts.FollowersView.as_view()),
+    route(f"accounts/{ACCOUNT}/following", views_accounts.FollowingView.as_view()),
     *[
-        path(
+        route(
             f"accounts/{ACCOUNT}/{action}",
             views_accounts.relationship_action(action).as_view(),
         )
         for action in views_accounts.ACTIONS
     ],
     # statuses and media
-    path("statuses", views_statuses.StatusesView.as_view(), name="mastodon-statuses"),
-    path(f"statuses/{ID}", views_statuses.StatusView.as_view()),
-    path(f"statuses/{ID}/context", views_statuses.ContextView.as_view()),
-    path(f"statuses/{ID}/favourited_by", views_statuses.FavouritedByView.as_view()),
-    path(f"statuses/{ID}/reblogged_by", views_statuses.RebloggedByView.as_view()),
+    route("statuses", views_statuses.StatusesView.as_view(), name="mastodon-statuses"),
+    route(f"statuses/{ID}", views_statuses.StatusView.as_view()),
+    route(f"statuses/{ID}/context", views_statuses.ContextView.as_view()),
+    route(f"statuses/{ID}/favourited_by", views_statuses.FavouritedByView.as_view()),
+    route(f"statuses/{ID}/reblogged_by", views_statuses.RebloggedByView.as_view()),
     *[
-        path(f"statuses/{ID}/{name}", views_statuses.status_action(name, scope, act).as_view())
+        route(f"statuses/{ID}/{name}", views_statuses.status_action(name, scope, act).as_view())
         for name, (scope, act) in views_statuses.STATUS_ACTIONS.items()
     ],
-    path("media/<str:media_id>", views_statuses.MediaShowView.as_view()),
+    route("media/<str:media_id>", views_statuses.MediaShowView.as_view()),
     # timelines
-    path("timelines/home", views_timelines.HomeView.as_view(), name="mastodon-home"),
-    path("timelines/public", views_timelines.PublicView.as_view()),
-    path("timelines/tag/<str:hashtag>", views_timelines.TagView.as_view()),
-    path("timelines/list/<str:list_id>", views_timelines.ListTimelineView.as_view()),
+    route("timelines/home", views_timelines.HomeView.as_view(), name="mastodon-home"),
+    route("timelines/public", views_timelines.PublicView.as_view()),
+    route("timelines/tag/<str:hashtag>", views_timelines.TagView.as_view()),
+    route("timelines/list/<str:list_id>", views_timelines.ListTimelineView.as_view()),
     # notifications, trends
-    path("notifications", views_more.NotificationsView.as_view()),
-    path("notifications/clear", views_more.NotificationsClearView.as_view()),
-    path("notifications/<str:notification_id>", views_more.NotificationView.as_view()),
-    path(
+    route("notifications", views_more.NotificationsView.as_view()),
+    route("notifications/clear", views_more.NotificationsClearView.as_view()),
+    route("notifications/<str:notification_id>", views_more.NotificationView.as_view()),
+    route(
         "notifications/<str:notification_id>/dismiss",
         views_more.NotificationDismissView.as_view(),
     ),
-    path("trends", views_more.TrendTagsView.as_view()),
-    path("trends/tags", views_more.TrendTagsView.as_view()),
-    path("trends/statuses", views_more.TrendStatusesView.as_view()),
+    route("trends", views_more.TrendTagsView.as_view()),
+    route("trends/tags", views_more.TrendTagsView.as_view()),
+    route("trends/statuses", views_more.TrendStatusesView.as_view()),
     re_path(r"^.*$", no_such_endpoint),
 ]
 
 api_v2 = [
-    path("instance", views_instance.InstanceV2View.as_view()),
-    path("media", views_statuses.MediaView.as_view(), name="mastodon-media"),
-    path("search", views_more.SearchView.as_view()),
-    path("suggestions", views_more.SuggestionsView.as_view()),
-    path("filters", empty),
+    route("instance", views_instance.InstanceV2View.as_view()),
+    route("media", views_statuses.MediaView.as_view(), name="mastodon-media"),
+    route("search", views_more.SearchView.as_view()),
+    route("suggestions", views_more.SuggestionsView.as_view()),
+    route("filters", empty),
     re_path(r"^.*$", no_such_endpoint),
 ]
 

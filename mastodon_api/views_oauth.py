@@ -17,18 +17,30 @@ from mastodon_api.scopes import expand
 ENTITY = {"type": "object", "additionalProperties": {}}
 
 
+class RedirectUris(serializers.ListField):
+    """One URI, several separated by spaces or new lines, or a list of them (Mastodon takes
+    all three)."""
+
+    child = serializers.CharField(max_length=1000)
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist") and "redirect_uris[]" in dictionary:
+            return dictionary.getlist("redirect_uris[]")
+        value = dictionary.get(self.field_name, serializers.empty)
+        return value.split() if isinstance(value, str) else value
+
+
 class AppCreate(serializers.Serializer):
     client_name = serializers.CharField(max_length=255)
-    redirect_uris = serializers.JSONField(
-        help_text="One URI, several separated by spaces or new lines, or a list. "
-        "https, or urn:ietf:wg:oauth:2.0:oob for apps without one."
+    redirect_uris = RedirectUris(
+        help_text="Where the consent page sends the code: https URIs (a deployment may allow "
+        "more schemes in ALLOWED_REDIRECT_URI_SCHEMES)."
     )
     scopes = serializers.CharField(required=False, default="read", max_length=1000)
     website = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
 
     def validate_redirect_uris(self, value):
-        uris = value if isinstance(value, list) else str(value).split()
-        uris = [str(uri).strip() for uri in uris if str(uri).strip()]
+        uris = [uri.strip() for uri in value if uri.strip()]
         if not uris:
             raise serializers.ValidationError("Give at least one redirect URI.")
         return uris
@@ -109,7 +121,14 @@ class MastodonTokenView(TokenView):
 
 
 class MastodonRevokeView(RevokeTokenView):
-    """POST /oauth/revoke (RFC 7009): the token stops working at once."""
+    """POST /oauth/revoke (RFC 7009): the token stops working at once. Answers `{}` as
+    Mastodon does (DOT's body is empty, which clients fail to parse as JSON)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200 and not response.content:
+            return JsonResponse({})
+        return response
 
 
 def authorization_server_metadata(request):
