@@ -72,7 +72,6 @@ def rate_limits() -> dict:
 
 class InstanceV1View(MastodonView):
     required_scopes = {"GET": None}
-    authentication_classes = []
 
     @extend_schema(summary="Mastodon: the instance (v1)", responses={200: ENTITY}, tags=["mastodon"])
     def get(self, request):
@@ -108,7 +107,6 @@ class InstanceV1View(MastodonView):
 
 class InstanceV2View(MastodonView):
     required_scopes = {"GET": None}
-    authentication_classes = []
 
     @extend_schema(summary="Mastodon: the instance (v2)", responses={200: ENTITY}, tags=["mastodon"])
     def get(self, request):

@@ -68,7 +68,6 @@ class AppsView(MastodonView):
     """Register a client app: its client_id and client_secret (shown this once)."""
 
     required_scopes = {"POST": None}
-    authentication_classes = []
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
