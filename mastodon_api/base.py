@@ -15,6 +15,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.views import APIView
 
 from accounts.authentication import BearerTokenAuthentication
+from flywheel.api import as_api_exception
 from flywheel.api import exception_handler as flywheel_exception_handler
 from mastodon_api.scopes import RequireScope
 
@@ -34,19 +35,17 @@ def error_message(data) -> str:
 
 
 def mastodon_exception_handler(exc, context):
+    invalid = isinstance(as_api_exception(exc), exceptions.ValidationError)
     response = flywheel_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
     body = {"error": error_message(data)}
-    if isinstance(exc, exceptions.ValidationError) or response.status_code == 400:
-        if isinstance(exc, exceptions.ValidationError) and not isinstance(
-            exc, exceptions.ParseError
-        ):
-            response.status_code = 422  # Mastodon's answer to input it cannot accept
-            body["error"] = f"Validation failed: {body['error']}"
-            if isinstance(data, dict):
-                body["details"] = data
+    if invalid:
+        response.status_code = 422  # Mastodon's answer to input it cannot accept
+        body["error"] = f"Validation failed: {body['error']}"
+        if isinstance(data, dict):
+            body["details"] = data
     if response.status_code == 401:
         body["error"] = f"{INVALID_TOKEN}: {body['error']}"
     if isinstance(data, dict) and "retry_after" in data:
@@ -94,11 +93,13 @@ class MastodonView(APIView):
     authentication_classes = [AppOrUserTokenAuthentication]
     permission_classes = [RequireScope]
     required_scopes: dict[str, str | None] = {}
+    may_be_missing = False  # what it names may not exist (404) though its path has no id
 
     @property
     def schema_errors(self) -> dict:
         # A token without the scope gets 403, bad input 422, on any method.
-        return {method.lower(): {403, 422} for method in self.http_method_names}
+        codes = {403, 422, 404} if self.may_be_missing else {403, 422}
+        return {method.lower(): codes for method in self.http_method_names}
 
     def get_exception_handler(self):
         return mastodon_exception_handler

@@ -83,6 +83,7 @@ class LookupQuery(serializers.Serializer):
 
 
 class LookupView(MastodonView):
+    may_be_missing = True  # the account looked up; the status replied to
     required_scopes = {"GET": None}
 
     @extend_schema(

@@ -74,6 +74,7 @@ class StatusCreate(serializers.Serializer):
 
 
 class StatusesView(MastodonView):
+    may_be_missing = True  # the account looked up; the status replied to
     required_scopes = {"POST": "write:statuses"}
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
