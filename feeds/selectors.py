@@ -138,9 +138,10 @@ def ranked_home_page(
 ) -> HomePage:
     """One page of the person's ranked snapshot: a fresh snapshot without a cursor, else the
     page at the cursor's position (flywheel.pagination.BadCursor for a cursor we did not
-    sign). Without `sponsored` the page's ad slots stay empty (clients that cannot show ads:
-    the Mastodon API). The posts are model instances for templates (`prepare` adds what cards need to
+    sign). The posts are model instances for templates (`prepare` adds what cards need to
     their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item.
+    Without `sponsored` the page's ad slots stay empty (clients that cannot show ads: the
+    Mastodon API).
     Without an `assignment` (a next page), SnapshotGone when the snapshot has expired."""
     snapshot = None
     position = 0
@@ -170,7 +171,9 @@ def ranked_home_page(
         if snapshot.entries[slot].get("slot") == SPONSORED
     ]
     placed = (
-        place_sponsored(viewer, posts, slots, arm=snapshot.arm, model_version=snapshot.model_version)
+        place_sponsored(
+            viewer, posts, slots, arm=snapshot.arm, model_version=snapshot.model_version
+        )
         if sponsored
         else []
     )

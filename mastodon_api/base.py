@@ -9,9 +9,9 @@ window, -Reset when the oldest request in the window ages out (ISO 8601, as Mast
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.views import APIView
 
 from accounts.authentication import BearerTokenAuthentication

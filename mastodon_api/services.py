@@ -21,10 +21,9 @@ from flywheel.images import validate_image_upload
 from mastodon_api.models import AppProfile, MediaUpload
 from mastodon_api.scope_names import SCOPES
 from social import selectors
-from social.models import Comment
 from social import services as social
+from social.models import Comment
 
-OOB = "urn:ietf:wg:oauth:2.0:oob"
 IDEMPOTENCY_SECONDS = 3600
 IDEMPOTENCY_WAIT_SECONDS = 10.0
 MAX_MEDIA_PER_STATUS = 1  # a Flywheel post has one image

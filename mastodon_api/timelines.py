@@ -22,7 +22,6 @@ from mastodon_api import entities
 from mastodon_api.pagination import page_query, paginate, with_links
 from mastodon_api.services import record_served
 from social.models import Hashtag
-from social.selectors import visible_posts
 
 
 def with_entities(queryset):
@@ -68,7 +67,12 @@ def home_page(request):
 def _ranked(request, assignment, cursor, limit):
     try:
         page = feeds.ranked_home_page(
-            request.user, assignment, cursor=cursor, size=limit, prepare=with_entities, sponsored=False
+            request.user,
+            assignment,
+            cursor=cursor,
+            size=limit,
+            prepare=with_entities,
+            sponsored=False,
         )
     except BadCursor:
         raise ValidationError({"max_id": ["This page address is not valid."]}) from None
@@ -83,4 +87,3 @@ def _served(request, posts, ends, token):
     record_served(request.user, posts, serve_token=token)
     data = entities.statuses(request, posts, viewer=request.user)
     return with_links(Response(data), request, ends)
-

@@ -1,9 +1,9 @@
 """Mastodon's client API paths (/api/v1/, /api/v2/, /oauth/), included by flywheel.urls
 before the native API's catch-all. docs/mastodon.md lists them."""
 
-from django.http import JsonResponse
 import re
 
+from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 

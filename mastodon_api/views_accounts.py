@@ -25,7 +25,9 @@ ENTITIES = {"type": "array", "items": ENTITY}
 def person(viewer, account_id) -> "User":
     """An active person the viewer may see, by Mastodon account id."""
     username = (
-        User.objects.filter(pk=account_id, is_active=True).values_list("username", flat=True).first()
+        User.objects.filter(pk=account_id, is_active=True)
+        .values_list("username", flat=True)
+        .first()
         if str(account_id).isdigit()
         else None
     )
@@ -106,7 +108,9 @@ class LookupView(MastodonView):
 class AccountStatusesView(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: a person's statuses", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: a person's statuses", responses={200: ENTITIES}, tags=["mastodon"]
+    )
     def get(self, request, account_id):
         author = person(request.user, account_id)
         return statuses_page(request, selectors.profile_posts(request.user, author))
@@ -129,7 +133,9 @@ class _PeopleOfView(MastodonView):
 class FollowersView(_PeopleOfView):
     side = "follower"
 
-    @extend_schema(summary="Mastodon: a person's followers", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: a person's followers", responses={200: ENTITIES}, tags=["mastodon"]
+    )
     def get(self, request, account_id):
         return super().get(request, account_id)
 
@@ -137,7 +143,9 @@ class FollowersView(_PeopleOfView):
 class FollowingView(_PeopleOfView):
     side = "followee"
 
-    @extend_schema(summary="Mastodon: whom a person follows", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: whom a person follows", responses={200: ENTITIES}, tags=["mastodon"]
+    )
     def get(self, request, account_id):
         return super().get(request, account_id)
 
@@ -151,7 +159,11 @@ def standing(viewer, other) -> dict:
 class RelationshipsView(MastodonView):
     required_scopes = {"GET": "read:follows"}
 
-    @extend_schema(summary="Mastodon: how you stand with people (id[]=...)", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: how you stand with people (id[]=...)",
+        responses={200: ENTITIES},
+        tags=["mastodon"],
+    )
     def get(self, request):
         ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
         found = []
@@ -165,7 +177,10 @@ class RelationshipsView(MastodonView):
 
 ACTIONS = {
     "follow": ("write:follows", lambda me, them: social.follow_create(follower=me, followee=them)),
-    "unfollow": ("write:follows", lambda me, them: social.follow_delete(follower=me, followee=them)),
+    "unfollow": (
+        "write:follows",
+        lambda me, them: social.follow_delete(follower=me, followee=them),
+    ),
     "block": ("write:blocks", lambda me, them: social.block_create(blocker=me, blocked=them)),
     "unblock": ("write:blocks", lambda me, them: social.block_delete(blocker=me, blocked=them)),
     "mute": ("write:mutes", lambda me, them: social.mute_create(muter=me, muted=them)),

@@ -73,7 +73,9 @@ def rate_limits() -> dict:
 class InstanceV1View(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: the instance (v1)", responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: the instance (v1)", responses={200: ENTITY}, tags=["mastodon"]
+    )
     def get(self, request):
         User = get_user_model()
         host = request.get_host()
@@ -108,7 +110,9 @@ class InstanceV1View(MastodonView):
 class InstanceV2View(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: the instance (v2)", responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: the instance (v2)", responses={200: ENTITY}, tags=["mastodon"]
+    )
     def get(self, request):
         since = timezone.now() - timezone.timedelta(days=30)
         active = get_user_model().objects.filter(is_active=True, last_login__gte=since).count()
@@ -117,7 +121,6 @@ class InstanceV2View(MastodonView):
                 "domain": request.get_host(),
                 "title": "Flywheel",
                 "version": _version(),
-                "source_url": "https://github.com/",
                 "description": "A social network whose data flywheel you can watch.",
                 "usage": {"users": {"active_month": active}},
                 "thumbnail": {"url": request.build_absolute_uri(static("img/flywheel.svg"))},
@@ -139,13 +142,20 @@ class EmptyListView(MastodonView):
 
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: always empty here", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: always empty here", responses={200: ENTITIES}, tags=["mastodon"]
+    )
     def get(self, request):
         return Response([])
 
 
 def following_list() -> dict:
-    return {"id": FOLLOWING_LIST_ID, "title": "Following (newest first)", "replies_policy": "list", "exclusive": False}
+    return {
+        "id": FOLLOWING_LIST_ID,
+        "title": "Following (newest first)",
+        "replies_policy": "list",
+        "exclusive": False,
+    }
 
 
 class ListsView(MastodonView):
@@ -154,7 +164,11 @@ class ListsView(MastodonView):
 
     required_scopes = {"GET": "read:lists"}
 
-    @extend_schema(summary="Mastodon: your lists (the built-in Following list)", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: your lists (the built-in Following list)",
+        responses={200: ENTITIES},
+        tags=["mastodon"],
+    )
     def get(self, request):
         return Response([following_list()])
 
@@ -211,6 +225,8 @@ class MarkersView(MastodonView):
     def post(self, request):
         from mastodon_api.services import markers_save
 
+        if not hasattr(request.data, "get"):
+            raise serializers.ValidationError("Send an object: home[last_read_id]=...")
         values = {}
         for timeline in Marker.Timeline.values:
             raw = request.data.get(f"{timeline}[last_read_id]")

@@ -93,7 +93,9 @@ def notification_entities(request, rows) -> list[dict]:
 class NotificationsView(MastodonView):
     required_scopes = {"GET": "read:notifications"}
 
-    @extend_schema(summary="Mastodon: your notifications", responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: your notifications", responses={200: ENTITIES}, tags=["mastodon"]
+    )
     def get(self, request):
         rows, ends = paginate(request, notifications_of(request.user, request))
         return with_links(Response(notification_entities(request, rows)), request, ends)
@@ -123,7 +125,12 @@ def _id(value) -> int:
 class NotificationDismissView(MastodonView):
     required_scopes = {"POST": "write:notifications"}
 
-    @extend_schema(summary="Mastodon: dismiss a notification", request=None, responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: dismiss a notification",
+        request=None,
+        responses={200: ENTITY},
+        tags=["mastodon"],
+    )
     def post(self, request, notification_id):
         if not social.notifications_dismiss(user=request.user, ids=[_id(notification_id)]):
             raise NotFound("Record not found")
@@ -133,7 +140,12 @@ class NotificationDismissView(MastodonView):
 class NotificationsClearView(MastodonView):
     required_scopes = {"POST": "write:notifications"}
 
-    @extend_schema(summary="Mastodon: clear your notifications", request=None, responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: clear your notifications",
+        request=None,
+        responses={200: ENTITY},
+        tags=["mastodon"],
+    )
     def post(self, request):
         social.notifications_dismiss(user=request.user)
         return Response({})
@@ -189,7 +201,12 @@ class TrendsLimit(serializers.Serializer):
 class TrendTagsView(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: trending hashtags", parameters=[TrendsLimit], responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: trending hashtags",
+        parameters=[TrendsLimit],
+        responses={200: ENTITIES},
+        tags=["mastodon"],
+    )
     def get(self, request):
         query = TrendsLimit(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -200,7 +217,12 @@ class TrendTagsView(MastodonView):
 class TrendStatusesView(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: trending statuses", parameters=[TrendsLimit], responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: trending statuses",
+        parameters=[TrendsLimit],
+        responses={200: ENTITIES},
+        tags=["mastodon"],
+    )
     def get(self, request):
         query = TrendsLimit(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -216,7 +238,12 @@ class SuggestionsView(MastodonView):
 
     required_scopes = {"GET": "read"}
 
-    @extend_schema(summary="Mastodon: people to follow (v2)", parameters=[TrendsLimit], responses={200: ENTITIES}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: people to follow (v2)",
+        parameters=[TrendsLimit],
+        responses={200: ENTITIES},
+        tags=["mastodon"],
+    )
     def get(self, request):
         query = TrendsLimit(data=request.query_params)
         query.is_valid(raise_exception=True)

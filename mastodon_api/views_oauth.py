@@ -152,5 +152,3 @@ def authorization_server_metadata(request):
             "service_documentation": request.build_absolute_uri("/api/docs/"),
         }
     )
-
-

@@ -135,7 +135,9 @@ class StatusView(MastodonView):
 class ContextView(MastodonView):
     required_scopes = {"GET": None}
 
-    @extend_schema(summary="Mastodon: the thread around a status", responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: the thread around a status", responses={200: ENTITY}, tags=["mastodon"]
+    )
     def get(self, request, status_id):
         target = services.resolve_status(request.user, status_id)
         if isinstance(target, Comment):
@@ -236,7 +238,9 @@ class MediaView(MastodonView):
 class MediaShowView(MastodonView):
     required_scopes = {"GET": "write:media"}
 
-    @extend_schema(summary="Mastodon: an upload of yours", responses={200: ENTITY}, tags=["mastodon"])
+    @extend_schema(
+        summary="Mastodon: an upload of yours", responses={200: ENTITY}, tags=["mastodon"]
+    )
     def get(self, request, media_id):
         from mastodon_api.models import MediaUpload
 

@@ -89,7 +89,9 @@ def test_media_is_checked_as_on_the_site_and_used_once(ana, user):
 def test_someone_elses_media_cannot_be_attached(ana, other_user, client_with_scope):
     theirs = client_with_scope(other_user, "write")
     media = theirs.post("/api/v2/media", {"file": png()}, format="multipart").json()
-    answer = ana.post("/api/v1/statuses", {"status": "x", "media_ids": [media["id"]]}, format="json")
+    answer = ana.post(
+        "/api/v1/statuses", {"status": "x", "media_ids": [media["id"]]}, format="json"
+    )
     assert answer.status_code == 422
     assert MediaUpload.objects.filter(owner=other_user).exists()
 
@@ -267,3 +269,8 @@ def test_favourited_by_and_reblogged_by(ana, user, other_user):
     ]
     undone = ana.post(f"/api/v1/statuses/{post.pk}/unfavourite").json()
     assert undone["favourited"] is False and undone["favourites_count"] == 0
+
+
+def test_markers_refuse_a_body_that_is_not_an_object(ana):
+    answer = ana.post("/api/v1/markers", 12, format="json")
+    assert answer.status_code == 422 and "object" in answer.json()["error"]
