@@ -3,6 +3,7 @@ holding uploads until their status, honouring Idempotency-Key, and counting what
 client was served."""
 
 import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from social import selectors
 from social import services as social
 from social.models import Comment
 
+DIGITS = re.compile(r"[0-9]{1,18}")
 IDEMPOTENCY_SECONDS = 3600
 IDEMPOTENCY_WAIT_SECONDS = 10.0
 MAX_MEDIA_PER_STATUS = 1  # a Flywheel post has one image
@@ -76,17 +78,17 @@ def _media_for(owner, media_ids: list[str]) -> MediaUpload | None:
         return None
     if len(media_ids) > MAX_MEDIA_PER_STATUS:
         raise ValidationError({"media_ids": ["A Flywheel post has at most one image."]})
-    upload = MediaUpload.objects.filter(owner=owner, pk=_as_int(media_ids[0])).first()
+    upload = MediaUpload.objects.filter(owner=owner, pk=row_id(media_ids[0])).first()
     if upload is None:
         raise ValidationError({"media_ids": ["No such media of yours (or it is used already)."]})
     return upload
 
 
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+def row_id(value) -> int:
+    """A database id from a Mastodon id (a string), or -1 for anything that cannot be one
+    (letters, other digits than 0-9, more than fits in a bigint): never a database error."""
+    text = str(value)
+    return int(text) if DIGITS.fullmatch(text) else -1
 
 
 def resolve_status(viewer, status_id: str):
@@ -95,7 +97,7 @@ def resolve_status(viewer, status_id: str):
 
     text = str(status_id)
     if text.startswith(COMMENT_PREFIX):
-        comment_id = _as_int(text[len(COMMENT_PREFIX) :])
+        comment_id = row_id(text[len(COMMENT_PREFIX) :])
         post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).first()
         try:
             post = selectors.post_visible_to(viewer, post_id)
@@ -106,10 +108,10 @@ def resolve_status(viewer, status_id: str):
             raise NotFound("Record not found")
         comment.post = post
         return comment
-    if not text.isdigit():
+    if row_id(text) < 0:
         raise NotFound("Record not found")
     try:
-        return selectors.post_visible_to(viewer, int(text))
+        return selectors.post_visible_to(viewer, row_id(text))
     except NotFound:
         raise NotFound("Record not found") from None
 

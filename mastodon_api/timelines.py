@@ -20,7 +20,7 @@ from feeds import selectors as feeds
 from flywheel.pagination import BadCursor
 from mastodon_api import entities
 from mastodon_api.pagination import page_query, paginate, with_links
-from mastodon_api.services import record_served
+from mastodon_api.services import record_served, row_id
 from social.models import Hashtag
 
 
@@ -47,7 +47,7 @@ def home_page(request):
     query = page_query(request)
     cursor = query.get("max_id")
     limit = query["limit"]
-    if cursor and cursor.isdigit():
+    if cursor and row_id(cursor) >= 0:
         return Response([])  # a ranked feed cannot be cut by id (see the module's note)
     if cursor and feeds.snapshot_cursor(cursor):
         try:

@@ -12,6 +12,7 @@ from flywheel.errors import NotFound
 from mastodon_api import entities
 from mastodon_api.base import MastodonView
 from mastodon_api.pagination import paginate, with_links
+from mastodon_api.services import row_id
 from mastodon_api.timelines import statuses_page
 from social import selectors
 from social import services as social
@@ -25,11 +26,9 @@ ENTITIES = {"type": "array", "items": ENTITY}
 def person(viewer, account_id) -> "User":
     """An active person the viewer may see, by Mastodon account id."""
     username = (
-        User.objects.filter(pk=account_id, is_active=True)
+        User.objects.filter(pk=row_id(account_id), is_active=True)
         .values_list("username", flat=True)
         .first()
-        if str(account_id).isdigit()
-        else None
     )
     if username is None:
         raise NotFound("Record not found")

@@ -14,6 +14,7 @@ from flywheel.errors import NotFound
 from mastodon_api import entities
 from mastodon_api.base import MastodonView
 from mastodon_api.pagination import paginate, with_links
+from mastodon_api.services import row_id
 from mastodon_api.timelines import with_entities
 from social import search, selectors
 from social import services as social
@@ -111,15 +112,11 @@ class NotificationView(MastodonView):
         operation_id="mastodon_notification",
     )
     def get(self, request, notification_id):
-        row = notifications_of(request.user).filter(pk=_id(notification_id)).first()
+        row = notifications_of(request.user).filter(pk=row_id(notification_id)).first()
         found = notification_entities(request, [row]) if row is not None else []
         if not found:
             raise NotFound("Record not found")
         return Response(found[0])
-
-
-def _id(value) -> int:
-    return int(value) if str(value).isdigit() and len(str(value)) < 19 else -1
 
 
 class NotificationDismissView(MastodonView):
@@ -132,7 +129,7 @@ class NotificationDismissView(MastodonView):
         tags=["mastodon"],
     )
     def post(self, request, notification_id):
-        if not social.notifications_dismiss(user=request.user, ids=[_id(notification_id)]):
+        if not social.notifications_dismiss(user=request.user, ids=[row_id(notification_id)]):
             raise NotFound("Record not found")
         return Response({})
 

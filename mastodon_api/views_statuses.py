@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from flywheel.errors import NotFound
 from mastodon_api import entities, services
 from mastodon_api.base import MastodonView
+from mastodon_api.models import MediaUpload
 from mastodon_api.timelines import with_entities
 from social import selectors
 from social import services as social
@@ -242,10 +243,8 @@ class MediaShowView(MastodonView):
         summary="Mastodon: an upload of yours", responses={200: ENTITY}, tags=["mastodon"]
     )
     def get(self, request, media_id):
-        from mastodon_api.models import MediaUpload
-
         upload = MediaUpload.objects.filter(
-            owner=request.user, pk=int(media_id) if str(media_id).isdigit() else -1
+            owner=request.user, pk=services.row_id(media_id)
         ).first()
         if upload is None:
             raise NotFound("Record not found")

@@ -283,6 +283,7 @@ OAUTH2_PROVIDER = {
     # (Mastodon.py among them) mostly do not.
     "PKCE_REQUIRED": _pkce_required,
     "SCOPES_BACKEND_CLASS": "mastodon_api.scopes.AppScopes",
+    "OAUTH2_VALIDATOR_CLASS": "mastodon_api.oauth.MastodonValidator",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     **{f"COMPLIANT_BCP_RFC9700_{gate}": True for gate in _RFC9700_GATES},

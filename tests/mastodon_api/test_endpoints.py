@@ -274,3 +274,10 @@ def test_favourited_by_and_reblogged_by(ana, user, other_user):
 def test_markers_refuse_a_body_that_is_not_an_object(ana):
     answer = ana.post("/api/v1/markers", 12, format="json")
     assert answer.status_code == 422 and "object" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("odd", ["99999999999999999999", "²", "-1", "c99999999999999999999"])
+def test_ids_that_cannot_exist_are_not_found(ana, odd):
+    for path in ("statuses", "accounts", "notifications", "media"):
+        answer = ana.get(f"/api/v1/{path}/{odd}")
+        assert answer.status_code == 404, path

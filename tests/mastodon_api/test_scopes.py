@@ -123,3 +123,34 @@ def test_an_app_may_be_granted_only_what_it_registered(user, client):
     # oauthlib refuses the scope: the browser goes back to the app with an error.
     assert page.status_code == 302
     assert "error=invalid_scope" in page["Location"]
+
+
+def test_an_app_token_from_client_credentials_reads_the_app_not_a_person(mastodon_app):
+    answer = APIClient().post(
+        "/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": mastodon_app.application.client_id,
+            "client_secret": mastodon_app.client_secret,
+            "scope": "read",
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {answer.json()['access_token']}")
+    assert client.get("/api/v1/apps/verify_credentials").json()["name"] == "Test client"
+    assert client.get("/api/v1/timelines/public").status_code == 200
+    mine = client.get("/api/v1/accounts/verify_credentials")
+    assert mine.status_code == 403 and "authenticated user" in mine.json()["error"]
+
+
+def test_a_wrong_client_secret_gets_no_token(mastodon_app):
+    answer = APIClient().post(
+        "/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": mastodon_app.application.client_id,
+            "client_secret": "guess",
+        },
+    )
+    assert answer.status_code == 401
