@@ -299,6 +299,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The Mastodon API's OAuth endpoints are DOT's views, described by a hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mastodon_api.schema.add_oauth_endpoints",
+    ],
 }
 
 # --- Mastodon client API (mastodon_api/, docs/mastodon.md) ------------------------------

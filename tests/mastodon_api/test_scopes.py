@@ -154,3 +154,21 @@ def test_a_wrong_client_secret_gets_no_token(mastodon_app):
         },
     )
     assert answer.status_code == 401
+
+
+def test_every_mastodon_endpoint_is_in_the_schema(db):
+    from django.urls import get_resolver
+
+    from mastodon_api import urls
+
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = set(schema["paths"])
+    for prefix, patterns in (("/api/v1/", urls.api_v1), ("/api/v2/", urls.api_v2)):
+        for pattern in patterns:
+            route = pattern.pattern.regex.pattern.strip("^$").removesuffix("/?")
+            if route == ".*":
+                continue  # the catch-all
+            documented = prefix + route.replace("(?P<", "{").replace(">[^/]+)", "}")
+            assert documented in paths, documented
+    assert {"/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server"} <= paths
+    assert get_resolver()  # the URLs load
