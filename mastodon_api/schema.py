@@ -1,6 +1,7 @@
-"""The Mastodon API in the OpenAPI schema: canonical paths, and the OAuth endpoints. They are django-oauth-toolkit's views, not DRF's,
-so drf-spectacular cannot see them; this post-processing hook describes them, with the same
-error answers as every other operation (flywheel.schema). The consent page
+"""The Mastodon API in the OpenAPI schema: canonical paths, and the OAuth endpoints. Those
+are django-oauth-toolkit's views, not DRF's, so drf-spectacular cannot see them; this
+post-processing hook describes them, with the same error answers as every other operation
+(flywheel.schema). The consent page
 (/oauth/authorize) is a page for people, not an API operation: docs/mastodon.md has it."""
 
 ERROR = {"$ref": "#/components/schemas/Error"}
