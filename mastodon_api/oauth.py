@@ -12,9 +12,7 @@ class MastodonValidator(OAuth2Validator):
         application = request.client
         if grant_type in MASTODON_GRANTS and _registered_here(application):
             return True
-        return super().validate_grant_type(
-            client_id, grant_type, client, request, *args, **kwargs
-        )
+        return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
 
 
 def _registered_here(application) -> bool:
