@@ -134,11 +134,14 @@ def ranked_home_page(
     prepare=None,
     as_cards: bool = False,
     request=None,
+    sponsored: bool = True,
 ) -> HomePage:
     """One page of the person's ranked snapshot: a fresh snapshot without a cursor, else the
     page at the cursor's position (flywheel.pagination.BadCursor for a cursor we did not
     sign). The posts are model instances for templates (`prepare` adds what cards need to
     their queryset), or with `as_cards` `TimelineCard`s whose `data` is the API's item.
+    Without `sponsored` the page's ad slots stay empty (clients that cannot show ads: the
+    Mastodon API).
     Without an `assignment` (a next page), SnapshotGone when the snapshot has expired."""
     snapshot = None
     position = 0
@@ -167,14 +170,18 @@ def ranked_home_page(
         for slot in range(position, end)
         if snapshot.entries[slot].get("slot") == SPONSORED
     ]
-    sponsored = place_sponsored(
-        viewer, posts, slots, arm=snapshot.arm, model_version=snapshot.model_version
+    placed = (
+        place_sponsored(
+            viewer, posts, slots, arm=snapshot.arm, model_version=snapshot.model_version
+        )
+        if sponsored
+        else []
     )
     return HomePage(
         posts=posts,
         arm=snapshot.arm,
         model_version=snapshot.model_version,
-        sponsored=sponsored,
+        sponsored=placed,
         is_first=position == 0,
         next_cursor=None if next_position is None else encode_cursor(snapshot.id, next_position),
         previous_cursor=(

@@ -33,7 +33,20 @@ class BearerTokenAuthentication(OAuth2Authentication):
         user, token = authenticated
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("This account is suspended or deleted.")
+        require_native_scope(request, token)
         return user, token
+
+
+def require_native_scope(request, token) -> None:
+    """The native API knows only the top-level scopes: reading needs `read`, anything else
+    `write`. Username-and-password tokens hold every scope; an OAuth app's token (the
+    Mastodon API's) holds what the person granted, and no more here than there."""
+    scopes = set(str(token.scope or "").split())
+    needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
+    if needed not in scopes:
+        raise exceptions.PermissionDenied(
+            f"This token was not granted the {needed} scope, which this request needs."
+        )
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

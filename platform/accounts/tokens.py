@@ -43,7 +43,8 @@ class IssuedToken:
 
 
 def all_scopes() -> str:
-    return " ".join(oauth2_settings.SCOPES)
+    """The top-level scopes (each grants its sub-scopes: mastodon_api.scope_names)."""
+    return " ".join(scope for scope in oauth2_settings.SCOPES if ":" not in scope)
 
 
 def first_party_application():

@@ -41,6 +41,8 @@ DESCRIPTIONS = {
     "401": "No credentials, or credentials that are not valid.",
     "403": "You may not do this.",
     "404": "Not found, or not visible to you.",
+    # The Mastodon API (mastodon_api/) answers input it cannot accept with 422, as Mastodon does.
+    "422": "The request is well-formed but cannot be accepted; the body says why.",
     "429": "Too many requests: try again after Retry-After seconds.",
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "ads.apps.AdsConfig",
     "analytics.apps.AnalyticsConfig",
     "bots.apps.BotsConfig",
+    "mastodon_api.apps.MastodonApiConfig",
+    "corsheaders",
     # Last, as its documentation asks: deletes an upload once the row that held it is
     # deleted or points at another file, after the transaction commits.
     "django_cleanup.apps.CleanupConfig",
@@ -78,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, as its documentation asks; answers only CORS_URLS_REGEX.
+    "corsheaders.middleware.CorsMiddleware",
     "flywheel.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -278,20 +282,27 @@ _RFC9700_GATES = (
     "REDIRECT_URI_MATCHING", "PKCE_REQUIRED",
 )  # fmt: skip
 API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", default=30 * 24 * 3600)
+# Mastodon's sub-scopes (read:statuses, write:favourites, ...) are listed in mastodon_api/
+# scopes.py; a token's top-level scope grants all of its sub-scopes.
+from mastodon_api.scope_names import SCOPES as _OAUTH_SCOPES  # noqa: E402
+from mastodon_api.scope_names import pkce_required as _pkce_required  # noqa: E402
+
 OAUTH2_PROVIDER = {
-    "SCOPES": {
-        "read": "Read your timelines, posts, profile and settings",
-        "write": "Post, like, share, comment and change your settings",
-        "follow": "Follow, block and mute people",
-        "push": "Receive push notifications",
-    },
+    "SCOPES": _OAUTH_SCOPES,
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_LIFETIME,
-    "PKCE_REQUIRED": True,
+    # PKCE for every public client; a confidential client (a Mastodon app registered with
+    # POST /api/v1/apps, which holds a secret) may use it, as on Mastodon, whose clients
+    # (Mastodon.py among them) mostly do not.
+    "PKCE_REQUIRED": _pkce_required,
+    "SCOPES_BACKEND_CLASS": "mastodon_api.scopes.AppScopes",
+    "OAUTH2_VALIDATOR_CLASS": "mastodon_api.oauth.MastodonValidator",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     **{f"COMPLIANT_BCP_RFC9700_{gate}": True for gate in _RFC9700_GATES},
 }
+# Named explicitly so migrations can depend on it (mastodon_api.AppProfile).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flywheel API",
     "DESCRIPTION": "The social network whose data flywheel you can watch.",
@@ -301,7 +312,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The Mastodon API's OAuth endpoints are DOT's views, described by a hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mastodon_api.schema.add_oauth_endpoints",
+    ],
 }
+
+# --- Mastodon client API (mastodon_api/, docs/mastodon.md) ------------------------------
+# CORS only on the Mastodon API and its token endpoints, for browser clients: they send
+# bearer tokens, never the site's cookies, so any origin may call them.
+CORS_URLS_REGEX = r"^/(api/v[12]/|oauth/(token|revoke)$|\.well-known/oauth-authorization-server$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key", "accept"]
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

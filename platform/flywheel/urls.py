@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flywheel import api, media, views
+from mastodon_api import urls as mastodon
 from social import views_posts
 
 api_urlpatterns = [
@@ -27,6 +28,11 @@ urlpatterns = [
     path("staff/models/", include("feeds.urls")),
     path("ads/", include("ads.urls")),
     path("staff/", include("analytics.urls")),
+    # Mastodon's client API (docs/mastodon.md), before the native API's catch-all.
+    path("api/v1/", include(mastodon.api_v1)),
+    path("api/v2/", include(mastodon.api_v2)),
+    path("oauth/", include(mastodon.oauth)),
+    path(".well-known/", include(mastodon.well_known)),
     path("api/", include(api_urlpatterns)),
     # Uploaded media, with access control (flywheel/media.py); read through the storage API.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve, name="media"),

@@ -452,6 +452,15 @@ def notifications_mark_read(*, user, ids=None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def notifications_dismiss(*, user, ids=None) -> int:
+    """Remove the person's notifications (these ids, or all of them); others' are untouched."""
+    mine = Notification.objects.filter(recipient=user)
+    if ids is not None:
+        mine = mine.filter(pk__in=ids)
+    deleted, _ = mine.delete()
+    return deleted
+
+
 # --- moderation ------------------------------------------------------------------------
 
 
