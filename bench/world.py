@@ -10,6 +10,7 @@ import sys
 import time
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/flywheel_bench"
+TOPIC_SHARE = 0.8  # of a person's events on their own topic, in a world with topics
 
 
 def setup_django() -> str:
@@ -57,7 +58,7 @@ def done(started: float) -> None:
     print(f" {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def ensure_world(*, users: int, posts: int, events: int) -> None:
+def ensure_world(*, users: int, posts: int, events: int, topics: int = 0) -> None:
     """Make the bench database hold exactly this many users, posts and events."""
     from django.db import connection
 
@@ -103,34 +104,58 @@ def ensure_world(*, users: int, posts: int, events: int) -> None:
             [users, posts],
         )
         done(started)
-        # Popularity is skewed like real feeds: a few posts get most of the attention.
         started = step(f"{events:,} events")
-        chunk = 2_000_000
-        for offset in range(0, events, chunk):
-            size = min(chunk, events - offset)
-            cursor.execute(
-                """
-                INSERT INTO analytics_event (kind, user_id, post_id, dwell_ms, surface, arm,
-                    query, created_at)
-                SELECT k.kind, 1 + floor(%s * power(random(), 1.5))::int,
-                    1 + floor(%s * power(random(), 2.5))::int,
-                    CASE WHEN k.kind = 2 THEN (random() * 60000)::int END, 'home', '', '',
-                    now() - random() * interval '30 days'
-                FROM (
-                    SELECT CASE
-                        WHEN r < 0.45 THEN 1 WHEN r < 0.70 THEN 2 WHEN r < 0.82 THEN 4
-                        WHEN r < 0.88 THEN 3 WHEN r < 0.92 THEN 6 WHEN r < 0.96 THEN 8
-                        WHEN r < 0.98 THEN 5 ELSE 7 END AS kind
-                    FROM (SELECT random() AS r FROM generate_series(1, %s)) AS draws
-                ) AS k
-                """,
-                [users, posts, size],
-            )
-            print(".", end="", flush=True)
+        append_events(
+            cursor, users=users, posts=posts, count=events, spread="30 days", topics=topics
+        )
         done(started)
         started = step("analyse")
         cursor.execute("ANALYZE accounts_user, social_post, analytics_event")
         done(started)
+
+
+def append_events(
+    cursor, *, users: int, posts: int, count: int, spread: str, topics: int = 0
+) -> None:
+    """`count` events of the bench mix, at times spread over the last `spread` (a PostgreSQL
+    interval). Popularity is skewed like real feeds: a few posts get most of the attention.
+    With `topics`, person u and post p belong to topic u % topics and (p - 1) % topics, and
+    TOPIC_SHARE of a person's events are on their topic's posts: tastes a model can learn."""
+    chunk = 2_000_000
+    on_topic = TOPIC_SHARE if topics else 0.0
+    per_topic = posts // topics if topics else 1
+    for offset in range(0, count, chunk):
+        size = min(chunk, count - offset)
+        cursor.execute(
+            """
+            INSERT INTO analytics_event (kind, user_id, post_id, dwell_ms, surface, arm,
+                query, created_at)
+            SELECT k.kind, k.user_id,
+                CASE WHEN random() < %(on_topic)s
+                    THEN 1 + k.user_id %% %(topics)s
+                        + %(topics)s * floor((%(per_topic)s - 1) * power(random(), 2.5))::int
+                    ELSE 1 + floor(%(posts)s * power(random(), 2.5))::int END,
+                CASE WHEN k.kind = 2 THEN (random() * 60000)::int END, 'home', '', '',
+                now() - random() * %(spread)s::interval
+            FROM (
+                SELECT 1 + floor(%(users)s * power(random(), 1.5))::int AS user_id, CASE
+                    WHEN r < 0.45 THEN 1 WHEN r < 0.70 THEN 2 WHEN r < 0.82 THEN 4
+                    WHEN r < 0.88 THEN 3 WHEN r < 0.92 THEN 6 WHEN r < 0.96 THEN 8
+                    WHEN r < 0.98 THEN 5 ELSE 7 END AS kind
+                FROM (SELECT random() AS r FROM generate_series(1, %(size)s)) AS draws
+            ) AS k
+            """,
+            {
+                "users": users,
+                "posts": posts,
+                "topics": max(topics, 1),
+                "per_topic": per_topic,
+                "on_topic": on_topic,
+                "spread": spread,
+                "size": size,
+            },
+        )
+        print(".", end="", flush=True)
 
 
 def peak_memory_mb() -> float:

@@ -116,8 +116,16 @@ def matrix_from_cells(
         values = values * np.power(0.5, age_days / weights.half_life_days)
     user_ids, rows = dense_index(users[keep])
     post_ids, cols = dense_index(posts[keep])
+    # Cells are sorted by (person, post), so they already are the CSR layout: no conversion.
+    indptr = np.zeros(len(user_ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(user_ids)), out=indptr[1:])
+    index_type = np.int32 if len(cols) < np.iinfo(np.int32).max else np.int64
     matrix = sp.csr_matrix(
-        (np.clip(values, 0, None).astype(np.float32), (rows, cols)),
+        (
+            np.clip(values, 0, None).astype(np.float32),
+            cols.astype(index_type),
+            indptr.astype(index_type),
+        ),
         shape=(len(user_ids), len(post_ids)),
     )
     matrix.eliminate_zeros()
