@@ -213,7 +213,7 @@ FEED_GATE_MIN_PEOPLE = env.int("FEED_GATE_MIN_PEOPLE", default=30)
 FEED_MATRIX_INCREMENTAL = env.bool("FEED_MATRIX_INCREMENTAL", default=True)
 FEED_MATRIX_SETTLE_SECONDS = env.float("FEED_MATRIX_SETTLE_SECONDS", default=120)
 FEED_ALS_WARM_START = env.bool("FEED_ALS_WARM_START", default=True)
-FEED_ALS_WARM_ITERATIONS = env.int("FEED_ALS_WARM_ITERATIONS", default=5)
+FEED_ALS_WARM_ITERATIONS = env.int("FEED_ALS_WARM_ITERATIONS", default=3)
 FEED_ALS_COLD_EVERY = env.int("FEED_ALS_COLD_EVERY", default=5)
 FEED_ALS_COLD_CHANGE_SHARE = env.float("FEED_ALS_COLD_CHANGE_SHARE", default=0.25)
 # New posts get vectors every minute (feeds.fresh_posts); a web process looks for them this often.
