@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "flywheel.middleware.RejectNulCharactersMiddleware",
+    "flywheel.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +131,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, feed snapshots) ------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's Redis cache that falls back to this process's memory while Redis is away, so
+    # a lost cache slows pages down instead of failing them (flywheel/resilient_cache.py).
+    CACHES["default"]["BACKEND"] = "flywheel.resilient_cache.ResilientRedisCache"
+# How long a cache call may wait for Redis, and how soon a process tries a Redis that failed.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+CACHE_FALLBACK_ENTRIES = env.int("CACHE_FALLBACK_ENTRIES", default=5000)
+# Web processes across all hosts (gunicorn's workers times hosts). While the cache is away
+# each process counts rate limits alone and allows its share, 1/RATE_LIMIT_PROCESSES of
+# each limit, so together they never allow more than the limit (flywheel/ratelimit.py).
+RATE_LIMIT_PROCESSES = env.int("RATE_LIMIT_PROCESSES", default=env.int("WEB_WORKERS", default=2))
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -245,8 +258,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "flywheel.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "flywheel.throttling.AnonRateThrottle",
+        "flywheel.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="300/min"),

@@ -1,0 +1,123 @@
+"""Services of a test's own, on spare ports, that the test stops and starts: a fault test
+must never stop the shared Redis or PostgreSQL other tests (and other runs) use."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def spare_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(condition, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not happen within {timeout:g} s")
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """redis-server without persistence: a restart starts empty, as a lost cache does."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = spare_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait(lambda: _answers(self.port), "redis-server starting")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        _wait(lambda: not _answers(self.port), "redis-server stopping")
+
+    def keys(self) -> int:
+        out = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "-n", "0", "dbsize"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return int(out.stdout.strip())
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl) on a spare port. PostgreSQL refuses
+    to run as root, so as root it runs as the `postgres` system user."""
+
+    def __init__(self):
+        # Not under pytest's tmp_path: its folders are private to root, and the server runs as
+        # postgres.
+        self.directory = Path(tempfile.mkdtemp(prefix="flywheel-faults-pg-"))
+        self.data = self.directory / "pgdata"
+        self.port = spare_port()
+        self.as_root = os.geteuid() == 0
+
+    def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        if self.as_root:
+            command = ("runuser", "-u", "postgres", "--", *command)
+        return subprocess.run(command, capture_output=True, text=True, check=check)
+
+    def init(self) -> "PostgresCluster":
+        if self.as_root:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                  "--no-sync", "-E", "UTF8")  # fmt: skip
+        return self
+
+    def start(self) -> "PostgresCluster":
+        self._run(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "log"),
+            "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-w", "start",
+        )  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop",
+                  check=False)  # fmt: skip
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        out = subprocess.run(
+            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", self.url(database), "-c", sql],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return out.stdout.strip()
