@@ -25,12 +25,15 @@ from django.utils import timezone
 from feeds import conf
 from feeds.artifacts import delete_artifact, version_dir
 from feeds.models import ModelKind, ModelVersion
+from flywheel import enqueue
 
 log = logging.getLogger(__name__)
 State = ModelVersion.State
 RUNNING = (State.QUEUED, State.TRAINING)
 TRAINED = (State.READY, State.ACTIVE, State.RETIRED, State.REJECTED)
 ACTIVATABLE = (State.READY, State.RETIRED)
+# A queued run whose training has not started this long after is looked at by resend_unsent.
+RESEND_AFTER = timedelta(minutes=2)
 
 
 class AlreadyRunning(Exception):
@@ -200,7 +203,8 @@ def version_activate(version_id: int) -> ModelVersion:
                 if version.kind == ModelKind.FEED_ALS:
                     from feeds.tasks import precompute_candidates
 
-                    precompute_candidates.delay_on_commit()
+                    # Broker away: the per-minute refresh stores them instead.
+                    enqueue.send_on_commit(precompute_candidates)
                 return version
         except IntegrityError:
             # Two activations at once: the other one won the active slot. Ours goes after it.
@@ -232,6 +236,24 @@ def reap_stale_runs(*, kind: str | None = None, now=None) -> list[int]:
             for leftover in folder.parent.glob(f"{folder.name}.tmp-*"):
                 delete_artifact(leftover)
     return reaped
+
+
+def resend_unsent(*, now=None) -> list[int]:
+    """Send again the runs queued at least RESEND_AFTER ago whose message the broker never
+    got (it was away when they were queued: flywheel.enqueue). Only while the training queue
+    is empty: a run waiting behind a long training still has its message there. A message
+    sent twice is harmless: train_version trains a queued version only once."""
+    now = now or timezone.now()
+    waiting = ModelVersion.objects.filter(
+        state=State.QUEUED, created_at__lt=now - RESEND_AFTER
+    ).order_by("id")
+    if not waiting.exists() or enqueue.waiting_messages("training") != 0:
+        return []
+    return [
+        version.pk
+        for version in waiting.only("id", "kind")
+        if enqueue.send(trainer(version.kind).task(), version.pk)
+    ]
 
 
 def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) -> list[int]:

@@ -121,3 +121,11 @@ class PostgresCluster:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         return out.stdout.strip()
+
+
+def redis_list_length(server: RedisServer, name: str) -> int:
+    out = subprocess.run(
+        ["redis-cli", "-p", str(server.port), "-n", "0", "llen", name],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(out.stdout.strip())
