@@ -1,7 +1,10 @@
+import subprocess
+
 import pytest
+from django.db import connection
 
 from flywheel import resilient_cache
-from tests.faults.services import RedisServer
+from tests.faults.services import PostgresCluster, RedisServer
 
 
 @pytest.fixture
@@ -39,3 +42,27 @@ def own_broker(tmp_path, monkeypatch):
 def _forget_connections(app) -> None:
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def own_postgres(db):
+    """A PostgreSQL cluster of this test's own holding a copy of the migrated test database
+    (schema and the rows of the data migrations), which the test may stop and start."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    cluster = PostgresCluster().init().start()
+    cluster.psql("CREATE DATABASE flywheel")
+    test_database = connection.settings_dict
+    source = (
+        f"postgres://{test_database['USER'] or 'postgres'}@{test_database['HOST'] or '127.0.0.1'}"
+        f":{test_database['PORT'] or 5432}/{test_database['NAME']}"
+    )
+    dump = subprocess.run(
+        ["pg_dump", "--no-owner", "--no-acl", source], capture_output=True, check=True
+    )
+    subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url("flywheel")],
+        input=dump.stdout, capture_output=True, check=True,
+    )  # fmt: skip
+    yield cluster
+    cluster.remove()

@@ -5,11 +5,13 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def spare_port() -> int:
@@ -129,3 +131,61 @@ def redis_list_length(server: RedisServer, name: str) -> int:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return int(out.stdout.strip())
+
+
+class WebServer:
+    """gunicorn serving the site as production does (one process, two threads)."""
+
+    def __init__(self, log_path: Path, environment: dict):
+        self.log_path = log_path
+        self.environment = environment
+        self.port = spare_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "WebServer":
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "flywheel.wsgi:application",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "2",
+             "--timeout", "30"],
+            cwd=REPO, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        _wait(lambda: _answers(self.port) or self.process.poll() is not None, "gunicorn up", 60)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def boots(self) -> int:
+        """How many worker processes gunicorn started (a restart would be a second)."""
+        return self.log_path.read_text().count("Booting worker")
+
+
+def site_environment(var_dir: Path, database_url: str, **extra: str) -> dict:
+    """A process of the site on its own database, broker folder and in-memory cache."""
+    env = dict(os.environ)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="flywheel.settings",
+        FLYWHEEL_DEVELOPMENT="true",
+        FLYWHEEL_VAR_DIR=str(var_dir),
+        DATABASE_URL=database_url,
+        CACHE_URL="locmemcache://",
+        CELERY_BROKER_URL="filesystem://",
+    )
+    env.update(extra)
+    return env
