@@ -12,6 +12,9 @@ The folder is written under a temporary name and renamed when complete, so a rea
 sees half an artifact and a killed training leaves only a temporary folder behind. Factor
 arrays are plain .npy files loaded with mmap_mode="r": every web worker on a machine shares
 one copy through the page cache instead of holding its own.
+
+With MODEL_BUCKET set, a finished folder is also uploaded to object storage, and a host that
+does not have a version fetches it into its own MODEL_ROOT once (feeds.artifact_store).
 """
 
 import json
@@ -23,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+
+from feeds import artifact_store
 
 ARRAYS = ("user_factors", "item_factors", "user_ids", "post_ids")
 
@@ -111,11 +116,12 @@ def save_factor_model(
     )
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
+    artifact_store.publish(final)
     return final
 
 
 def load_factor_model(path: str | Path) -> FactorModel:
-    path = Path(path)
+    path = artifact_store.fetched(path)
     meta = json.loads((path / "meta.json").read_text())
     arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
     return FactorModel(version_id=int(meta["version_id"]), kind=meta["kind"], meta=meta, **arrays)
@@ -124,3 +130,4 @@ def load_factor_model(path: str | Path) -> FactorModel:
 def delete_artifact(path: str | Path) -> None:
     if path:
         shutil.rmtree(path, ignore_errors=True)
+        artifact_store.delete(path)

@@ -14,7 +14,6 @@ import importlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from feeds import conf
+from feeds import artifact_store, conf
 from feeds.artifacts import delete_artifact, version_dir
 from feeds.models import ModelKind, ModelVersion
 from flywheel import enqueue
@@ -106,7 +105,7 @@ def can_activate(version: ModelVersion) -> bool:
 
 
 def artifact_exists(version: ModelVersion) -> bool:
-    return bool(version.artifact_path) and (Path(version.artifact_path) / "meta.json").exists()
+    return artifact_store.exists(version.artifact_path)
 
 
 # Transitions

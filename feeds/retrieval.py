@@ -41,6 +41,8 @@ from typing import Protocol
 
 import numpy as np
 
+from feeds import artifact_store
+
 log = logging.getLogger(__name__)
 
 INDEX_DIR = "index"
@@ -181,7 +183,7 @@ def _kth_best(scores: np.ndarray, k: int) -> float:
 
 def load_index(folder: Path) -> NormRangedIndex | None:
     """The version's index, memory-mapped and read-only; None when the artifact has none."""
-    path = Path(folder) / INDEX_DIR
+    path = artifact_store.fetched(folder) / INDEX_DIR
     return NormRangedIndex(path) if (path / "ranges.json").exists() else None
 
 

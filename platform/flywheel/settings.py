@@ -190,6 +190,36 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Object storage (S3-compatible: AWS S3, MinIO) through django-storages, so web and worker can
+# run on different hosts: MEDIA_BUCKET for uploads, MODEL_BUCKET for model artifacts (each
+# host then keeps fetched versions in its MODEL_ROOT). Unset, both stay in local folders.
+# Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3.
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+MODEL_BUCKET = env.str("MODEL_BUCKET", default="")
+
+
+def s3_storage(bucket: str, **options) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "region_name": S3_REGION,
+            # Private objects: media is served through flywheel.media, which checks access.
+            "default_acl": None,
+            "querystring_auth": True,
+            **options,
+        },
+    }
+
+
+if MEDIA_BUCKET:
+    # Upload names are chosen by the server and never reused (flywheel.images).
+    STORAGES["default"] = s3_storage(MEDIA_BUCKET, file_overwrite=False)
+if MODEL_BUCKET:
+    STORAGES["models"] = s3_storage(MODEL_BUCKET, file_overwrite=True)
 MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)

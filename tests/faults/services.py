@@ -1,12 +1,14 @@
 """Services of a test's own, on spare ports, that the test stops and starts: a fault test
 must never stop the shared Redis or PostgreSQL other tests (and other runs) use."""
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -189,3 +191,79 @@ def site_environment(var_dir: Path, database_url: str, **extra: str) -> dict:
     )
     env.update(extra)
     return env
+
+
+class S3Server:
+    """moto's standalone S3 server: the real S3 protocol over HTTP, in memory."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.port = spare_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "S3Server":
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        _wait(lambda: _answers(self.port), "moto server starting", 30)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+class CuttingProxy:
+    """A TCP proxy that passes requests on and cuts every answer after `limit` bytes: a
+    download interrupted half way, as a dropped connection does it."""
+
+    def __init__(self, upstream_port: int, limit: int):
+        self.upstream_port = upstream_port
+        self.limit = limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cuts = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, self.limit),
+                             daemon=True).start()  # fmt: skip
+
+    def _pipe(self, source: socket.socket, target: socket.socket, limit: int | None) -> None:
+        sent = 0
+        try:
+            while chunk := source.recv(65536):
+                if limit is not None and sent + len(chunk) > limit:
+                    target.sendall(chunk[: limit - sent])
+                    self.cuts += 1
+                    break
+                target.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def close(self) -> None:
+        self.listener.close()
