@@ -118,10 +118,18 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "flywheel.sqlite3")}
+# Behind PgBouncer in transaction pooling (docs/scaling.md), a client's session lives only as
+# long as its transaction: no server-side cursors held across transactions (.iterator() then
+# fetches in chunks client-side), no named prepared statements (flywheel.prepared), and no
+# startup options, which PgBouncer refuses (set jit=off on the server instead).
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical queries, not for page queries: a feed
-    # query with a high cost estimate spent a second compiling to run in a quarter of one.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    if DATABASE_TRANSACTION_POOLING:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # JIT compilation pays off for long analytical queries, not for page queries: a feed
+        # query with a high cost estimate spent a second compiling to run in a quarter of one.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})

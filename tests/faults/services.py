@@ -267,3 +267,45 @@ class CuttingProxy:
 
     def close(self) -> None:
         self.listener.close()
+
+
+class PgBouncer:
+    """PgBouncer in transaction pooling with ONE server connection in front of a PostgreSQL:
+    every client's transactions take turns on it, which is what exposes session state that
+    does not survive a transaction. Like PostgreSQL it will not run as root."""
+
+    def __init__(self, upstream_port: int):
+        self.directory = Path(tempfile.mkdtemp(prefix="flywheel-faults-pgbouncer-"))
+        self.port = spare_port()
+        (self.directory / "users.txt").write_text('"postgres" ""\n')
+        (self.directory / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host=127.0.0.1 port={upstream_port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.directory / 'users.txt'}\n"
+            "pool_mode = transaction\ndefault_pool_size = 1\nmax_client_conn = 50\n"
+            f"logfile = {self.directory / 'log'}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "PgBouncer":
+        command = ["pgbouncer", str(self.directory / "pgbouncer.ini")]
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+            for path in self.directory.iterdir():
+                shutil.chown(path, "postgres", "postgres")
+            command = ["runuser", "-u", "postgres", "--", *command]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        _wait(lambda: _answers(self.port) or self.process.poll() is not None, "pgbouncer up")
+        if self.process.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited: {(self.directory / 'log').read_text()}")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.directory, ignore_errors=True)
