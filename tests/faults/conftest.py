@@ -50,19 +50,22 @@ def own_postgres(db):
     (schema and the rows of the data migrations), which the test may stop and start."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    cluster = PostgresCluster().init().start()
-    cluster.psql("CREATE DATABASE flywheel")
     test_database = connection.settings_dict
     source = (
         f"postgres://{test_database['USER'] or 'postgres'}@{test_database['HOST'] or '127.0.0.1'}"
         f":{test_database['PORT'] or 5432}/{test_database['NAME']}"
     )
-    dump = subprocess.run(
-        ["pg_dump", "--no-owner", "--no-acl", source], capture_output=True, check=True
-    )
-    subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url("flywheel")],
-        input=dump.stdout, capture_output=True, check=True,
-    )  # fmt: skip
-    yield cluster
-    cluster.remove()
+    cluster = PostgresCluster()
+    try:
+        cluster.init().start()
+        cluster.psql("CREATE DATABASE flywheel")
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", "--no-acl", source], capture_output=True, check=True
+        )
+        subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url("flywheel")],
+            input=dump.stdout, capture_output=True, check=True,
+        )  # fmt: skip
+        yield cluster
+    finally:
+        cluster.remove()

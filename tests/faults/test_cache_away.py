@@ -7,7 +7,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from flywheel import health, resilient_cache
 from social.models import Like, Post
-from tests.factories import UserFactory, sign_in_api
+from tests.factories import AdvertiserFactory, UserFactory, sign_in_api
 from tests.social.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,19 @@ def test_request_throttles_fall_back_to_this_process_s_share(own_redis, settings
     own_redis.start()  # back: the shared count, and the whole rate, again
     answers = [api.get("/api/timeline/home/").status_code for _ in range(7)]
     assert answers == [200] * 6 + [429]
+
+
+def test_ads_keep_serving_while_the_cache_is_away(own_redis, settings):
+    from ads import index
+    from tests.ads.helpers import launched, serve
+
+    settings.ADS_SERVING_REFRESH_SECONDS = 0
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    index.forget()
+    viewer = UserFactory(interests=["jazz"])
+    own_redis.stop()
+    # Launched while the cache is away: no process could be told, yet the ad serves.
+    campaign = launched(AdvertiserFactory(), topics=["jazz"])
+    [ad] = serve(viewer)
+    assert ad.campaign_id == campaign.pk
+    index.forget()
