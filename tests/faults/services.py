@@ -22,15 +22,6 @@ def spare_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(condition, what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} did not happen within {timeout:g} s")
-
-
 def _answers(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -58,14 +49,14 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        _wait(lambda: _answers(self.port), "redis-server starting")
+        wait_until(lambda: _answers(self.port), "redis-server starting")
         return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
-        _wait(lambda: not _answers(self.port), "redis-server stopping")
+        wait_until(lambda: not _answers(self.port), "redis-server stopping")
 
     def keys(self) -> int:
         out = subprocess.run(
@@ -157,7 +148,8 @@ class WebServer:
             cwd=REPO, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        _wait(lambda: _answers(self.port) or self.process.poll() is not None, "gunicorn up", 60)
+        up = lambda: _answers(self.port) or self.process.poll() is not None  # noqa: E731
+        wait_until(up, "gunicorn up", 60)
         if self.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
         return self
@@ -211,7 +203,7 @@ class S3Server:
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        _wait(lambda: _answers(self.port), "moto server starting", 30)
+        wait_until(lambda: _answers(self.port), "moto server starting", 30)
         return self
 
     def stop(self) -> None:
@@ -299,7 +291,7 @@ class PgBouncer:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )
-        _wait(lambda: _answers(self.port) or self.process.poll() is not None, "pgbouncer up")
+        wait_until(lambda: _answers(self.port) or self.process.poll() is not None, "pgbouncer up")
         if self.process.poll() is not None:
             raise RuntimeError(f"pgbouncer exited: {(self.directory / 'log').read_text()}")
         return self
@@ -309,3 +301,51 @@ class PgBouncer:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def wait_until(condition, what: str, timeout: float = 30) -> None:
+    """Poll `condition` until it holds; fail the test saying `what` did not happen."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout:g} s")
+
+
+def pings_waiting(server: RedisServer) -> int:
+    """`flywheel.ping` messages waiting in the broker's default queue (nobody consumes them)."""
+    listed = subprocess.run(
+        ["redis-cli", "-p", str(server.port), "-n", "0", "lrange", "default", "0", "-1"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return listed.stdout.count('"flywheel.ping"')
+
+
+class BeatProcess:
+    """celery beat with the database scheduler, as docker/entrypoint.sh runs it."""
+
+    def __init__(self, directory: Path, environment: dict):
+        self.directory = directory
+        self.environment = environment
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "BeatProcess":
+        self.log = open(self.directory / "beat.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "flywheel", "beat", "--loglevel", "INFO",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--pidfile=",
+             "--schedule", str(self.directory / "beat-schedule")],
+            cwd=REPO, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        return self
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.running():
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.log.close()

@@ -1,8 +1,6 @@
 """The broker goes away: actions succeed, nothing committed is lost, and what could not be
 sent is sent once the broker is back."""
 
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -12,8 +10,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from feeds import registry
 from feeds.models import ModelVersion
-from tests.faults.services import redis_list_length
-from tests.worker import REPO, worker_environment
+from tests.faults.services import BeatProcess, pings_waiting, redis_list_length, wait_until
+from tests.worker import worker_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -53,44 +51,19 @@ def test_a_training_queued_with_the_broker_up_is_sent_once(
     assert registry.resend_unsent(now=later) == []
 
 
-def _pings_waiting(server) -> int:
-    listed = subprocess.run(
-        ["redis-cli", "-p", str(server.port), "-n", "0", "lrange", "default", "0", "-1"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return listed.stdout.count('"flywheel.ping"')
-
-
-def _wait_for(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("did not happen in time")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_beat_sends_periodic_work_again_once_the_broker_is_back(own_broker, tmp_path):
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.update(enabled=False)  # only ours, so the queue says what beat did
     PeriodicTask.objects.create(name="ping", task="flywheel.ping", interval=every_second)
-    log = tmp_path / "beat.log"
-    with open(log, "w") as output:
-        beat = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "flywheel", "beat", "--loglevel", "INFO",
-             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--pidfile=",
-             "--schedule", str(tmp_path / "beat-schedule")],
-            cwd=REPO, env={**worker_environment(), "CELERY_BROKER_URL": f"{own_broker.url}/0"},
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            _wait_for(lambda: _pings_waiting(own_broker) >= 1)
-            own_broker.stop()
-            time.sleep(3)  # beat's sends fail meanwhile
-            own_broker.start()  # empty: what was queued before is gone with it
-            _wait_for(lambda: _pings_waiting(own_broker) >= 2)
-            assert beat.poll() is None  # the same beat, which never stopped
-        finally:
-            beat.terminate()
-            beat.wait(timeout=20)
+    env = {**worker_environment(), "CELERY_BROKER_URL": f"{own_broker.url}/0"}
+    beat = BeatProcess(tmp_path, env).start()
+    try:
+        wait_until(lambda: pings_waiting(own_broker) >= 1, "a first ping")
+        own_broker.stop()
+        time.sleep(3)  # beat's sends fail meanwhile
+        own_broker.start()  # empty: what was queued before is gone with it
+        wait_until(lambda: pings_waiting(own_broker) >= 2, "pings after the broker's return")
+        assert beat.running()  # the same beat, which never stopped
+    finally:
+        beat.stop()
