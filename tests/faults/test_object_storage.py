@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from rest_framework.test import APIClient
 
+from feeds import retrieval
 from feeds.artifacts import load_factor_model, save_factor_model
 from social.models import Post
 from tests.factories import UserFactory, sign_in_api
@@ -55,7 +56,11 @@ def _trained_on_the_worker_host(settings, tmp_path, people: int = 300):
         "user_ids": np.arange(1, people + 1),
         "post_ids": np.arange(1, 401),
     }
-    path = save_factor_model("feed_als", 7, meta={"params": {}}, **arrays)
+    path = save_factor_model(
+        "feed_als", 7, meta={"params": {}},
+        extras=lambda folder, ordered: retrieval.write_index(ordered["item_factors"], folder),
+        **arrays,
+    )  # fmt: skip
     shutil.rmtree(settings.MODEL_ROOT)
     settings.MODEL_ROOT = tmp_path / "web-host"
     return path, arrays
@@ -77,9 +82,10 @@ def test_a_version_is_fetched_once_from_the_bucket_and_memory_mapped(own_s3, set
     )
     np.testing.assert_array_equal(model.user_factors, arrays["user_factors"])
 
-    own_s3.stop()  # fetched once: the bucket is not asked again
+    own_s3.stop()  # fetched once, index folder and all: the bucket is not asked again
     again = load_factor_model(path)
     np.testing.assert_array_equal(again.item_factors, arrays["item_factors"])
+    assert retrieval.load_index(path) is not None
 
 
 def test_an_interrupted_download_is_never_used(own_s3, settings, tmp_path):
