@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import AgeBracket, Region
 from ads.models import Campaign, Creative
+from flywheel import resilient_cache
 from social.models import Comment, Like, Post, Share
 
 VERSION_KEY = "ads:index-version"
@@ -93,8 +94,15 @@ _lock = threading.Lock()
 
 
 def index_token() -> str | None:
-    """The current version of the index; None while nothing can serve (no query)."""
-    return cache.get(VERSION_KEY)
+    """The current version of the index; None while nothing can serve (no query).
+
+    While the shared cache is away no change can be announced, so each process rebuilds its
+    index once a minute instead (ads keep serving; a change shows within the minute). When the
+    cache is back its token differs from the minute token, so every process rebuilds once."""
+    token = cache.get(VERSION_KEY)
+    if resilient_cache.degraded():
+        return f"cache-away:{int(time.time() // 60)}"
+    return token
 
 
 def current_index(today: date, feed=None, token: str | None = None) -> CampaignIndex | None:

@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from ads import evaluation
@@ -44,6 +43,7 @@ from feeds.artifacts import delete_artifact, load_factor_model, save_factor_mode
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
 from feeds.training import NotEnoughData, PeakMemory, fit_als
+from flywheel.enqueue import send_on_commit
 
 log = logging.getLogger(__name__)
 KIND = ModelKind.AD_TARGETER
@@ -97,6 +97,14 @@ class TargeterConfig:
 # --- triggers --------------------------------------------------------------------------
 
 
+def task():
+    """The Celery task that trains a queued version of this kind (feeds.registry resends it
+    for a run whose message the broker never got)."""
+    from ads.tasks import train_ad_targeter
+
+    return train_ad_targeter
+
+
 def training_request(
     *, kind: str = KIND, triggered_by: str, overrides: dict | None = None, enqueue: bool = True
 ) -> ModelVersion:
@@ -106,9 +114,7 @@ def training_request(
     registry.reap_stale_runs(kind=KIND)
     version = registry.version_queue(kind=KIND, triggered_by=triggered_by, params=asdict(config))
     if enqueue:
-        from ads.tasks import train_ad_targeter
-
-        transaction.on_commit(lambda: train_ad_targeter.delay(version.pk))
+        send_on_commit(task(), version.pk)
     return version
 
 

@@ -5,10 +5,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializ
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from analytics.services import MAX_BATCH, BeaconError, events_ingest
+from flywheel.throttling import ScopedRateThrottle
 from social.selectors import visible_post_authors
 
 User = get_user_model()

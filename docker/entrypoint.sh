@@ -29,11 +29,15 @@ PY
 case "$role" in
   migrate)
     wait_for_db
-    exec "$PYTHON" manage.py migrate --noinput
+    "$PYTHON" manage.py migrate --noinput
+    exec "$PYTHON" manage.py ensure_buckets
     ;;
   web)
     wait_for_db
-    if [ "${MIGRATE_ON_START:-1}" = "1" ]; then "$PYTHON" manage.py migrate --noinput; fi
+    if [ "${MIGRATE_ON_START:-1}" = "1" ]; then
+      "$PYTHON" manage.py migrate --noinput
+      "$PYTHON" manage.py ensure_buckets
+    fi
     exec "$PYTHON" -m gunicorn flywheel.wsgi:application \
       --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
       --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \

@@ -13,6 +13,9 @@ The folder is written under a temporary name and renamed when complete, so a rea
 sees half an artifact and a killed training leaves only a temporary folder behind. Factor
 arrays are plain .npy files loaded with mmap_mode="r": every web worker on a machine shares
 one copy through the page cache instead of holding its own.
+
+With MODEL_BUCKET set, a finished folder is also uploaded to object storage, and a host that
+does not have a version fetches it into its own MODEL_ROOT once (feeds.artifact_store).
 """
 
 import json
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+
+from feeds import artifact_store
 
 ARRAYS = ("user_factors", "item_factors", "user_ids", "post_ids")
 
@@ -116,11 +121,12 @@ def save_factor_model(
     )
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
+    artifact_store.publish(final)
     return final
 
 
 def load_factor_model(path: str | Path) -> FactorModel:
-    path = Path(path)
+    path = artifact_store.fetched(path)
     meta = json.loads((path / "meta.json").read_text())
     arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
     return FactorModel(version_id=int(meta["version_id"]), kind=meta["kind"], meta=meta, **arrays)
@@ -129,6 +135,7 @@ def load_factor_model(path: str | Path) -> FactorModel:
 def delete_artifact(path: str | Path) -> None:
     if path:
         shutil.rmtree(path, ignore_errors=True)
+        artifact_store.delete(path)
 
 
 FRESH_ITEMS = "fresh.npz"
@@ -144,8 +151,10 @@ class FreshItems:
 
 
 def save_fresh_items(folder, post_ids, item_factors, *, max_event_id: int) -> None:
-    """Replace the version's side file whole: written under a temporary name, then renamed."""
-    final = Path(folder) / FRESH_ITEMS
+    """Replace the version's side file whole (written under a temporary name, then renamed)
+    on this host, and in object storage when artifacts live there."""
+    local = artifact_store.fetched(folder)
+    final = local / FRESH_ITEMS
     temporary = final.with_name(f".{FRESH_ITEMS}.{os.getpid()}.tmp")
     post_ids = np.asarray(post_ids, dtype=np.int64)
     order = np.argsort(post_ids, kind="stable")
@@ -157,25 +166,23 @@ def save_fresh_items(folder, post_ids, item_factors, *, max_event_id: int) -> No
             max_event_id=np.int64(max_event_id),
         )
     os.replace(temporary, final)
+    artifact_store.publish_file(local, FRESH_ITEMS)
 
 
 def load_fresh_items(folder) -> FreshItems | None:
     """The version's side file, or None when there is none (or it cannot be read)."""
     try:
-        with np.load(Path(folder) / FRESH_ITEMS) as data:
+        with np.load(artifact_store.fetched_file(folder, FRESH_ITEMS)) as data:
             return FreshItems(
                 post_ids=data["post_ids"],
                 item_factors=data["item_factors"],
                 max_event_id=int(data["max_event_id"]),
             )
-    except (OSError, ValueError, KeyError):
+    except Exception:
         return None
 
 
 def fresh_items_stamp(folder) -> int | None:
-    """The side file's modification time in ns (None without one): one stat tells a web
-    process whether to read it again."""
-    try:
-        return (Path(folder) / FRESH_ITEMS).stat().st_mtime_ns
-    except OSError:
-        return None
+    """When the side file last changed (None without one): one stat, or one HEAD request to
+    object storage, tells a web process whether to read it again."""
+    return artifact_store.file_stamp(folder, FRESH_ITEMS)

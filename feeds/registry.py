@@ -14,7 +14,6 @@ import importlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,15 +21,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from feeds import conf
+from feeds import artifact_store, conf
 from feeds.artifacts import delete_artifact, version_dir
 from feeds.models import ModelKind, ModelVersion
+from flywheel import enqueue
 
 log = logging.getLogger(__name__)
 State = ModelVersion.State
 RUNNING = (State.QUEUED, State.TRAINING)
 TRAINED = (State.READY, State.ACTIVE, State.RETIRED, State.REJECTED)
 ACTIVATABLE = (State.READY, State.RETIRED)
+# A queued run whose training has not started this long after is looked at by resend_unsent.
+RESEND_AFTER = timedelta(minutes=2)
 
 
 class AlreadyRunning(Exception):
@@ -103,7 +105,7 @@ def can_activate(version: ModelVersion) -> bool:
 
 
 def artifact_exists(version: ModelVersion) -> bool:
-    return bool(version.artifact_path) and (Path(version.artifact_path) / "meta.json").exists()
+    return artifact_store.exists(version.artifact_path)
 
 
 # Transitions
@@ -200,7 +202,8 @@ def version_activate(version_id: int) -> ModelVersion:
                 if version.kind == ModelKind.FEED_ALS:
                     from feeds.tasks import precompute_candidates
 
-                    precompute_candidates.delay_on_commit()
+                    # Broker away: the per-minute refresh stores them instead.
+                    enqueue.send_on_commit(precompute_candidates)
                 return version
         except IntegrityError:
             # Two activations at once: the other one won the active slot. Ours goes after it.
@@ -232,6 +235,24 @@ def reap_stale_runs(*, kind: str | None = None, now=None) -> list[int]:
             for leftover in folder.parent.glob(f"{folder.name}.tmp-*"):
                 delete_artifact(leftover)
     return reaped
+
+
+def resend_unsent(*, now=None) -> list[int]:
+    """Send again the runs queued at least RESEND_AFTER ago whose message the broker never
+    got (it was away when they were queued: flywheel.enqueue). Only while the training queue
+    is empty: a run waiting behind a long training still has its message there. A message
+    sent twice is harmless: train_version trains a queued version only once."""
+    now = now or timezone.now()
+    waiting = ModelVersion.objects.filter(
+        state=State.QUEUED, created_at__lt=now - RESEND_AFTER
+    ).order_by("id")
+    if not waiting.exists() or enqueue.waiting_messages("training") != 0:
+        return []
+    return [
+        version.pk
+        for version in waiting.only("id", "kind")
+        if enqueue.send(trainer(version.kind).task(), version.pk)
+    ]
 
 
 def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) -> list[int]:

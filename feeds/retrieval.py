@@ -41,6 +41,8 @@ from typing import Protocol
 
 import numpy as np
 
+from feeds import artifact_store
+
 log = logging.getLogger(__name__)
 
 INDEX_DIR = "index"
@@ -180,8 +182,11 @@ def _kth_best(scores: np.ndarray, k: int) -> float:
 
 
 def load_index(folder: Path) -> NormRangedIndex | None:
-    """The version's index, memory-mapped and read-only; None when the artifact has none."""
+    """The version's index, memory-mapped and read-only; None when the artifact has none.
+    A version that is not on this host is fetched from object storage first."""
     path = Path(folder) / INDEX_DIR
+    if not (path / "ranges.json").exists():
+        path = artifact_store.fetched(folder) / INDEX_DIR
     return NormRangedIndex(path) if (path / "ranges.json").exists() else None
 
 

@@ -54,7 +54,8 @@ def _for_every_kind(trigger: str) -> int | None:
 @shared_task(name="feeds.maybe_retrain")
 def maybe_retrain() -> int | None:
     """The data-threshold trigger (every minute): queue a run of each kind of model when
-    enough is new for it."""
+    enough is new for it; first, send again the runs queued while the broker was away."""
+    registry.resend_unsent()
     return _for_every_kind("retrain_if_due")
 
 

@@ -15,7 +15,6 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
@@ -29,6 +28,7 @@ from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_i
 from feeds.matrix_store import maintain_interaction_matrix
 from feeds.models import ModelKind, ModelVersion
 from feeds.warm_start import FitStart, choose_start
+from flywheel.enqueue import send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,14 @@ class NotEnoughData(Exception):
 # Triggers
 
 
+def task():
+    """The Celery task that trains a queued version of this kind (feeds.registry resends it
+    for a run whose message the broker never got)."""
+    from feeds.tasks import train_feed_model
+
+    return train_feed_model
+
+
 def training_request(
     *,
     kind: str = ModelKind.FEED_ALS,
@@ -74,9 +82,7 @@ def training_request(
     registry.reap_stale_runs(kind=kind)  # a dead run must not hold the lock for ever
     version = registry.version_queue(kind=kind, triggered_by=triggered_by, params=asdict(config))
     if enqueue:
-        from feeds.tasks import train_feed_model
-
-        transaction.on_commit(lambda: train_feed_model.delay(version.pk))
+        send_on_commit(task(), version.pk)
     return version
 
 

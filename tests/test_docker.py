@@ -244,7 +244,12 @@ def test_shared_environment_points_at_postgres_and_redis_in_production_mode():
     config = compose()
     for name, service in our_image_services(config).items():
         env = service["environment"]
-        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:" in env["DATABASE_URL"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        if name == "migrate":  # schema changes go straight to PostgreSQL
+            assert "@postgres:" in env["DATABASE_URL"]
+        else:  # everything else through the pool, with the settings it needs
+            assert "@pgbouncer:" in env["DATABASE_URL"]
+            assert env["DATABASE_TRANSACTION_POOLING"] == "true"
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
         assert env["CACHE_URL"].startswith("redis://redis:")
         assert str(env["DEBUG"]).lower() == "false", f"{name} must run with DEBUG off"
@@ -261,16 +266,29 @@ def _data_volume(service: dict) -> str | None:
     return None
 
 
-def test_web_and_worker_share_one_named_data_volume():
+def test_web_and_worker_share_nothing_but_the_backing_services():
+    """They may run on different hosts: artifacts and media travel through object storage,
+    database connections through PgBouncer, never through a shared volume."""
     config = compose()
-    web_volume = _data_volume(config["services"]["web"])
-    assert web_volume, "web does not mount a volume at /data"
-    assert _data_volume(config["services"]["worker"]) == web_volume, (
-        "the worker writes model artifacts that web loads: they must share /data"
-    )
-    assert web_volume in (config.get("volumes") or {}), f"{web_volume} is not a named volume"
-    postgres_mounts = config["services"]["postgres"].get("volumes", [])
+    services = config["services"]
+    for name in APP_PROCESSES:
+        assert _data_volume(services[name]) is None, f"{name} mounts a shared /data volume"
+        env = services[name]["environment"]
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["MEDIA_BUCKET"] and env["MODEL_BUCKET"]
+        assert env["AWS_ACCESS_KEY_ID"] and env["AWS_SECRET_ACCESS_KEY"]
+        for backing in ("pgbouncer", "minio"):
+            assert _condition(services[name], backing) == "service_healthy"
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    assert "jit=off" in services["postgres"]["command"]  # PgBouncer refuses it per connection
+    postgres_mounts = services["postgres"].get("volumes", [])
     assert any(mount.endswith(":/var/lib/postgresql/data") for mount in postgres_mounts)
+    assert any(mount.endswith(":/data") for mount in services["minio"]["volumes"])
+
+
+def test_the_migrate_role_creates_the_buckets():
+    migrate = re.search(r"^\s*migrate\)\s*$(.*?);;", ENTRYPOINT.read_text(), re.M | re.S)
+    assert migrate and "ensure_buckets" in migrate.group(1)
 
 
 def test_images_are_built_from_the_repository_root():

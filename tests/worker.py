@@ -28,9 +28,12 @@ def worker_environment() -> dict:
 
 
 class WorkerProcess:
-    def __init__(self, log_path: Path, queues: str = "default,training"):
+    def __init__(
+        self, log_path: Path, queues: str = "default,training", environment: dict | None = None
+    ):
         self.log_path = log_path
         self.queues = queues
+        self.environment = environment
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> "WorkerProcess":
@@ -55,7 +58,7 @@ class WorkerProcess:
                 f"test-{os.getpid()}@%h",
             ],
             cwd=REPO,
-            env=worker_environment(),
+            env=self.environment or worker_environment(),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services, tokens
@@ -19,6 +18,7 @@ from accounts.serializers import (
     TokenSerializer,
 )
 from flywheel.net import client_ip
+from flywheel.throttling import AnonRateThrottle
 
 
 class SignupAPIView(APIView):

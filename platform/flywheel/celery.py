@@ -2,12 +2,28 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
+from django.db import InterfaceError, OperationalError
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flywheel.settings")
 
-app = Celery("flywheel")
+
+class FlywheelTask(Task):
+    """Every task retries when the database cannot be reached (restarting, failing over):
+    after 1, 2, 4 ... up to 60 s, ten times, about six minutes in all. Celery's Django fixup
+    closes a broken connection after each run, so the retry connects afresh. Every task is
+    idempotent (each says how), so running one again after a half-done attempt is safe: the
+    half-done attempt's transaction was rolled back with the lost connection."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 1
+    retry_backoff_max = 60
+    retry_jitter = False
+    max_retries = 10
+
+
+app = Celery("flywheel", task_cls=FlywheelTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (
     Queue("default", routing_key="default"),

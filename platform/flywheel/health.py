@@ -1,4 +1,7 @@
-"""The health check: is the database up, is the broker reachable, does a worker answer?
+"""The health check: is the database up, is the cache up, is the broker reachable, does a
+worker answer? Only the database decides `ok` (503 without it); the site serves without the
+cache, slower (flywheel/resilient_cache.py), so a cache that is away shows as
+`"cache": {"ok": false}` with `"degraded": true`.
 
 Anonymous callers get the database's state only, computed at most once per
 HEALTH_CACHE_SECONDS per process: /healthz is public, and a worker ping per call put a task
@@ -12,9 +15,11 @@ import time
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.utils import DatabaseError
 
+from flywheel import resilient_cache
 from flywheel.celery import app
 from flywheel.tasks import ping
 
@@ -27,6 +32,10 @@ def database_state() -> dict:
     except DatabaseError as error:
         return {"ok": False, "error": str(error).strip().splitlines()[0][:200]}
     return {"ok": True, "vendor": connection.vendor}
+
+
+def cache_state() -> dict:
+    return resilient_cache.probe(caches["default"])
 
 
 def broker_state() -> dict:
@@ -61,12 +70,18 @@ def _forget(result) -> None:
 
 
 def health(*, check_worker: bool = True) -> dict:
-    state = {"database": database_state(), "broker": broker_state()}
+    state = {"database": database_state(), "cache": cache_state(), "broker": broker_state()}
     if check_worker:
         state["worker"] = (
             worker_state() if state["broker"]["ok"] else {"ok": False, "error": "broker down"}
         )
+    return _summed(state)
+
+
+def _summed(state: dict) -> dict:
     state["ok"] = state["database"]["ok"]
+    if not all(part["ok"] for name, part in state.items() if name != "ok"):
+        state["degraded"] = True
     return state
 
 
@@ -75,11 +90,11 @@ _public_lock = threading.Lock()
 
 
 def public_health() -> dict:
-    """The database's state, shared by every anonymous caller for a few seconds."""
+    """The database's and the cache's state, shared by every anonymous caller for a few
+    seconds."""
     with _public_lock:
         if time.monotonic() - _public["at"] >= settings.HEALTH_CACHE_SECONDS:
-            database = database_state()
-            _public["state"] = {"database": database, "ok": database["ok"]}
+            _public["state"] = _summed({"database": database_state(), "cache": cache_state()})
             _public["at"] = time.monotonic()
         return _public["state"]
 

@@ -1,4 +1,9 @@
-from django.http import HttpResponseBadRequest, JsonResponse
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+
+log = logging.getLogger(__name__)
 
 MESSAGE = "Addresses and search terms cannot contain NUL characters."
 
@@ -29,3 +34,39 @@ def _has_nul(request) -> bool:
         "\x00" in key or any("\x00" in value for value in values)
         for key, values in request.GET.lists()
     )
+
+
+UNAVAILABLE = "The site cannot reach its database just now. Please try again in a few seconds."
+UNAVAILABLE_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Back in a moment</title></head>
+<body><main><h1>Back in a moment</h1><p>{UNAVAILABLE}</p></main></body></html>
+"""
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a message when the database cannot be reached (restarting, failing
+    over, out of connections), instead of a 500 and a traceback in the log.
+
+    Django itself reconnects: with CONN_HEALTH_CHECKS a persistent connection is tested before
+    a request uses it, and one that failed is closed when its request ends; so the next
+    request after the database is back is served by the same process. The page is plain
+    HTML without the site's template, which would ask the database for the viewer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+        else:
+            response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

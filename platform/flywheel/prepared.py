@@ -6,10 +6,20 @@ large statement run on every page, planning is a good share of its cost. A curso
 connection (persistent connections keep it), and goes through Django's cursor wrapper, so
 query counting, logging and execute wrappers still see it. Statements use %(name)s
 placeholders; lists travel as arrays (`= ANY(%(ids)s)`).
+
+Note: Django opens psycopg connections with `prepare_threshold=None`, under which psycopg
+prepares nothing even when asked (`prepare=True`), so today these statements are bound on the
+server but not prepared; preparing them needs OPTIONS["prepare_threshold"] set.
+
+Behind PgBouncer in transaction pooling (DATABASE_TRANSACTION_POOLING) they must not be: a
+statement prepared on one server connection is not there on the next transaction's, and two
+clients sharing one both name theirs `_pg3_0` ("already exists"). PgBouncer 1.21's
+max_prepared_statements would lift this; Debian 12 ships 1.18.
 """
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -18,9 +28,9 @@ def _prepared_cursor_class():
 
     class PreparedCursor(psycopg.Cursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(
-                query, params, prepare=True if prepare is None else prepare, binary=binary
-            )
+            if prepare is None:
+                prepare = not settings.DATABASE_TRANSACTION_POOLING
+            return super().execute(query, params, prepare=prepare, binary=binary)
 
     return PreparedCursor
 

@@ -2,6 +2,14 @@
 
 A fixed window per (scope, identity), counted with the cache's atomic increment, so several
 web processes on one Redis see one count.
+
+While the shared cache is away (flywheel.resilient_cache), each process counts alone in its own
+memory. Its local rule is its share of the limit, `local_share()`: the limit divided by the
+number of web processes (RATE_LIMIT_PROCESSES), rounded down but at least 1. Whichever process
+a request lands on, the site as a whole then lets through at most the configured limit: the
+fallback can only be stricter than the shared count, never looser, so an outage of the cache
+never opens a door to floods. A person near the limit may be refused a little early during the
+outage; the limits are far above what a person does by hand.
 """
 
 import math
@@ -10,6 +18,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from flywheel import resilient_cache
 
 
 class RateLimited(Exception):
@@ -45,6 +55,8 @@ def parse_limit(text: str) -> Limit:
 def check_and_count(scope: str, identity, *, action: str) -> None:
     """Count one `scope` action for `identity`, or raise RateLimited when over the limit."""
     limit = parse_limit(settings.ACTION_RATE_LIMITS[scope])
+    if resilient_cache.degraded():
+        limit = Limit(local_share(limit.count), limit.seconds)
     now = int(time.time())
     window = now // limit.seconds
     key = f"ratelimit:{scope}:{identity}:{window}"
@@ -61,6 +73,11 @@ def check_and_count(scope: str, identity, *, action: str) -> None:
             f"{_describe(limit.seconds)}. Try again in {_describe(retry_after)}.",
             retry_after=retry_after,
         )
+
+
+def local_share(count: int) -> int:
+    """One process's share of a limit of `count` while the shared cache is away."""
+    return max(1, count // max(1, settings.RATE_LIMIT_PROCESSES))
 
 
 def _describe(seconds: int) -> str:

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     # Before CommonMiddleware, as its documentation asks; answers only CORS_URLS_REGEX.
     "corsheaders.middleware.CorsMiddleware",
     "flywheel.middleware.RejectNulCharactersMiddleware",
+    "flywheel.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,10 +122,18 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
     DATABASES = {"default": sqlite_database(VAR_DIR / "flywheel.sqlite3")}
+# Behind PgBouncer in transaction pooling (docs/scaling.md), a client's session lives only as
+# long as its transaction: no server-side cursors held across transactions (.iterator() then
+# fetches in chunks client-side), no named prepared statements (flywheel.prepared), and no
+# startup options, which PgBouncer refuses (set jit=off on the server instead).
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical queries, not for page queries: a feed
-    # query with a high cost estimate spent a second compiling to run in a quarter of one.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    if DATABASE_TRANSACTION_POOLING:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # JIT compilation pays off for long analytical queries, not for page queries: a feed
+        # query with a high cost estimate spent a second compiling to run in a quarter of one.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})
@@ -134,6 +143,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, feed snapshots) ------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's Redis cache that falls back to this process's memory while Redis is away, so
+    # a lost cache slows pages down instead of failing them (flywheel/resilient_cache.py).
+    CACHES["default"]["BACKEND"] = "flywheel.resilient_cache.ResilientRedisCache"
+# How long a cache call may wait for Redis, and how soon a process tries a Redis that failed.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+CACHE_FALLBACK_ENTRIES = env.int("CACHE_FALLBACK_ENTRIES", default=5000)
+# Web processes across all hosts (gunicorn's workers times hosts). While the cache is away
+# each process counts rate limits alone and allows its share, 1/RATE_LIMIT_PROCESSES of
+# each limit, so together they never allow more than the limit (flywheel/ratelimit.py).
+RATE_LIMIT_PROCESSES = env.int("RATE_LIMIT_PROCESSES", default=env.int("WEB_WORKERS", default=2))
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -181,6 +202,36 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Object storage (S3-compatible: AWS S3, MinIO) through django-storages, so web and worker can
+# run on different hosts: MEDIA_BUCKET for uploads, MODEL_BUCKET for model artifacts (each
+# host then keeps fetched versions in its MODEL_ROOT). Unset, both stay in local folders.
+# Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3.
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+MODEL_BUCKET = env.str("MODEL_BUCKET", default="")
+
+
+def s3_storage(bucket: str, **options) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "region_name": S3_REGION,
+            # Private objects: media is served through flywheel.media, which checks access.
+            "default_acl": None,
+            "querystring_auth": True,
+            **options,
+        },
+    }
+
+
+if MEDIA_BUCKET:
+    # Upload names are chosen by the server and never reused (flywheel.images).
+    STORAGES["default"] = s3_storage(MEDIA_BUCKET, file_overwrite=False)
+if MODEL_BUCKET:
+    STORAGES["models"] = s3_storage(MODEL_BUCKET, file_overwrite=True)
 MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
@@ -262,8 +313,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "flywheel.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "flywheel.throttling.AnonRateThrottle",
+        "flywheel.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="300/min"),

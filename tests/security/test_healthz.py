@@ -33,7 +33,11 @@ def test_anonymous_healthz_is_the_database_only_and_cached(live_server, monkeypa
             pool.map(lambda _: requests.get(f"{live_server.url}/healthz", timeout=10), range(40))
         )
     assert {answer.status_code for answer in answers} == {200}
-    assert answers[0].json() == {"database": {"ok": True, "vendor": "postgresql"}, "ok": True}
+    assert answers[0].json() == {
+        "database": {"ok": True, "vendor": "postgresql"},
+        "cache": {"ok": True},
+        "ok": True,
+    }
     assert len(probes) == 1  # 40 calls from 8 threads, one database probe
 
 

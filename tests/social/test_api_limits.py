@@ -77,8 +77,8 @@ def test_reporting_over_the_limit_is_429(other_client, user, tight_limits):
 
 def test_the_request_budget_is_configured():
     throttles = django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
-    assert "rest_framework.throttling.UserRateThrottle" in throttles
-    assert "rest_framework.throttling.AnonRateThrottle" in throttles
+    assert "flywheel.throttling.UserRateThrottle" in throttles
+    assert "flywheel.throttling.AnonRateThrottle" in throttles
     rates = django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert rates["user"] and rates["anon"]
 
