@@ -40,7 +40,7 @@ migrate: install
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py ensure_demo_admin --site-url http://127.0.0.1:$(PORT)
 	@echo "Starting web, worker, beat and bots; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
 	@# The feed model's size and retrain pace suit the small world the bots seed (see
 	@# docs/simulation.md); set these variables to override them.

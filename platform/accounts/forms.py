@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from accounts.services import normalise_interests
+from accounts.services import normalise_interests, password_check, username_check
 
 
 class SignupForm(forms.Form):
@@ -22,6 +22,20 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; not a common password.",
     )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        username_check(username)
+        return username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        # Checked here too, not only by the service: with an invalid username the service is
+        # never reached, and the person should learn about both problems in one round.
+        password_check(
+            password, username=self.data.get("username", ""), email=self.data.get("email", "")
+        )
+        return password
 
 
 class LoginForm(forms.Form):

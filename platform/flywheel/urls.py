@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flywheel import api, media, views
@@ -21,6 +23,8 @@ urlpatterns = [
     path("", views_posts.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's): the logo.
+    path("favicon.ico", RedirectView.as_view(url=static("img/flywheel.svg"), permanent=True)),
     path("accounts/", include("accounts.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),

@@ -200,10 +200,14 @@ def profile_stats(person, *, viewer) -> dict:
     """Counts on a profile; posts only those the viewer may see, so a private group's
     activity is not revealed by a number."""
     return {
-        "posts": visible_posts(viewer).filter(author=person).count(),
+        "posts": post_count(person, viewer=viewer),
         "followers": Follow.objects.filter(followee=person, follower__is_active=True).count(),
         "following": Follow.objects.filter(follower=person, followee__is_active=True).count(),
     }
+
+
+def post_count(person, *, viewer) -> int:
+    return visible_posts(viewer).filter(author=person).count()
 
 
 def people_visible_to(viewer, queryset):

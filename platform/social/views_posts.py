@@ -1,6 +1,7 @@
 """Pages and actions around posts: home, explore, hashtags, a post with its comments, and
 writing, editing, liking, sharing and commenting."""
 
+import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from social.models import Comment
 from social.page_queries import post_for_page, with_mentions
 from social.paging import CURSOR_PARAM, PAGE_SIZE, CursorPage, cursor_page
 from social.views_common import (
+    back_url,
     done,
     handles_errors,
     items_or_page,
@@ -165,7 +167,11 @@ def post_create(request):
                 return done(request, reverse("social:post", args=[post.pk]), "Your post is up.")
             created = post_for_page(request.user, post.pk)
             context = {"form": PostForm(), "group": group, "created": created}
-            return render(request, "social/_compose.html", context)
+            response = render(request, "social/_compose.html", context)
+            # Counters of the person's posts on the page (home's sidebar) follow at once.
+            count = selectors.post_count(request.user, viewer=request.user)
+            response["HX-Trigger"] = json.dumps({"my-post-count": count})
+            return response
     template = "social/_compose.html" if request.htmx else "social/compose.html"
     return render(request, template, {"form": form, "group": group}, status=400)
 
@@ -190,8 +196,10 @@ def post_edit(request, pk):
                 return done(request, reverse("social:post", args=[post.pk]), "Post updated.")
             return render(request, "social/_post.html", {"post": post_for_page(request.user, pk)})
     status = 400 if form.errors else 200
-    context = {"post": post, "form": form, "next": request.GET.get("next", "")}
-    template = "social/_post_edit.html" if request.htmx else "social/post_edit.html"
+    inline = bool(request.htmx)
+    next_url = back_url(request, default=reverse("social:post", args=[pk]))
+    context = {"post": post, "form": form, "next": next_url, "inline": inline}
+    template = "social/_post_edit.html" if inline else "social/post_edit.html"
     return render(request, template, context, status=status)
 
 

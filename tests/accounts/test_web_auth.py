@@ -156,3 +156,15 @@ def test_pages_that_need_login_redirect_anonymous_people(client):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("username", ["ab", "ana"])
+def test_signup_reports_a_bad_username_and_a_weak_password_in_one_round(client, user, username):
+    """An invalid ("ab") or taken ("ana") username and a weak password: both are shown at once."""
+    response = client.post(
+        reverse("accounts:signup"), {"username": username, "password": "password"}
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "username" in errors
+    assert "This password is too common." in errors["password"]
