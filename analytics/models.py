@@ -44,7 +44,8 @@ BOOKKEEPING_KINDS = frozenset({EventKind.AD_SLOTS})
 
 
 class Surface(models.TextChoices):
-    HOME = "home", "Home feed"
+    HOME = "home", "Home feed, For you"
+    FOLLOWING = "following", "Home feed, Following"
     EXPLORE = "explore", "Explore"
     PROFILE = "profile", "Profile"
     GROUP = "group", "Group"

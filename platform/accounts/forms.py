@@ -80,8 +80,14 @@ class PrivacyForm(forms.ModelForm):
         model = User
         fields = ["personalised_feed", "personalised_ads"]
         labels = {
-            "personalised_feed": "Personalised home feed",
+            "personalised_feed": "Personalise For you",
             "personalised_ads": "Personalised ads",
+        }
+        help_texts = {
+            "personalised_feed": (
+                "Off: For you is newest first from people you follow and your groups, with "
+                "nothing about you used (a non-profiled order)."
+            ),
         }
 
 

@@ -52,12 +52,27 @@ def home(request):
         if assignment.is_ranked:
             page = _ranked_home_page(request, assignment, cursor)
         else:
-            page = cursor_page(request, with_mentions(feeds.chronological_home(request.user)))
+            home = feeds.chronological_home(request.user, assignment)
+            page = cursor_page(request, with_mentions(home))
             feeds.explain_chronological(
                 page.items, viewer=request.user, assignment=assignment, start=page.start
             )
             feeds.sponsored_for_chronological(request.user, page.items, assignment)
-    context = {"form": PostForm()}
+    return _home_tab(request, page, tab="for-you")
+
+
+@require_GET
+@login_required
+@handles_errors
+def following(request):
+    """The *Following* tab: people followed and groups, newest first, for everyone."""
+    page = cursor_page(request, with_mentions(feeds.following_home(request.user)))
+    feeds.explain_following(page.items, viewer=request.user, start=page.start)
+    return _home_tab(request, page, tab="following")
+
+
+def _home_tab(request, page, *, tab: str):
+    context = {"form": PostForm(), "tab": tab}
     if not wants_fragment(request):
         context.update(
             stats=selectors.profile_stats(request.user, viewer=request.user),

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from social.models import Post
-from tests.social.factories import PostFactory
+from tests.social.factories import GroupFactory, PostFactory
 
 
 def test_admin_pages_ask_for_nothing_that_is_missing(page, staff_user, sign_in):
@@ -87,3 +87,47 @@ def test_an_action_address_opened_by_itself_explains_itself(page, sign_in, user)
     expect(page.get_by_role("heading", name="That address is an action")).to_be_visible()
     expect(page.get_by_text("use the button")).to_be_visible()
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_shares_show_on_the_sharers_profile(page, sign_in, user, other_user):
+    posts = {n: PostFactory(author=other_user, text=f"Post {n} by Ben") for n in ("one", "two")}
+    sign_in(user)
+    page.goto("/explore/")
+    page.locator(f"#post-{posts['one'].pk}").get_by_label("Share (0 shares)").click()
+    page.locator(f"#post-{posts['one'].pk}").get_by_role("button", name="Share now").click()
+    expect(
+        page.locator(f"#post-{posts['one'].pk}").get_by_role("button", name="Shared (undo): 1")
+    ).to_be_visible()
+    page.goto(f"/posts/{posts['two'].pk}/share/")
+    page.get_by_label("Add a comment").fill("Read this one")
+    page.get_by_role("button", name="Share", exact=True).click()
+
+    page.goto(f"/@{user.username}")
+    cards = page.locator("#post-list article.post")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_contain_text("Post two by Ben")
+    expect(cards.nth(0).locator(".post__share-comment")).to_have_text("Read this one")
+    expect(cards.nth(1)).to_contain_text("Post one by Ben")
+    expect(cards.nth(1).locator(".post__context")).to_have_text(
+        re.compile(rf"@{user.username}\s+shared")
+    )
+
+
+def test_hashtags_in_a_group_description_are_links(page, base_url):
+    group = GroupFactory(
+        name="Trail friends",
+        description="Weekend walks, #hiking and <b>maps</b>: https://example.com",
+    )
+    page.goto(f"/groups/{group.slug}/")
+    header = page.locator(".group-header")
+    expect(header).to_contain_text("<b>maps</b>")  # the text is escaped, not markup
+    expect(header.get_by_role("link", name="https://example.com")).to_be_visible()
+    header.get_by_role("link", name="#hiking").click()
+    expect(page).to_have_url(f"{base_url}/tags/hiking/")
+
+
+def test_the_main_navigation_reads_in_the_usual_order(page, sign_in, user):
+    sign_in(user)
+    page.goto("/")
+    links = page.get_by_role("navigation", name="Main").locator(".nav--main .nav__link")
+    expect(links).to_have_text(["Home", "Explore", "Groups", "Search", "Notifications", "Settings"])

@@ -31,6 +31,13 @@ def comment_text(comment):
 
 
 @register.filter
+def description_text(text):
+    """A group's description, escaped, with its hashtags and web addresses as links (no
+    mention links: a description names no one it could notify)."""
+    return render_text(text or "", known_usernames=set())
+
+
+@register.filter
 def short_age(moment):
     """'now', '5m', '3h', '2d', then 'Mar 3' (this year) or 'Mar 3, 2024'."""
     if not moment:
