@@ -22,6 +22,16 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; not a common password.",
     )
+    interests = forms.CharField(
+        required=False,
+        help_text=(
+            "What you like to read about, e.g. jazz cooking hiking. Your first feed, and the "
+            "people and groups we suggest, start from them. Skip it if you prefer."
+        ),
+    )
+
+    def clean_interests(self):
+        return normalise_interests(self.cleaned_data.get("interests") or "")
 
     def clean_username(self):
         username = self.cleaned_data["username"]

@@ -9,11 +9,17 @@ pytestmark = pytest.mark.django_db
 def test_signup_creates_the_account_logs_in_and_hashes_with_argon2(client):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "carla", "email": "carla@example.com", "password": "river-lantern-93"},
+        {
+            "username": "carla",
+            "email": "carla@example.com",
+            "password": "river-lantern-93",
+            "interests": "Jazz, #hiking",
+        },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile_edit")
+    assert response["Location"] == reverse("home")
     user = User.objects.get(username="carla")
+    assert user.interests == ["jazz", "hiking"]
     assert user.password.startswith("argon2")
     assert client.get(reverse("accounts:profile_edit")).status_code == 200
 
@@ -29,6 +35,11 @@ def test_signup_creates_the_account_logs_in_and_hashes_with_argon2(client):
         ({"username": "no spaces!", "password": "river-lantern-93"}, "username", "letters"),
         ({"username": "", "password": "river-lantern-93"}, "username", "required"),
         ({"username": "x" * 31, "password": "river-lantern-93"}, "username", "at most 30"),
+        (
+            {"username": "new_one", "password": "river-lantern-93", "interests": "no!pe"},
+            "interests",
+            "not a valid interest",
+        ),
         (
             {"username": "new_one", "email": "not-an-email", "password": "river-lantern-93"},
             "email",
