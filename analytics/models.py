@@ -207,6 +207,9 @@ class ArmEngagementCounts(models.Model):
     posts = models.PositiveIntegerField(default=0)
     ad_impressions = models.PositiveIntegerField(default=0)
     ad_clicks = models.PositiveIntegerField(default=0)
+    following_impressions = models.PositiveIntegerField(
+        default=0, help_text="Impressions on the home page's Following tab."
+    )
 
     class Meta:
         abstract = True
