@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flywheel import api, media, views
@@ -24,7 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's): the logo.
-    path("favicon.ico", RedirectView.as_view(url=static("img/flywheel.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),

@@ -213,3 +213,26 @@ def test_the_analytics_index_links_every_detail_page(staff_client):
         assert staff_client.get(url).status_code == 200
     for page in PAGES.values():
         assert page.title in html
+
+
+def test_experiments_show_how_much_each_arm_reads_following(loop, staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics import rollups
+    from analytics.models import Event, EventKind
+
+    # Someone of an arm reads the Following tab: their impressions there carry no arm.
+    reader = Event.objects.filter(kind=EventKind.IMPRESSION).exclude(arm="").first()
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(kind=EventKind.IMPRESSION, user_id=reader.user_id, post_id=reader.post_id,
+              surface="following", created_at=now - timedelta(minutes=n))
+        for n in range(5)
+    )  # fmt: skip
+    rollups.rollup_recent(now=now)
+    page = staff_client.get("/staff/analytics/experiments/?days=1")
+    assert "Share read on Following" in page.content.decode()
+    rows = page.context["report"].table("arms").rows
+    assert any(row["following_share"] > 0 for row in rows if row["arm"] == reader.arm)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 ARM_FIELDS = [
     "people", "sessions", "impressions", "likes", "shares", "comments", "clicks", "dwell_ms",
-    "posts", "ad_impressions", "ad_clicks",
+    "posts", "ad_impressions", "ad_clicks", "following_impressions",
 ]  # fmt: skip
 
 

@@ -92,3 +92,17 @@ def test_staff_pages_fit_a_phone(phone, sign_in, shots):
         page.screenshot(
             path=str(shots / f"phone-staff-{name.replace('/', '-')}.png"), full_page=True
         )
+
+
+def test_a_sponsored_card_fits_a_phone(phone, sign_in, feed_with_an_ad, shots):
+    viewer, _ = feed_with_an_ad
+    sign_in(viewer, into=phone)
+    page = phone.new_page()
+    page.goto("/")
+    ad = page.locator("article.sponsored")
+    expect(ad).to_have_count(1)
+    ad.scroll_into_view_if_needed()
+    box = ad.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    fits_the_width(page)
+    page.screenshot(path=str(shots / "phone-sponsored.png"))

@@ -16,6 +16,7 @@ from flywheel.celery import app
 from tests.worker import worker_environment
 
 REPO = Path(__file__).resolve().parents[2]
+QUEUE = f"clean-stop-{os.getpid()}"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
@@ -43,6 +44,7 @@ def test_ctrl_c_stops_everything_quickly_and_quietly(tmp_path):
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         MIGRATE_ON_START="0",
         WORKER_CONCURRENCY="2",
+        WORKER_QUEUES=QUEUE,  # a queue of its own: no other test's worker takes its tasks
         LOG_LEVEL="INFO",
     )
     log = tmp_path / "run.log"
@@ -60,7 +62,7 @@ def test_ctrl_c_stops_everything_quickly_and_quietly(tmp_path):
         wait_for(log, "Booting worker", timeout=60)  # the web server
         # Keep the pool busy, as under `make run` with bots: Ctrl-C lands mid-task.
         for _ in range(4):
-            app.send_task("analytics.rollup_late", queue="default")
+            app.send_task("analytics.rollup_late", queue=QUEUE)
         wait_for(log, "Task analytics.rollup_late[", timeout=30)
         os.killpg(make.pid, signal.SIGINT)
         started = time.monotonic()
