@@ -70,7 +70,13 @@ def test_ctrl_c_stops_everything_quickly_and_quietly(tmp_path):
         took = time.monotonic() - started
     finally:
         if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
+            # honcho's processes have sessions of their own: ask honcho to stop them (a
+            # SIGKILL of make's group would leave them running), and only then insist.
+            os.killpg(make.pid, signal.SIGTERM)
+            try:
+                make.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(make.pid, signal.SIGKILL)
     output = log.read_text()
     stopped = output[output.index("SIGINT received") :]
     # A terminal's Ctrl-C reaches make too, which then ends by the same signal, silently;
