@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+PROCFILE ?= Procfile
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/flywheel
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 # Everything started from here is a local development run: DEBUG on and the development
@@ -40,15 +41,19 @@ migrate: install
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py ensure_demo_admin --site-url http://127.0.0.1:$(PORT)
 	@echo "Starting web, worker, beat and bots; the site will be at http://127.0.0.1:$(PORT) (Ctrl-C stops everything)."
 	@# The feed model's size and retrain pace suit the small world the bots seed (see
 	@# docs/simulation.md); set these variables to override them.
+	@# Ctrl-C: honcho sends every process SIGTERM and kills what is left after 5 s, so each
+	@# stops within about 3 s (the worker hands running tasks back to the queue), and
+	@# honcho's exit status 130 for an interrupt is a normal end here, not a make error.
 	PATH="$(abspath $(BIN)):$$PATH" BIND=127.0.0.1:$(PORT) \
 	FEED_ALS_FACTORS="$${FEED_ALS_FACTORS:-16}" \
 	FEED_RETRAIN_AFTER_EVENTS="$${FEED_RETRAIN_AFTER_EVENTS:-2000}" \
 	FEED_RETRAIN_MIN_INTERVAL="$${FEED_RETRAIN_MIN_INTERVAL:-300}" \
-	exec $(BIN)/honcho start
+	REMAP_SIGTERM=SIGQUIT WORKER_SOFT_SHUTDOWN_TIMEOUT=2 WEB_GRACEFUL_TIMEOUT=3 \
+	$(BIN)/honcho start -f $(PROCFILE) || [ $$? -eq 130 ]
 
 test: install-dev
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \

@@ -5,6 +5,7 @@ ads.billing)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
@@ -14,6 +15,13 @@ from ads.money import format_money
 from flywheel.admin import ReadOnlyAdmin
 
 Review = Creative.Review
+
+
+def _waiting_first(field: str, waiting: str) -> tuple:
+    """An admin ordering that lists rows waiting for a reviewer at the top, oldest first as in
+    a queue, then the rest. A list sorted by a clicked column keeps that column's order."""
+    waits = Case(When(**{field: waiting}, then=Value(0)), default=Value(1))
+    return (waits.asc(), "created_at", "id")
 
 
 def _money(field: str, description: str):
@@ -59,6 +67,9 @@ class CampaignAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     inlines = [CreativeInline]
     actions = ["pause_campaigns"]
+
+    def get_ordering(self, request):
+        return _waiting_first("state", Campaign.State.REVIEW)
 
     bid = _money("bid_micros", "bid")
     daily_budget = _money("daily_budget_micros", "daily budget")
@@ -134,6 +145,9 @@ class CreativeAdmin(admin.ModelAdmin):
     ]
     fields = [*readonly_fields, "review_state", "review_reason"]
     actions = ["approve", "reject"]
+
+    def get_ordering(self, request):
+        return _waiting_first("review_state", Review.PENDING)
 
     @admin.display(description="advertiser")
     def advertiser(self, creative):

@@ -19,6 +19,8 @@ The rules, decided once here:
   count of a page's ad slots) in which no two consecutive events are more than
   `SESSION_GAP` (30 minutes) apart. Only events inside the window are seen, so a session
   that started before ``start`` counts as starting at the first event in the window.
+- ``following_impressions`` counts the impressions on the home page's *Following* tab
+  (surface ``following``): how much each arm's people read the feed no arm orders.
 - Counts are of events: ``likes`` counts like events (a like later undone still counted as a
   reaction to what was shown), ``dwell_ms`` sums the dwell events' durations, ``posts`` counts
   posts created.
@@ -31,7 +33,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import QuerySet
 
-from analytics.models import BOOKKEEPING_KINDS, EventKind
+from analytics.models import BOOKKEEPING_KINDS, EventKind, Surface
 
 SESSION_GAP = timedelta(minutes=30)
 NO_ARM = ""
@@ -67,6 +69,7 @@ class ArmEngagement:
     posts: int = 0
     ad_impressions: int = 0
     ad_clicks: int = 0
+    following_impressions: int = 0
 
     @property
     def likes_per_impression(self) -> float:
@@ -99,6 +102,11 @@ class ArmEngagement:
         return _ratio(self.ad_impressions, self.impressions + self.ad_impressions)
 
     @property
+    def following_share(self) -> float:
+        """Share of the posts shown that were on the Following tab."""
+        return _ratio(self.following_impressions, self.impressions)
+
+    @property
     def dwell_ms_per_session(self) -> float:
         return _ratio(self.dwell_ms, self.sessions)
 
@@ -117,6 +125,7 @@ class ArmEngagement:
             "dwell_ms_per_impression",
             "ad_click_rate",
             "ad_load",
+            "following_share",
             "dwell_ms_per_session",
             "sessions_per_person",
         ):
@@ -171,7 +180,7 @@ def _arm_ctes(user_sql: str) -> str:
     window, then the people."""
     return f"""
         WITH windowed AS (
-            SELECT id, user_id, kind, arm, dwell_ms, created_at
+            SELECT id, user_id, kind, arm, surface, dwell_ms, created_at
             FROM analytics_event
             WHERE created_at >= %s AND created_at < %s AND user_id IS NOT NULL{user_sql}
                 AND kind NOT IN ({", ".join(str(int(k)) for k in sorted(BOOKKEEPING_KINDS))})
@@ -202,7 +211,7 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
     totals = ", ".join(f"SUM(p.{name})" for name in COUNTED_KINDS)
     return f"""{_arm_ctes(user_sql)},
         sequenced AS (
-            SELECT user_id, kind, dwell_ms, created_at, LAG(created_at) OVER (
+            SELECT user_id, kind, surface, dwell_ms, created_at, LAG(created_at) OVER (
                 PARTITION BY user_id ORDER BY created_at, id
             ) AS previous_at
             FROM windowed
@@ -212,11 +221,14 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
                 SUM({new_session_sql}) AS sessions,
                 SUM(CASE WHEN kind = {int(EventKind.DWELL)} THEN COALESCE(dwell_ms, 0) ELSE 0 END)
                     AS dwell_ms,
+                SUM(CASE WHEN kind = {int(EventKind.IMPRESSION)} AND surface = '{Surface.FOLLOWING}'
+                    THEN 1 ELSE 0 END) AS following_impressions,
                 {counted}
             FROM sequenced
             GROUP BY user_id
         )
-        SELECT COALESCE(a.arm, '') AS arm, COUNT(*), SUM(p.sessions), {totals}, SUM(p.dwell_ms)
+        SELECT COALESCE(a.arm, '') AS arm, COUNT(*), SUM(p.sessions), {totals}, SUM(p.dwell_ms),
+            SUM(p.following_impressions)
         FROM per_person p LEFT JOIN person_arm a ON a.user_id = p.user_id
         GROUP BY COALESCE(a.arm, '')
     """
@@ -250,7 +262,7 @@ def engagement_by_arm(
         cursor.execute(_engagement_sql(user_sql, session_sql), params)
         rows = cursor.fetchall()
     result: dict[str, ArmEngagement] = {}
-    names = ["people", "sessions", *COUNTED_KINDS, "dwell_ms"]
+    names = ["people", "sessions", *COUNTED_KINDS, "dwell_ms", "following_impressions"]
     for arm, *values in rows:
         result[arm] = ArmEngagement(arm=arm, **_as_ints(dict(zip(names, values, strict=True))))
     return result

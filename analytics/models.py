@@ -44,7 +44,8 @@ BOOKKEEPING_KINDS = frozenset({EventKind.AD_SLOTS})
 
 
 class Surface(models.TextChoices):
-    HOME = "home", "Home feed"
+    HOME = "home", "Home feed, For you"
+    FOLLOWING = "following", "Home feed, Following"
     EXPLORE = "explore", "Explore"
     PROFILE = "profile", "Profile"
     GROUP = "group", "Group"
@@ -206,6 +207,9 @@ class ArmEngagementCounts(models.Model):
     posts = models.PositiveIntegerField(default=0)
     ad_impressions = models.PositiveIntegerField(default=0)
     ad_clicks = models.PositiveIntegerField(default=0)
+    following_impressions = models.PositiveIntegerField(
+        default=0, help_text="Impressions on the home page's Following tab."
+    )
 
     class Meta:
         abstract = True

@@ -238,7 +238,7 @@ def experiments_report(period: Period) -> Report:
     for arm, e in sorted(by_arm.items(), key=lambda item: (item[0] != control, item[0])):
         role = arm_role(arm, control)
         row = {"arm": arm_label(arm), "role": role, "people": e.people,
-               "impressions": e.impressions}  # fmt: skip
+               "impressions": e.impressions, "following_share": e.following_share}  # fmt: skip
         for key, _, successes in RATE_METRICS:
             estimate = metrics.rate_interval(successes(e), e.impressions)
             row |= {key: estimate.value, f"{key}_low": estimate.low, f"{key}_high": estimate.high}
@@ -287,6 +287,7 @@ def experiments_report(period: Period) -> Report:
                 Column("role", "Role", TEXT),
                 Column("people", f"Active people (summed per {period.step_label})"),
                 Column("impressions", "Impressions"),
+                Column("following_share", "Share read on Following", PERCENT),
                 *interval,
                 Column("dwell", "Dwell per impression", SECONDS),
                 Column("dwell_low", "Dwell low", SECONDS),
@@ -294,7 +295,8 @@ def experiments_report(period: Period) -> Report:
             ],
             arm_rows,
             note="Rates use Wilson intervals over impressions; dwell uses the spread between "
-            f"{period.step_label}s.",
+            f"{period.step_label}s. The share read on Following (the tab no arm orders) says "
+            "how much each arm's people leave For you for it.",
         )
     )
     report.tables.append(

@@ -8,6 +8,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("flywheel/", views.flywheel_page, name="flywheel"),
+    path("analytics/", views.index_page, name="index"),
     *[
         path(f"analytics/{name}/", views.report_page, {"name": name}, name=name)
         for name in views.PAGES

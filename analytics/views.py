@@ -26,34 +26,37 @@ class Page:
     intro: str
     daily_only: bool = False
     section: str = ""  # a template for what is above the charts
+    title: str = ""  # as the index lists it
 
 
 PAGES = {
     "engagement": Page(
         "engagement", reports.engagement_report,
         "What people do with what they are shown, by experiment arm, and how the network grows.",
+        title="Engagement and growth",
     ),
     "models": Page(
         "models", reports.models_report,
         "Each training run against the popularity baseline of the same run, what it cost, and "
         "how much of the feed each version placed.",
+        title="Models",
     ),
     "ads": Page(
         "ads", ads_report,
         "Revenue, prices and delivery by campaign and advertiser.",
-        daily_only=True, section="analytics/_ads_summary.html",
+        daily_only=True, section="analytics/_ads_summary.html", title="Ads",
     ),
     "stakeholders": Page(
         "stakeholders", reports_impact.stakeholders_report,
         "What the loop does for and to people, creators, advertisers, the platform and the "
         "system as a whole: the upside and the downside side by side.",
-        daily_only=True, section="analytics/_stakeholders.html",
+        daily_only=True, section="analytics/_stakeholders.html", title="Stakeholders",
     ),
     "experiments": Page(
         "experiments", reports_impact.experiments_report,
         "Each arm of the home-feed experiment against the control, with 95% confidence "
         "intervals and a verdict in plain words.",
-        section="analytics/_verdicts.html",
+        section="analytics/_verdicts.html", title="Experiments",
     ),
 }  # fmt: skip
 
@@ -73,6 +76,13 @@ def flywheel_page(request):
     if request.htmx:
         return render(request, "analytics/_flywheel.html", context)
     return render(request, "analytics/flywheel.html", context)
+
+
+@require_GET
+@staff_required
+def index_page(request):
+    """/staff/analytics/: where the detail pages are, each with what it answers."""
+    return render(request, "analytics/index.html", {"pages": PAGES.values()})
 
 
 @require_GET

@@ -295,7 +295,7 @@ class Session:
         body = {"text": post_text(space.words[topic], rng, second=also)}
         groups = self.world.groups_by_topic.get(topic, [])
         mine = [slug for group_id, slug in groups if group_id in self.bot.groups]
-        if mine and rng.random() < GROUP_POST_CHANCE:
+        if mine and second is None and rng.random() < GROUP_POST_CHANCE:  # on topic only
             body["group"] = mine[0]
         answer = self.call("POST", "/api/posts/", json_body=body, essential=False)
         if answer.status == 201 and isinstance(answer.data, dict):

@@ -228,6 +228,10 @@ def draw_posts(bots: Bots, groups: list[GroupPlan], config: WorldConfig, rng) ->
     in_group = rng.random(len(author)) < config.group_post_share
     for i in np.flatnonzero(in_group):
         group[i] = membership.get((int(author[i]), int(topic[i])), -1)
+    # A group's posts keep to its topic: a mixed post's second hashtag in "Chess Circle"
+    # would make it "popular in #hiking" to the suggestions.
+    second = np.where(group >= 0, -1, second)
+    weight = np.where(group >= 0, 0.0, weight)
     return Posts(author, topic, second, weight, quality, days_ago, group)
 
 

@@ -41,7 +41,7 @@ case "$role" in
     exec "$PYTHON" -m gunicorn flywheel.wsgi:application \
       --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
       --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
-      --timeout "${WEB_TIMEOUT:-60}" --graceful-timeout 10 \
+      --timeout "${WEB_TIMEOUT:-60}" --graceful-timeout "${WEB_GRACEFUL_TIMEOUT:-10}" \
       --access-logfile - "$@"
     ;;
   worker)

@@ -19,7 +19,8 @@ from django.db.models import Exists, OuterRef
 from ads.sponsored import Sponsored, serve_sponsored
 from analytics.models import Surface
 from analytics.serve_tokens import serve_token
-from feeds.experiments import Assignment, assign
+from feeds import warm
+from feeds.experiments import OPTED_OUT_ARM, Assignment, assign
 from feeds.snapshot import (
     SPONSORED,
     SPONSORED_EVERY,
@@ -39,6 +40,8 @@ __all__ = [
     "TimelineCard",
     "assign",
     "chronological_home",
+    "explain_following",
+    "following_home",
     "ranked_home_page",
     "snapshot_cursor",
     "sponsored_for_chronological",
@@ -59,13 +62,27 @@ class HomePage:
 # --- the chronological arm -------------------------------------------------------------
 
 
-def chronological_home(viewer):
-    """`home_timeline`, with whether the viewer follows each author (for the reason)."""
-    return selectors.home_timeline(viewer).annotate(
+def chronological_home(viewer, assignment: Assignment | None = None):
+    """`home_timeline`, with whether the viewer follows each author (for the reason). Given
+    the person's (chronological) arm, a newcomer's home is warmed (feeds.warm); without one
+    it is the *Following* tab: people followed and groups only."""
+    also = ()
+    if assignment is not None and warm.needs_warm_start(viewer):
+        also = warm.warm_post_ids(viewer, profiled=_profiled(assignment))
+    return selectors.home_timeline(viewer, also=also).annotate(
         author_followed=Exists(
             Follow.objects.filter(follower=viewer, followee_id=OuterRef("author_id"))
         )
     )
+
+
+def following_home(viewer):
+    """The *Following* tab: people followed, groups and their shares, newest first."""
+    return chronological_home(viewer)
+
+
+def _profiled(assignment: Assignment) -> bool:
+    return assignment.arm != OPTED_OUT_ARM
 
 
 def chronological_reason(post, viewer) -> str:
@@ -85,7 +102,18 @@ def explain_chronological(posts, *, viewer, assignment: Assignment, start: int =
     for offset, post in enumerate(posts):
         post.feed_reason = chronological_reason(post, viewer)
         post.feed_position = start + offset
+    warm.explain_warm(posts, viewer, profiled=_profiled(assignment))
     mark_served(posts, viewer=viewer, arm=assignment.arm, model_version=None)
+
+
+def explain_following(posts, *, viewer, start: int = 0) -> None:
+    """The *Following* tab: newest first for everyone, chosen by no arm and no model. Its
+    impressions carry the surface `following` and no arm, so the arms are compared on *For
+    you* alone."""
+    for offset, post in enumerate(posts):
+        post.feed_reason = chronological_reason(post, viewer)
+        post.feed_position = start + offset
+        post.feed_arm, post.feed_model_version, post.feed_serve = "", None, ""
 
 
 def home_serve_token(viewer, *, arm: str, model_version: int | None) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from feeds import suggestions, trends
+from feeds import explain, suggestions, trends
 
 register = template.Library()
 
@@ -63,3 +63,9 @@ suggested_groups = _suggestions_tag("groups", suggestions.groups_to_join)
 def trending(context, hashtags=10, posts=5):
     found = trends.trending_for(_viewer(context), hashtags=int(hashtags), posts=int(posts))
     return {"request": context.get("request"), "user": _viewer(context), "trending": found}
+
+
+@register.inclusion_tag("feeds/_for_you_summary.html")
+def for_you_summary(user):
+    """What *For you* uses for this person (the settings page, next to the switch)."""
+    return {"summary": explain.for_you_summary(user)}

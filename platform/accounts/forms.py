@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from accounts.services import normalise_interests
+from accounts.services import normalise_interests, password_check, username_check
 
 
 class SignupForm(forms.Form):
@@ -22,6 +22,30 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; not a common password.",
     )
+    interests = forms.CharField(
+        required=False,
+        help_text=(
+            "What you like to read about, e.g. jazz cooking hiking. Your first feed, and the "
+            "people and groups we suggest, start from them. Skip it if you prefer."
+        ),
+    )
+
+    def clean_interests(self):
+        return normalise_interests(self.cleaned_data.get("interests") or "")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        username_check(username)
+        return username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        # Checked here too, not only by the service: with an invalid username the service is
+        # never reached, and the person should learn about both problems in one round.
+        password_check(
+            password, username=self.data.get("username", ""), email=self.data.get("email", "")
+        )
+        return password
 
 
 class LoginForm(forms.Form):
@@ -66,8 +90,14 @@ class PrivacyForm(forms.ModelForm):
         model = User
         fields = ["personalised_feed", "personalised_ads"]
         labels = {
-            "personalised_feed": "Personalised home feed",
+            "personalised_feed": "Personalise For you",
             "personalised_ads": "Personalised ads",
+        }
+        help_texts = {
+            "personalised_feed": (
+                "Off: For you is newest first from people you follow and your groups, with "
+                "nothing about you used (a non-profiled order)."
+            ),
         }
 
 

@@ -80,16 +80,36 @@ def _apply_profile(user: User, values: dict, *, allowed: tuple[str, ...]) -> Non
 
 
 @transaction.atomic
+def username_check(username: str) -> None:
+    """Raise ValidationError when the name is taken (in any letter case)."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError("That username is taken. Try another one.")
+
+
+def password_check(password: str, *, username: str = "", email: str = "") -> None:
+    """Raise ValidationError (a list of messages) for a password too weak for this person.
+
+    The sign-up form calls it even when the username is invalid, so a person sees every
+    problem at once rather than one per round."""
+    password_validation.validate_password(password, User(username=username, email=email))
+
+
 def user_create(*, username: str, password: str, email: str = "", **profile) -> User:
     """Create a person's account after validating the username and password strength."""
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That username is taken. Try another one."})
+    # Every problem in one round: a taken name and a weak password are both reported.
+    problems = {}
+    try:
+        username_check(username)
+    except ValidationError as error:
+        problems["username"] = error.messages
     user = User(username=username, email=email)
     _apply_profile(user, profile, allowed=PROFILE_FIELDS + PRIVACY_FIELDS + ("is_bot",))
     try:
-        password_validation.validate_password(password, user)
+        password_check(password, username=username, email=email)
     except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+        problems["password"] = error.messages
+    if problems:
+        raise ValidationError(problems)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

@@ -43,8 +43,12 @@ def signup_view(request):
             status, retry_after = 429, limited.retry_after
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Flywheel, @{user.username}!")
-            return redirect("accounts:profile_edit")
+            messages.success(
+                request,
+                f"Welcome to Flywheel, @{user.username}! For you starts from your interests "
+                "and the week's popular posts; follow people and groups to make it yours.",
+            )
+            return redirect("home")
     if form.errors and status == 200:
         status = 400
     response = render(request, "accounts/signup.html", {"form": form}, status=status)

@@ -124,13 +124,20 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def tick_decimals(ticks: list[float], unit: Unit) -> int:
-    """Enough decimals to tell neighbouring ticks apart, no more."""
-    if len(ticks) < 2:
-        return 0
-    step = abs(ticks[1] - ticks[0]) * (100 if unit.kind == "percent" else 1)
-    if step <= 0:
-        return 0
-    return max(0, -math.floor(math.log10(step) + 1e-9))
+    """Enough decimals to write every tick exactly (0.25, not a rounded 0.2 next to 0.5),
+    no more; money keeps its cents once it needs a decimal ($0.25, $0.50)."""
+    scale = 100 if unit.kind == "percent" else 1
+    decimals = next(
+        (
+            places
+            for places in range(7)
+            if all(abs(round(t * scale, places) - t * scale) < 1e-9 for t in ticks)
+        ),
+        6,
+    )
+    if unit.kind == "money" and decimals:
+        return max(decimals, 2)
+    return decimals
 
 
 # --- time ticks -------------------------------------------------------------------------

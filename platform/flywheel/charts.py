@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -79,6 +80,15 @@ def _spacing(xs: list[datetime]) -> timedelta:
     return min(gaps) if gaps else HOUR
 
 
+def _is_hourly(xs: list[datetime]) -> bool:
+    """Hourly data, not daily. One time alone has no spacing: a local midnight is a day (a
+    daily rollup's start), so one day is labelled by its date as several days are."""
+    if len(set(xs)) > 1:
+        return _spacing(xs) < DAY
+    local = timezone.localtime(xs[0]) if timezone.is_aware(xs[0]) else xs[0]
+    return (local.hour, local.minute) != (0, 0)
+
+
 def _point_label(x, timed: bool, hourly: bool = True) -> str:
     if not timed:
         return COUNT.short(x)
@@ -119,7 +129,8 @@ def line_chart(
     xs = [x for s in drawn for x, y in s.points if y is not None]
     ys = [y for s in drawn for _, y in s.points if y is not None]
     timed = isinstance(xs[0], datetime)
-    hourly = not timed or _spacing(xs) < DAY
+    hourly = not timed or _is_hourly(xs)
+    single = len(set(xs)) == 1  # one day (or hour): drawn in the middle, its value written
     y_ticks = nice_ticks(min(ys) if y_min is None else min(y_min, min(ys)), max(ys))
     left, right = left_margin(y_ticks, unit), width - 28
     legend = [(s.label, colour(i, s.color), s.dashed) for i, s in enumerate(series)]
@@ -130,6 +141,11 @@ def line_chart(
     height_total = height + top - 26
     bottom += top - 26
     x_first, x_last = min(xs), max(xs)
+    if single and timed:
+        half = (HOUR if hourly else DAY) / 2
+        x_first, x_last = x_first - half, x_last + half
+    elif single:
+        x_first, x_last = x_first - 0.5, x_last + 0.5
     as_number = (lambda x: x.timestamp()) if timed else float
     span = (as_number(x_last) - as_number(x_first)) or 1.0
     top += 8
@@ -176,11 +192,16 @@ def line_chart(
             for px, py, x, y in points:
                 tip = f"{one.label}, {_point_label(x, timed, hourly)}: {unit.format(y)}"
                 parts.append(
-                    f'<circle cx="{num(px)}" cy="{num(py)}" r="{3 if len(points) > 1 else 4}" '
+                    f'<circle cx="{num(px)}" cy="{num(py)}" r="{3 if len(points) > 1 else 5}" '
                     f'fill="{shade}"><title>{escape(tip)}</title></circle>'
                 )
+                if single:
+                    parts.append(text(px + 9, py + 4, unit.format(y), anchor="start"))
         latest.append(f"{one.label} {unit.format(points[-1][3])}")
-    where = f"from {_point_label(x_first, timed, hourly)} to {_point_label(x_last, timed, hourly)}"
+    first, last = min(xs), max(xs)
+    where = f"from {_point_label(first, timed, hourly)} to {_point_label(last, timed, hourly)}"
+    if single:
+        where = f"for {_point_label(first, timed, hourly)}"
     description = f"Line chart of {title.lower()} {where}. Latest: {'; '.join(latest)}."
     return mark_safe(
         open_svg(width, height_total, title, description, "chart chart--line")

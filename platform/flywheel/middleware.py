@@ -2,6 +2,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +71,36 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(UNAVAILABLE_PAGE, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a readable page to a 405 that Django's method decorators leave empty.
+
+    `require_POST` answers a plain GET (a pasted or bookmarked action address, such as
+    /posts/1/delete/) with an empty 405, which a browser shows as a blank page. The status and
+    its Allow header stay; the API's 405s already carry a JSON body and are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(
+            request,
+            "social/error.html",
+            {
+                "status": 405,
+                "title": "That address is an action",
+                "message": (
+                    "It only works from its button on the page. Go back and use the button "
+                    "there (this address cannot be opened by itself)."
+                ),
+            },
+            status=405,
+        )
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", views_posts.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's): the logo.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,5 @@
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,3 +25,11 @@ def healthz(request):
     else:
         state = public_health()
     return JsonResponse(state, status=200 if state["ok"] else 503)
+
+
+@require_GET
+def favicon(request):
+    """The logo, for browsers that ask for /favicon.ico (the admin's pages name no icon).
+    Resolved per request: with hashed static names the address exists only after
+    collectstatic, not when the URLs are imported."""
+    return HttpResponsePermanentRedirect(static("img/flywheel.svg"))

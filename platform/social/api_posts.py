@@ -230,7 +230,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(
-    summary="Home: your feed, ranked for you or newest first, with reasons",
+    summary="Home, For you: your feed as your experiment arm orders it, with reasons",
     responses=HomeTimelinePageSerializer,
 )
 class HomeTimelineView(generics.ListAPIView):
@@ -244,9 +244,9 @@ class HomeTimelineView(generics.ListAPIView):
     serializer_class = TimelinePostSerializer
     pagination_class = TimelinePagination
 
-    def get_queryset(self):
+    def get_queryset(self, assignment=None):
         """The chronological arm's list (the ranked arms page their snapshot instead)."""
-        return with_cards(feeds.chronological_home(self.request.user))
+        return with_cards(feeds.chronological_home(self.request.user, assignment))
 
     def list(self, request, *args, **kwargs):
         cursor = request.query_params.get(self.paginator.cursor_query_param) or None
@@ -257,7 +257,7 @@ class HomeTimelineView(generics.ListAPIView):
                 cursor = None  # expired: a fresh first page, as the arm says
         assignment = feeds.assign(request.user)
         if not assignment.is_ranked:
-            page = self.paginate_queryset(self.get_queryset())
+            page = self.paginate_queryset(self.get_queryset(assignment))
             feeds.explain_chronological(page, viewer=request.user, assignment=assignment)
             sponsored = feeds.sponsored_for_chronological(request.user, page, assignment)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -293,3 +293,26 @@ class HomeTimelineView(generics.ListAPIView):
             # The hot path: plain dicts straight to JSON, no renderer in between.
             return HttpResponse(orjson.dumps(body), content_type="application/json")
         return Response(body)  # the browsable API
+
+
+@extend_schema(
+    summary="Home, Following: people you follow and your groups, newest first",
+    description=(
+        "The same for everyone, whatever their experiment arm: posts by the people you "
+        "follow, by you and in your groups, and what the people you follow shared, newest "
+        "activity first. Items carry no arm, model version or serve token (no arm chose "
+        "them); report their impressions with the surface `following`."
+    ),
+)
+class FollowingTimelineView(generics.ListAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = TimelinePostSerializer
+    pagination_class = TimelinePagination
+
+    def get_queryset(self):
+        return with_cards(feeds.following_home(self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        feeds.explain_following(page, viewer=request.user)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

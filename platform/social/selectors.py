@@ -110,20 +110,16 @@ def post_visible_to(viewer, post_id) -> Post:
         raise NotFound("That post does not exist or is not visible to you.") from None
 
 
-def home_timeline(viewer) -> QuerySet[Post]:
+def home_timeline(viewer, *, also=()) -> QuerySet[Post]:
     """Posts by the people the viewer follows, the viewer, their groups, and what the people
-    they follow shared, newest activity first. Muted people are left out."""
+    they follow shared, newest activity first. Muted people are left out. `also`, querysets
+    of post ids, adds more sources (a newcomer's warm start, feeds.warm)."""
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
     muted = Mute.objects.filter(muter=viewer).values("muted_id")
     shares = Share.objects.filter(user_id__in=followees, user__is_active=True).exclude(
         user_id__in=muted
     )
-    latest_share = shares.filter(post=OuterRef("pk")).order_by("-created_at")
-    posts = visible_posts(viewer).annotate(
-        shared_at=Subquery(latest_share.values("created_at")[:1]),
-        shared_by_username=Subquery(latest_share.values("user__username")[:1]),
-        shared_comment=Subquery(latest_share.values("comment")[:1]),
-    )
+    posts = _with_latest_share(visible_posts(viewer), shares)
     # One set of post ids from per-source index scans (author, group, shares), not an OR of
     # the sources: the OR made the database scan every post there is on each first page.
     unordered = Post.objects.order_by()
@@ -134,9 +130,25 @@ def home_timeline(viewer) -> QuerySet[Post]:
             unordered.filter(author=viewer).values("id"),
             unordered.filter(group_id__in=member_group_ids(viewer)).values("id"),
             shares.order_by().values("post_id"),
+            *also,
         )
     )
-    posts = posts.filter(pk__in=sources).exclude(author_id__in=muted)
+    return _newest_activity_first(posts.filter(pk__in=sources).exclude(author_id__in=muted))
+
+
+def _with_latest_share(posts, shares):
+    """Each post with the latest of `shares` of it: when, by whom, and with what comment
+    (cards show "@x shared" above the post)."""
+    latest_share = shares.filter(post=OuterRef("pk")).order_by("-created_at")
+    return posts.annotate(
+        shared_at=Subquery(latest_share.values("created_at")[:1]),
+        shared_by_username=Subquery(latest_share.values("user__username")[:1]),
+        shared_comment=Subquery(latest_share.values("comment")[:1]),
+    )
+
+
+def _newest_activity_first(posts):
+    """Order by a post's own time or its share's (`_with_latest_share`), whichever is later."""
     return posts.annotate(
         activity_at=Greatest("created_at", Coalesce("shared_at", "created_at"))
     ).order_by("-activity_at", "-id")
@@ -154,6 +166,16 @@ def explore_posts(viewer) -> QuerySet[Post]:
 
 def profile_posts(viewer, author) -> QuerySet[Post]:
     return visible_posts(viewer).filter(author=author).order_by("-id")
+
+
+def profile_activity(viewer, author) -> QuerySet[Post]:
+    """What a profile page lists: the person's posts and the posts they shared (with their
+    comment), newest activity first; only posts the viewer may see."""
+    shares = Share.objects.filter(user=author)
+    unordered = Post.objects.order_by()
+    sources = unordered.filter(author=author).values("id").union(shares.values("post_id"))
+    posts = _with_latest_share(visible_posts(viewer), shares).filter(pk__in=sources)
+    return _newest_activity_first(posts)
 
 
 def hashtag_posts(viewer, name: str) -> QuerySet[Post]:
@@ -200,10 +222,14 @@ def profile_stats(person, *, viewer) -> dict:
     """Counts on a profile; posts only those the viewer may see, so a private group's
     activity is not revealed by a number."""
     return {
-        "posts": visible_posts(viewer).filter(author=person).count(),
+        "posts": post_count(person, viewer=viewer),
         "followers": Follow.objects.filter(followee=person, follower__is_active=True).count(),
         "following": Follow.objects.filter(follower=person, followee__is_active=True).count(),
     }
+
+
+def post_count(person, *, viewer) -> int:
+    return visible_posts(viewer).filter(author=person).count()
 
 
 def people_visible_to(viewer, queryset):

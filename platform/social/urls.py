@@ -10,6 +10,7 @@ USERNAME = r"(?P<username>[^/]+)"
 
 urlpatterns = [
     path("", views_posts.home, name="home"),
+    path("following/", views_posts.following, name="following_feed"),
     path("explore/", views_posts.explore, name="explore"),
     path("tags/<str:name>/", views_posts.hashtag, name="hashtag"),
     # posts and comments

@@ -31,7 +31,7 @@ def _profile_context(request, person) -> dict:
 @handles_errors
 def profile(request, username):
     person = selectors.user_by_username(request.user, username)
-    page = cursor_page(request, with_mentions(selectors.profile_posts(request.user, person)))
+    page = cursor_page(request, with_mentions(selectors.profile_activity(request.user, person)))
     context = {"person": person} if wants_fragment(request) else _profile_context(request, person)
     context["tab"] = "posts"
     return items_or_page(

@@ -1,6 +1,7 @@
 """Pages and actions around posts: home, explore, hashtags, a post with its comments, and
 writing, editing, liking, sharing and commenting."""
 
+import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from social.models import Comment
 from social.page_queries import post_for_page, with_mentions
 from social.paging import CURSOR_PARAM, PAGE_SIZE, CursorPage, cursor_page
 from social.views_common import (
+    back_url,
     done,
     handles_errors,
     items_or_page,
@@ -50,12 +52,27 @@ def home(request):
         if assignment.is_ranked:
             page = _ranked_home_page(request, assignment, cursor)
         else:
-            page = cursor_page(request, with_mentions(feeds.chronological_home(request.user)))
+            home = feeds.chronological_home(request.user, assignment)
+            page = cursor_page(request, with_mentions(home))
             feeds.explain_chronological(
                 page.items, viewer=request.user, assignment=assignment, start=page.start
             )
             feeds.sponsored_for_chronological(request.user, page.items, assignment)
-    context = {"form": PostForm()}
+    return _home_tab(request, page, tab="for-you")
+
+
+@require_GET
+@login_required
+@handles_errors
+def following(request):
+    """The *Following* tab: people followed and groups, newest first, for everyone."""
+    page = cursor_page(request, with_mentions(feeds.following_home(request.user)))
+    feeds.explain_following(page.items, viewer=request.user, start=page.start)
+    return _home_tab(request, page, tab="following")
+
+
+def _home_tab(request, page, *, tab: str):
+    context = {"form": PostForm(), "tab": tab}
     if not wants_fragment(request):
         context.update(
             stats=selectors.profile_stats(request.user, viewer=request.user),
@@ -165,7 +182,11 @@ def post_create(request):
                 return done(request, reverse("social:post", args=[post.pk]), "Your post is up.")
             created = post_for_page(request.user, post.pk)
             context = {"form": PostForm(), "group": group, "created": created}
-            return render(request, "social/_compose.html", context)
+            response = render(request, "social/_compose.html", context)
+            # Counters of the person's posts on the page (home's sidebar) follow at once.
+            count = selectors.post_count(request.user, viewer=request.user)
+            response["HX-Trigger"] = json.dumps({"my-post-count": count})
+            return response
     template = "social/_compose.html" if request.htmx else "social/compose.html"
     return render(request, template, {"form": form, "group": group}, status=400)
 
@@ -190,8 +211,10 @@ def post_edit(request, pk):
                 return done(request, reverse("social:post", args=[post.pk]), "Post updated.")
             return render(request, "social/_post.html", {"post": post_for_page(request.user, pk)})
     status = 400 if form.errors else 200
-    context = {"post": post, "form": form, "next": request.GET.get("next", "")}
-    template = "social/_post_edit.html" if request.htmx else "social/post_edit.html"
+    inline = bool(request.htmx)
+    next_url = back_url(request, default=reverse("social:post", args=[pk]))
+    context = {"post": post, "form": form, "next": next_url, "inline": inline}
+    template = "social/_post_edit.html" if inline else "social/post_edit.html"
     return render(request, template, context, status=status)
 
 

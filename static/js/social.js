@@ -74,6 +74,13 @@
     });
   });
 
+  // After a post, counters of the person's own posts (home's sidebar) show the new total.
+  document.body.addEventListener("my-post-count", function (event) {
+    document.querySelectorAll("[data-my-post-count]").forEach(function (el) {
+      el.textContent = String(event.detail.value);
+    });
+  });
+
   // Notices dropped into the message area fade away after a while.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("[data-autodismiss]:not([data-timer])").forEach(function (el) {

@@ -138,3 +138,11 @@ def test_signup_is_limited_per_address(api_client, settings):
         for n in range(3)
     ]
     assert codes == [201, 201, 429]
+
+
+def test_signup_api_reports_a_taken_username_and_a_weak_password_together(api_client, user):
+    response = api_client.post(
+        "/api/auth/signup/", {"username": "ana", "password": "password"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) >= {"username", "password"}

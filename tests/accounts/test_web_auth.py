@@ -9,11 +9,17 @@ pytestmark = pytest.mark.django_db
 def test_signup_creates_the_account_logs_in_and_hashes_with_argon2(client):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "carla", "email": "carla@example.com", "password": "river-lantern-93"},
+        {
+            "username": "carla",
+            "email": "carla@example.com",
+            "password": "river-lantern-93",
+            "interests": "Jazz, #hiking",
+        },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile_edit")
+    assert response["Location"] == reverse("home")
     user = User.objects.get(username="carla")
+    assert user.interests == ["jazz", "hiking"]
     assert user.password.startswith("argon2")
     assert client.get(reverse("accounts:profile_edit")).status_code == 200
 
@@ -29,6 +35,11 @@ def test_signup_creates_the_account_logs_in_and_hashes_with_argon2(client):
         ({"username": "no spaces!", "password": "river-lantern-93"}, "username", "letters"),
         ({"username": "", "password": "river-lantern-93"}, "username", "required"),
         ({"username": "x" * 31, "password": "river-lantern-93"}, "username", "at most 30"),
+        (
+            {"username": "new_one", "password": "river-lantern-93", "interests": "no!pe"},
+            "interests",
+            "not a valid interest",
+        ),
         (
             {"username": "new_one", "email": "not-an-email", "password": "river-lantern-93"},
             "email",
@@ -156,3 +167,15 @@ def test_pages_that_need_login_redirect_anonymous_people(client):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("username", ["ab", "ana"])
+def test_signup_reports_a_bad_username_and_a_weak_password_in_one_round(client, user, username):
+    """An invalid ("ab") or taken ("ana") username and a weak password: both are shown at once."""
+    response = client.post(
+        reverse("accounts:signup"), {"username": username, "password": "password"}
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "username" in errors
+    assert "This password is too common." in errors["password"]

@@ -103,3 +103,21 @@ def test_money_is_read_only_in_the_admin(staff_client, brand):
     assert staff_client.get(reverse("admin:ads_ledgerentry_add")).status_code == 403
     page = staff_client.get(reverse("admin:ads_campaign_change", args=[campaign.pk]))
     assert page.status_code == 200 and 'name="spent_micros"' not in page.content.decode()
+
+
+def test_ads_waiting_for_review_come_first(staff_client, brand, in_review):
+    """Without a filter, the reviewer still sees what waits at the top of both lists."""
+    first = in_review[1][0]
+    Creative.objects.filter(pk=first.pk).update(review_state=Creative.Review.APPROVED)
+    later = services.campaign_create(advertiser=brand, **campaign_values(name="Later sale"))
+    services.creative_create(
+        campaign=later, headline="Ad 2", text="Buy", link="https://example.com"
+    )
+    services.campaign_submit(campaign=later)
+    drafts = services.campaign_create(advertiser=brand, **campaign_values(name="Draft sale"))
+    html = staff_client.get(reverse(CHANGELIST)).content.decode()
+    assert html.index("Ad 1") < html.index("Ad 2") < html.index("Ad 0")
+
+    Campaign.objects.filter(pk=drafts.pk).update(created_at="2020-01-01T00:00Z")
+    html = staff_client.get(reverse("admin:ads_campaign_changelist")).content.decode()
+    assert html.index("Spring sale") < html.index("Later sale") < html.index("Draft sale")

@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 URLS = [reverse("analytics:flywheel")] + [reverse(f"analytics:{name}") for name in PAGES]
+GUARDED = [*URLS, reverse("analytics:index")]
 MAX_QUERIES = 14
 
 
@@ -34,14 +35,14 @@ def loop(db):
     return build_loop(days=1, people=10)
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", GUARDED)
 def test_anonymous_people_are_sent_to_log_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", GUARDED)
 def test_people_who_are_not_staff_are_refused(member_client, url):
     assert member_client.get(url).status_code == 403
     assert member_client.get(url + "?download=by-arm").status_code == 403
@@ -196,3 +197,42 @@ def test_the_rollups_are_read_only_in_the_admin_and_can_be_recomputed(client, se
     )
     assert "Recomputed 1 period(s)." in response.content.decode()
     assert HourlyTotals.objects.get(period_start=HOUR_12).events == 7
+
+
+def test_the_analytics_index_links_every_detail_page(staff_client):
+    """/staff/analytics/, which the README names as the home of the detail pages, lists them
+    all, and every link it gives opens."""
+    response = staff_client.get("/staff/analytics/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    wanted = [reverse("analytics:flywheel"), reverse("feeds_staff:models")] + [
+        reverse(f"analytics:{name}") for name in PAGES
+    ]
+    for url in wanted:
+        assert f'href="{url}"' in html
+        assert staff_client.get(url).status_code == 200
+    for page in PAGES.values():
+        assert page.title in html
+
+
+def test_experiments_show_how_much_each_arm_reads_following(loop, staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics import rollups
+    from analytics.models import Event, EventKind
+
+    # Someone of an arm reads the Following tab: their impressions there carry no arm.
+    reader = Event.objects.filter(kind=EventKind.IMPRESSION).exclude(arm="").first()
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(kind=EventKind.IMPRESSION, user_id=reader.user_id, post_id=reader.post_id,
+              surface="following", created_at=now - timedelta(minutes=n))
+        for n in range(5)
+    )  # fmt: skip
+    rollups.rollup_recent(now=now)
+    page = staff_client.get("/staff/analytics/experiments/?days=1")
+    assert "Share read on Following" in page.content.decode()
+    rows = page.context["report"].table("arms").rows
+    assert any(row["following_share"] > 0 for row in rows if row["arm"] == reader.arm)

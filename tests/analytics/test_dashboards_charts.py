@@ -147,3 +147,28 @@ def test_the_template_tags_draw_with_the_same_helper():
         )
     )
     assert rendered.count("<svg") == 3 and "latest 20.0%" in rendered
+
+
+def test_tick_labels_are_round_numbers_written_exactly():
+    """Ticks every $0.25 read $0.00, $0.25, $0.50, $0.75, not $0.0, $0.2, $0.5, $0.8."""
+    days = charts.Series(
+        "revenue", [(T0 + timedelta(days=n), v) for n, v in enumerate([0, 0.4, 1.1])]
+    )
+    svg = charts.line_chart([days], title="Revenue", unit=money("$"))
+    for label in (">$0.00<", ">$0.25<", ">$0.50<", ">$0.75<"):
+        assert label in svg
+    assert ">$0.2<" not in svg and ">$0.8<" not in svg
+    shares = charts.line_chart([hourly_series("x", [0.0, 0.0125])], title="x", unit=PERCENT)
+    assert ">0.25%<" in shares and ">0.2%<" not in shares
+
+
+def test_one_day_is_drawn_readably_and_labelled_like_the_others():
+    """A one-day series: the point in the middle with its value written by it, and the day
+    labelled by its date (as daily charts of several days are), not by an hour."""
+    one_day = charts.Series("revenue", [(T0, 2.79)])
+    svg = charts.line_chart([one_day], title="Revenue", unit=money("$"))
+    assert ">Mar 2<" in svg and ">00:00<" not in svg and ">12:00<" not in svg
+    cx = float(re.search(r'<circle cx="([\d.]+)"', svg).group(1))
+    assert 200 < cx < 500  # the middle of a 640-wide chart, not its left edge
+    assert ">$2.79<" in svg  # the value is written, not only in a tooltip
+    assert "for Mar 2" in svg  # the description names the day

@@ -140,3 +140,15 @@ def test_arms_of_people_follow_the_same_rule(world):
     assert arms_of_people(start=START, end=END, user_ids=[world["ben"].pk]) == {
         world["ben"].pk: "personalised"
     }
+
+
+def test_impressions_on_following_count_for_the_persons_arm(world):
+    """Following's impressions carry no arm (no arm chose them) yet count, as
+    `following_impressions`, for the arm the person's For you impressions give them."""
+    for minute in (40, 41):
+        Event.objects.create(user=world["ana"], kind=EventKind.IMPRESSION, surface="following",
+                             post_id=2, created_at=at(minute))  # fmt: skip
+    chronological = engagement_by_arm(start=START, end=END)["chronological"]
+    assert (chronological.impressions, chronological.following_impressions) == (5, 2)
+    assert chronological.following_share == pytest.approx(2 / 5)
+    assert chronological.as_dict()["following_share"] == pytest.approx(2 / 5)

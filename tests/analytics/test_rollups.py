@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 ARM_FIELDS = [
     "people", "sessions", "impressions", "likes", "shares", "comments", "clicks", "dwell_ms",
-    "posts", "ad_impressions", "ad_clicks",
+    "posts", "ad_impressions", "ad_clicks", "following_impressions",
 ]  # fmt: skip
 
 
@@ -211,3 +211,22 @@ def test_the_backfill_command_refuses_silly_ranges(db):
 
     with pytest.raises(CommandError, match="between 1 and 400"):
         call_command("rollup", "--days", "0")
+
+
+def test_the_live_run_keeps_todays_daily_figures_current(world):
+    """A burst of events: after the next live run (every minute), today's daily row counts
+    them as the hourly rows do, so the daily pages agree with the flywheel page."""
+    now = HOUR_13 + timedelta(minutes=50)
+    rollups.rollup_recent(now=now)
+    before = DailyTotals.objects.get(period_start=DAY).events
+    for minute in range(20):
+        log(world["cy"], EventKind.IMPRESSION, at(13, 30 + minute), post_id=world["p3"].pk,
+            arm="personalised")  # fmt: skip
+    rollups.rollup_recent(now=now + timedelta(minutes=1))
+    today = DailyTotals.objects.get(period_start=DAY)
+    assert today.events == before + 20
+    hourly = HourlyTotals.objects.filter(period_start__gte=DAY).values_list("events", flat=True)
+    assert today.events == sum(hourly)
+    daily_arm = DailyArmEngagement.objects.get(period_start=DAY, arm="personalised")
+    hourly_arm = HourlyArmEngagement.objects.filter(period_start__gte=DAY, arm="personalised")
+    assert daily_arm.impressions == sum(row.impressions for row in hourly_arm)

@@ -90,6 +90,11 @@ def test_groups_posts_and_history_follow_tastes(world):
     in_group = posts.group >= 0
     for i in np.flatnonzero(in_group)[:50]:
         assert posts.author[i] in groups[posts.group[i]].members
+    # A group's posts are about its topic alone, so no group looks "popular in" another's
+    # topic ("Chess Circle: popular in #hiking").
+    assert in_group.any() and (posts.second >= 0).any()
+    assert np.all(posts.second[in_group] == -1)
+    assert np.all(posts.topic[in_group] == [groups[g].topic for g in posts.group[in_group]])
     # History: nobody sees their own posts; liked posts are better for the bot than others.
     assert not np.any(posts.author[history.post] == history.bot)
     utility = post_utilities(bots, posts, history.bot, history.post)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.ads_helpers import feed_with_an_ad, fresh_ads_state  # noqa: F401 - fixtures
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -1,55 +1,12 @@
 """A sponsored post in the home feed, in Chromium: labelled, explained, clickable (the click
 is recorded and charged, then the link opens) and hideable in place."""
 
-from datetime import timedelta
-
-import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from ads import index, services
 from ads.models import LedgerEntry
 from analytics.models import Event, EventKind
-from feeds.models import FeedArm
-from social import services as social
-from tests.browser.ads_helpers import coffee_campaign
-from tests.factories import UserFactory
 
 SHOTS = "test-results/screenshots"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_ads_state(settings):
-    settings.ADS_SERVING_REFRESH_SECONDS = 0
-    index.forget()
-    yield
-    index.forget()
-
-
-@pytest.fixture
-def feed_with_an_ad(live_server, db):
-    # Browser tests run after others that empty the tables, arms included: make ours.
-    FeedArm.objects.update(weight=0)
-    FeedArm.objects.update_or_create(
-        name="chronological", defaults={"strategy": FeedArm.Strategy.CHRONOLOGICAL, "weight": 1}
-    )
-    viewer = UserFactory(username="vera", interests=["coffee"])
-    writer = UserFactory(username="wren")
-    social.follow_create(follower=viewer, followee=writer)
-    for n in range(12):
-        social.post_create(author=writer, text=f"Morning notes {n} #coffee")
-    ends_on = timezone.localdate() + timedelta(days=10)
-    campaign = coffee_campaign("Northwind Coffee", name="Beans", ends_on=ends_on, frequency_cap=5)
-    creative = services.creative_create(
-        campaign=campaign,
-        headline="Roasted this week",
-        text="Single-origin beans, delivered fresh.",
-        link=f"{live_server.url}/explore/",
-    )
-    services.campaign_submit(campaign=campaign)
-    staff = UserFactory(username="reviewer", is_staff=True)
-    services.creative_review(creative=creative, reviewer=staff, approve=True)
-    return viewer, campaign
 
 
 def test_a_sponsored_post_is_labelled_explained_and_hideable(page, sign_in, feed_with_an_ad):

@@ -11,7 +11,7 @@ from accounts.models import LoginFailure, User
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_lands_on_the_profile_page_logged_in(page, base_url):
+def test_sign_up_lands_on_a_warm_home_logged_in(page, base_url):
     page.goto("/")
     page.get_by_role("link", name="Sign up").click()
     expect(page).to_have_url(f"{base_url}/accounts/signup/")
@@ -22,7 +22,7 @@ def test_sign_up_lands_on_the_profile_page_logged_in(page, base_url):
     page.get_by_label("Password", exact=True).fill("a long and unusual phrase")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page).to_have_url(f"{base_url}/accounts/profile/")
+    expect(page).to_have_url(f"{base_url}/")
     expect(page.get_by_role("status")).to_contain_text("Welcome to Flywheel, @new_person!")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("@new_person")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()

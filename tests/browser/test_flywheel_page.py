@@ -70,3 +70,22 @@ def test_every_detail_page_draws_its_charts(page, staff, shots, name):
     expect(page.locator(".chart-card svg[role=img]").first).to_be_visible()
     expect(page.get_by_role("link", name="Download CSV").first).to_be_visible()
     page.screenshot(path=str(shots / f"analytics-{name}.png"), full_page=True)
+
+
+def test_wide_tables_scroll_inside_their_card(page, staff, shots):
+    """At 1,366 px, the experiments page's tables stay inside their cards: the verdicts wrap
+    and fit; the wide table of arms scrolls sideways within its card to its last column."""
+    build_loop(days=3, people=18)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/staff/analytics/experiments/?days=7")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    lifts = page.locator("#table-lifts .table-scroll")
+    assert lifts.evaluate("el => el.scrollWidth <= el.clientWidth")
+    arms = page.locator("#table-arms .table-scroll")
+    card = page.locator("#table-arms").bounding_box()
+    box = arms.bounding_box()
+    assert box["x"] + box["width"] <= card["x"] + card["width"]
+    arms.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    edge = page.locator("#table-arms th").last.bounding_box()
+    assert edge["x"] + edge["width"] <= box["x"] + box["width"] + 1
+    page.screenshot(path=str(shots / "analytics-experiments-tables.png"), full_page=True)

@@ -28,6 +28,7 @@ EVERY_POST_LIST = {
     "home_timeline": lambda viewer, post: selectors.home_timeline(viewer),
     "explore_posts": lambda viewer, post: selectors.explore_posts(viewer),
     "profile_posts": lambda viewer, post: selectors.profile_posts(viewer, post.author),
+    "profile_activity": lambda viewer, post: selectors.profile_activity(viewer, post.author),
     "hashtag_posts": lambda viewer, post: selectors.hashtag_posts(viewer, "Zebras"),
     "group_posts": lambda viewer, post: selectors.group_posts(viewer, post.group),
     "search_posts (words)": lambda viewer, post: search.search_posts(viewer, "zebra"),
@@ -283,6 +284,21 @@ def test_profile_posts_are_the_authors_only(author, follower):
     mine = post_by(author)
     post_by(follower)
     assert ids(selectors.profile_posts(follower, author)) == [mine.pk]
+
+
+def test_a_profile_lists_the_persons_shares_with_their_comment(author, follower):
+    """Shares, with or without a comment, appear on the sharer's profile, at share time."""
+    older, plain = post_by(follower), post_by(follower)
+    mine = post_by(author)
+    services.share_create(user=author, post=older, comment="Worth a read")
+    services.share_create(user=author, post=plain)
+    listed = list(selectors.profile_activity(follower, author))
+    assert [p.pk for p in listed] == [plain.pk, older.pk, mine.pk]
+    assert [p.shared_by_username for p in listed] == [author.username, author.username, None]
+    assert listed[1].shared_comment == "Worth a read"
+    # Someone else's shares are not this profile's.
+    services.share_create(user=follower, post=mine)
+    assert ids(selectors.profile_activity(follower, follower)) == [mine.pk, plain.pk, older.pk]
 
 
 def test_hashtag_posts_match_regardless_of_case(author):

@@ -31,6 +31,13 @@ def comment_text(comment):
 
 
 @register.filter
+def description_text(text):
+    """A group's description, escaped, with its hashtags and web addresses as links (no
+    mention links: a description names no one it could notify)."""
+    return render_text(text or "", known_usernames=set())
+
+
+@register.filter
 def short_age(moment):
     """'now', '5m', '3h', '2d', then 'Mar 3' (this year) or 'Mar 3, 2024'."""
     if not moment:
@@ -108,6 +115,10 @@ def notifications_nav_link(context):
 
 
 ICONS = {
+    "home": '<path d="M3 10.5L12 3l9 7.5"/><path d="M5 9.5V21h5v-6h4v6h5V9.5"/>',
+    "compass": '<circle cx="12" cy="12" r="9"/><path d="M15.5 8.5l-2 5-5 2 2-5z"/>',
+    "settings": '<circle cx="12" cy="12" r="3"/><path d="M12 2v3M12 19v3M2 12h3M19 12h3'
+    'M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1"/>',
     "heart": '<path d="M12 20.7s-7.5-4.6-9.6-9.2C1 8.4 2.7 4.8 6.2 4.4c2.1-.2 3.9.9 4.8 '
     '2.5.9-1.6 2.7-2.7 4.8-2.5 3.5.4 5.2 4 3.8 7.1-2.1 4.6-9.6 9.2-9.6 9.2z"/>',
     "share": '<path d="M17 2l4 4-4 4"/><path d="M3 11v-1a4 4 0 0 1 4-4h14"/>'

@@ -11,6 +11,13 @@ class Command(BaseCommand):
         "(they are also written to var/demo-admin.txt). Does nothing if any superuser exists."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the site answers, for the login address printed (make run passes PORT).",
+        )
+
     def handle(self, *args, **options):
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
@@ -28,10 +35,11 @@ class Command(BaseCommand):
         credentials_file.write_text(f"username: {username}\npassword: {password}\n")
         credentials_file.chmod(0o600)
         banner = "=" * 60
+        login_url = f"{options['site_url'].rstrip('/')}/accounts/login/"
         self.stdout.write(
             self.style.SUCCESS(
                 f"{banner}\nDemo staff account created (shown once; saved in {credentials_file}):\n"
                 f"  username: {username}\n  password: {password}\n"
-                f"  log in at http://127.0.0.1:8000/accounts/login/\n{banner}"
+                f"  log in at {login_url}\n{banner}"
             )
         )

@@ -1,0 +1,81 @@
+"""A newcomer's warm first feed in the chronological arms.
+
+Someone who follows almost no one and belongs to no group would open an empty home in the
+chronological arm (and with the personalised feed off) while the site is full of posts. Until
+their own follows and groups take over (WARM_UNTIL of them), *For you* in those arms also
+lists recent posts about their declared interests and the week's most liked posts, still
+newest first, each with its reason. The ranked arms have the same sources for cold start
+(feeds.candidate_pool: `interests` and `popular`), so every arm starts warm.
+
+With the personalised feed off nothing about the person is used: no interests, only the
+week's popular posts, which are the same for everyone (a non-profiled order, as the EU's
+Digital Services Act asks of large platforms).
+"""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from feeds.candidate_pool import INTEREST_DAYS, POPULAR_DAYS, interests_of
+from social.models import Follow, Post
+from social.selectors import member_group_ids
+
+WARM_UNTIL = 5  # follows and groups together: from this many, the person's own sources rule
+WARM_INTERESTS = 60  # newest posts about the person's interests
+WARM_POPULAR = 40  # most liked posts of the week
+POPULAR_REASON = "popular this week"
+
+
+def needs_warm_start(viewer) -> bool:
+    follows = Follow.objects.filter(follower=viewer).count()
+    if follows >= WARM_UNTIL:
+        return False
+    return follows + member_group_ids(viewer).count() < WARM_UNTIL
+
+
+def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
+    """Ids of the warm sources, each ordered and limited, to add to the chronological home's
+    sources (social.selectors.home_timeline); visibility is applied by the home's own rule."""
+    now = now or timezone.now()
+    unordered = Post.objects.order_by()
+    popular = (
+        unordered.filter(created_at__gte=now - timedelta(days=POPULAR_DAYS), like_count__gt=0)
+        .order_by("-like_count", "-id")
+        .values("id")[:WARM_POPULAR]
+    )
+    interests = interests_of(viewer) if profiled else []
+    if not interests:
+        return [popular]
+    about = (
+        unordered.filter(
+            hashtags__name__in=interests,
+            created_at__gte=now - timedelta(days=INTEREST_DAYS),
+        )
+        .distinct()
+        .order_by("-id")
+        .values("id")[:WARM_INTERESTS]
+    )
+    return [popular, about]
+
+
+def explain_warm(posts, viewer, *, profiled: bool) -> None:
+    """Give the warm posts of a page (those with no reason yet) theirs: the interest they
+    are about, else that they are popular this week."""
+    unexplained = [post for post in posts if not getattr(post, "feed_reason", "")]
+    if not unexplained:
+        return
+    interests = interests_of(viewer) if profiled else []
+    tags: dict[int, list[str]] = {}
+    if interests:
+        rows = Post.hashtags.through.objects.filter(
+            post_id__in=[post.pk for post in unexplained], hashtag__name__in=interests
+        ).values_list("post_id", "hashtag__name")
+        for post_id, name in rows:
+            tags.setdefault(post_id, []).append(name)
+    for post in unexplained:
+        about = sorted(tags.get(post.pk, []))
+        if about:
+            post.feed_reason = f"about #{about[0]}, one of your interests"
+        else:
+            post.feed_reason = POPULAR_REASON
