@@ -195,6 +195,12 @@ class TrendsLimit(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=20, default=10)
 
 
+def trends_limit(request) -> int:
+    query = TrendsLimit(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["limit"]
+
+
 class TrendTagsView(MastodonView):
     required_scopes = {"GET": None}
 
@@ -205,9 +211,7 @@ class TrendTagsView(MastodonView):
         tags=["mastodon"],
     )
     def get(self, request):
-        query = TrendsLimit(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = trends.trending_for(request.user, hashtags=query.validated_data["limit"], posts=0)
+        found = trends.trending_for(request.user, hashtags=trends_limit(request), posts=0)
         return Response([entities.tag(request, item.name) for item in found.hashtags])
 
 
@@ -221,10 +225,8 @@ class TrendStatusesView(MastodonView):
         tags=["mastodon"],
     )
     def get(self, request):
-        query = TrendsLimit(data=request.query_params)
-        query.is_valid(raise_exception=True)
         found = trends.trending_for(
-            request.user, hashtags=0, posts=query.validated_data["limit"], cards=with_entities
+            request.user, hashtags=0, posts=trends_limit(request), cards=with_entities
         )
         return Response(entities.statuses(request, found.posts, viewer=request.user))
 
