@@ -12,6 +12,18 @@ from django.db import connection
 REPO = Path(__file__).resolve().parents[1]
 
 
+def stop_process(process: subprocess.Popen | None, timeout: float = 20) -> None:
+    """Ask a test's own server process to stop; kill it if it has not within `timeout`."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def worker_environment() -> dict:
     """The environment of this test run, pointed at the test database pytest-django made."""
     db = settings.DATABASES["default"]
@@ -74,11 +86,5 @@ class WorkerProcess:
         raise RuntimeError(f"worker did not start:\n{self.log_path.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()

@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.worker import stop_process
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,9 +55,7 @@ class RedisServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
         wait_until(lambda: not _answers(self.port), "redis-server stopping")
 
     def keys(self) -> int:
@@ -155,13 +155,7 @@ class WebServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
     def boots(self) -> int:
@@ -207,9 +201,7 @@ class S3Server:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
         self.log.close()
 
 
@@ -297,9 +289,7 @@ class PgBouncer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -345,7 +335,5 @@ class BeatProcess:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        if self.running():
-            self.process.terminate()
-            self.process.wait(timeout=20)
+        stop_process(self.process)
         self.log.close()
