@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from feeds import registry
 from feeds.artifacts import FactorModel, load_factor_model, load_fresh_items, save_fresh_items
-from feeds.matrix import MatrixWeights, latest_event_id, read_events
+from feeds.matrix import MatrixWeights, latest_event_id, read_events, trainable_ids
 from feeds.matrix_cells import cells_from_events, matrix_from_cells
 from feeds.models import ModelKind
 
@@ -35,9 +35,8 @@ def new_post_vectors(model: FactorModel, up_to: int) -> tuple[np.ndarray, np.nda
     least-squares step for items (`recalculate_item`) against the version's user factors."""
     weights = MatrixWeights(**model.meta.get("weights", {}))
     params = model.meta.get("params", {})
-    events, trainable_users, trainable_posts = read_events(
-        weights, up_to, after_id=model.max_event_id
-    )
+    events = read_events(weights, up_to, after_id=model.max_event_id)
+    trainable_users, trainable_posts = trainable_ids()
     known_users = np.intersect1d(trainable_users, model.user_ids, assume_unique=True)
     new_posts = np.setdiff1d(trainable_posts, model.post_ids, assume_unique=True)
     cells = cells_from_events(events, weights, up_to)

@@ -159,41 +159,47 @@ def copy_ids(sql: str) -> np.ndarray:
 def _read_postgresql(kinds, max_event_id, *, with_times: bool, after_id: int = 0):
     rows = copy_binary(events_sql(kinds, max_event_id, COPY_COLUMNS, after_id), COPY_ROW)
     times = rows["time"].astype(np.float64) / 1e6 + POSTGRES_EPOCH if with_times else NO_TIMES
-    events = (
+    return (
         rows["user"].astype(np.int64),
         rows["post"].astype(np.int64),
         rows["kind"].astype(np.int16),
         rows["dwell"].astype(np.int64),
         times,
     )
-    return events, copy_ids(TRAINABLE_USERS_SQL), copy_ids(TRAINABLE_POSTS_SQL)
 
 
 def _read_plain(kinds, max_event_id, *, with_times: bool, after_id: int = 0):
     with connection.cursor() as cursor:
         cursor.execute(events_sql(kinds, max_event_id, PLAIN_COLUMNS, after_id))
         table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5)
-        cursor.execute(TRAINABLE_USERS_SQL)
-        users = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
-        cursor.execute(TRAINABLE_POSTS_SQL)
-        posts = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
-    events = (
+    return (
         table[:, 0].astype(np.int64),
         table[:, 1].astype(np.int64),
         table[:, 2].astype(np.int16),
         table[:, 3].astype(np.int64),
         table[:, 4],
     )
-    return events, users, posts
 
 
 def read_events(weights: MatrixWeights, max_event_id: int, after_id: int = 0):
     """The weighted kinds of events after `after_id` up to `max_event_id`, as columns (user,
-    post, kind, dwell, time), and the ids of the people and posts that may be trained on."""
+    post, kind, dwell, time)."""
     read = _read_postgresql if connection.vendor == "postgresql" else _read_plain
     return read(
         weights.kinds(), max_event_id, with_times=bool(weights.half_life_days), after_id=after_id
     )
+
+
+def trainable_ids() -> tuple[np.ndarray, np.ndarray]:
+    """The ids of the people and the posts that may be trained on, now."""
+    if connection.vendor == "postgresql":
+        return copy_ids(TRAINABLE_USERS_SQL), copy_ids(TRAINABLE_POSTS_SQL)
+    with connection.cursor() as cursor:
+        cursor.execute(TRAINABLE_USERS_SQL)
+        users = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+        cursor.execute(TRAINABLE_POSTS_SQL)
+        posts = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+    return users, posts
 
 
 def member_mask(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -256,9 +262,8 @@ def build_interaction_matrix(
     weights = weights or MatrixWeights()
     if max_event_id is None:
         max_event_id = latest_event_id()
-    (users, posts, kinds, dwell, times), trainable_users, trainable_posts = read_events(
-        weights, max_event_id
-    )
+    users, posts, kinds, dwell, times = read_events(weights, max_event_id)
+    trainable_users, trainable_posts = trainable_ids()
     read_count = len(users)
     # Weigh every event first: then only three columns, not five, go through the mask. Decay
     # counts from the newest event the matrix keeps, as if the others had never been read.

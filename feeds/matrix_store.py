@@ -23,7 +23,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from feeds.matrix import InteractionMatrix, MatrixWeights, read_events
+from feeds.matrix import InteractionMatrix, MatrixWeights, read_events, trainable_ids
 from feeds.matrix_cells import Cells, cells_from_events, matrix_from_cells, merge
 
 KEEP_FILES = 2
@@ -110,11 +110,12 @@ def maintain_interaction_matrix(
     cells = load_cells(weights, settled)
     read = 0
     if settled > cells.max_event_id:
-        older, _, _ = read_events(weights, settled, after_id=cells.max_event_id)
+        older = read_events(weights, settled, after_id=cells.max_event_id)
         cells = merge(cells, cells_from_events(older, weights, settled), weights)
         save_cells(cells, weights)
         read += len(older[0])
-    newer, trainable_users, trainable_posts = read_events(weights, max_event_id, after_id=settled)
+    newer = read_events(weights, max_event_id, after_id=settled)
+    trainable_users, trainable_posts = trainable_ids()
     cells = merge(cells, cells_from_events(newer, weights, max_event_id), weights)
     read += len(newer[0])
     return matrix_from_cells(cells, weights, trainable_users, trainable_posts, events=read)
