@@ -8,9 +8,10 @@ below the newest id seen; events that recent are read again by the next run inst
 frozen into the saved cells, and nothing is missed or counted twice.
 
 Saved cells are files under MODEL_ROOT/feed_als/cells/, named by the weights they were summed
-with and their last event id, written under a temporary name and renamed: concurrent runs
-write identical files, a killed run leaves no half file, and a run with other weights (or a
-lost folder) just starts from an empty set of cells, which is a full rebuild.
+with and their last event id, carrying what the event at that id was (`anchor`), written under
+a temporary name and renamed: concurrent runs write identical files, a killed run leaves no
+half file, and a run with other weights, a lost folder or another event log just starts from
+empty cells, which is a full rebuild.
 """
 
 import hashlib
@@ -56,6 +57,8 @@ def load_cells(weights: MatrixWeights, up_to: int) -> Cells:
             continue
         try:
             with np.load(path) as data:
+                if str(data["anchor"]) != anchor(last_id):
+                    continue  # summed from another event log (a reset or another database)
                 return Cells(
                     keys=data["keys"],
                     sums=data["sums"],
@@ -66,6 +69,19 @@ def load_cells(weights: MatrixWeights, up_to: int) -> Cells:
         except (OSError, ValueError, KeyError):
             continue  # unreadable: an older file or a rebuild will do
     return Cells.empty()
+
+
+def anchor(event_id: int) -> str:
+    """What the event at a file's last id was: saved cells are used only while the same
+    event still stands at that id. A MODEL_ROOT shared by two databases, or an event log
+    reset under it, would otherwise hand one log's sums to another."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT user_id, post_id, kind, created_at FROM analytics_event WHERE id = %s",
+            [event_id],
+        )
+        row = cursor.fetchone()
+    return "" if row is None else f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()}"
 
 
 def save_cells(cells: Cells, weights: MatrixWeights) -> None:
@@ -80,6 +96,7 @@ def save_cells(cells: Cells, weights: MatrixWeights) -> None:
             sums=cells.sums,
             newest=cells.newest,
             reference=np.float64(cells.reference),
+            anchor=np.str_(anchor(cells.max_event_id)),
         )
     os.replace(temporary, final)
     for _, old in _files(weights)[KEEP_FILES:]:

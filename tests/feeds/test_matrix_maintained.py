@@ -142,3 +142,14 @@ def test_an_unreadable_file_is_skipped(settings):
     path.write_bytes(b"half a file")
     maintained, rebuilt = both(MatrixWeights())
     assert_same(maintained, rebuilt)
+
+
+def test_cells_summed_from_another_event_log_are_not_used():
+    build_world()
+    first, _ = both(MatrixWeights())
+    # The same ids now hold other events: a reset log, or a MODEL_ROOT shared by two databases.
+    last = Event.objects.get(pk=first.max_event_id)
+    Event.objects.filter(pk=last.pk).update(created_at=last.created_at + timedelta(seconds=1))
+    other, rebuilt = both(MatrixWeights())
+    assert_same(other, rebuilt)
+    assert other.events == first.events  # read whole again, not added to the saved sums
