@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from analytics.models import EventKind
 from bots.copy import reserve_ids, write_arrays, write_rows
+from bots.credentials import bot_password
 from bots.models import Topic
 from social import services as social
 from social.models import Group, Hashtag, Membership
@@ -85,8 +86,6 @@ class _BulkWriter:
         self.counts["events"] += n
 
     def _accounts(self) -> np.ndarray:
-        from bots.seeding import bot_password
-
         plan, bots = self.plan, self.plan.bots
         n = len(bots)
         ids = reserve_ids("accounts_user", n)

@@ -27,8 +27,8 @@ from django.db import close_old_connections, connection
 
 from bots import behaviour, conf, services
 from bots.client import Counters, SiteClient, SiteUnavailable, Stopped, multipart, retry_after
+from bots.credentials import bot_password
 from bots.quality import score_served_versions
-from bots.seeding import bot_password
 from bots.selectors import active_bots, topic_groups
 from bots.session import (
     BotState,

@@ -11,15 +11,12 @@
 Re-running is safe: the world grows to the number of bots asked for and says what it found.
 """
 
-import hashlib
-import hmac
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -32,6 +29,7 @@ from analytics.models import Event
 from analytics.services import events_ingest
 from bots import world as model
 from bots.catalogue import CATALOGUE, MAX_TOPICS, MIN_TOPICS
+from bots.credentials import bot_password
 from bots.models import BotProfile, PostTruth, Topic
 from bots.writing import TopicWords, avatar_png, bio, comment_text, post_text
 from social import services as social
@@ -75,13 +73,6 @@ class SeedResult:
             f"{ads['advertisers_existing']} already there; campaigns: "
             f"{ads['campaigns_created']} added, {ads['campaigns_existing']} already there."
         )
-
-
-def bot_password() -> str:
-    """The bots' password, derived from the site's secret so the driver can log in as any of
-    them (and the bulk path can hash it once for all)."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), b"flywheel bots", hashlib.sha256)
-    return "bot-" + digest.hexdigest()[:28]
 
 
 def ensure_topics(count: int | None) -> list[Topic]:

@@ -14,8 +14,9 @@ from django.utils import timezone
 from accounts.models import User
 from ads.models import Campaign
 from analytics.models import Event, EventKind
+from bots.credentials import bot_password
 from bots.models import BotProfile, PostTruth, Topic
-from bots.seeding import bot_password, seed_world
+from bots.seeding import seed_world
 from bots.world import WorldConfig
 from social.models import Follow, Group, Like, Membership, Post, Share
 
