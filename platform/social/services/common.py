@@ -1,0 +1,64 @@
+"""What the writes of every area lean on: clean text, notify someone, check a post can be
+interacted with, insert a row once, move a post's counter."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from flywheel.errors import NotFound
+from social import selectors
+from social.models import Group, Notification, Post
+
+
+def _clean_text(text, *, limit: int, what: str) -> str:
+    if not isinstance(text, str):
+        raise ValidationError({"text": f"The {what} must be text."})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": f"Write something: the {what} is empty."})
+    if len(text) > limit:
+        raise ValidationError(
+            {"text": f"The {what} is {len(text)} characters long; the limit is {limit}."}
+        )
+    return text
+
+
+def _notify(*, recipient, actor, verb, **targets) -> None:
+    if recipient.pk == actor.pk:
+        return
+    Notification.objects.create(recipient=recipient, actor=actor, verb=verb, **targets)
+
+
+def _require_interaction_allowed(user, post: Post) -> None:
+    """Blocks forbid interaction; posts the person cannot see (hidden, a suspended author, a
+    private group they are not in, deleted meanwhile) cannot be interacted with either."""
+    if selectors.is_blocked_between(user, post.author_id):
+        raise PermissionDenied("You cannot interact with this person's posts.")
+    reachable = Post.objects.filter(pk=post.pk, is_hidden=False, author__is_active=True).filter(
+        Q(group__isnull=True)
+        | Q(group__privacy=Group.Privacy.PUBLIC)
+        | Q(group_id__in=selectors.member_group_ids(user))
+    )
+    if not reachable.exists():
+        raise NotFound("That post does not exist or is not visible to you.")
+
+
+def _insert_once(model, **fields):
+    """Insert a row guarded by a unique constraint; None when it already exists.
+
+    The insert runs in a savepoint, so losing a race to a concurrent request rolls back only
+    the savepoint, never the caller's transaction (get_or_create re-raises IntegrityError when
+    the winner's row is deleted again before it can be read).
+    """
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _bump(post: Post, field: str, delta: int) -> None:
+    """Move a counter on a post; the post must still exist (its row is locked until commit, so
+    it cannot be deleted under us and leave a dangling like or share)."""
+    if not Post.objects.filter(pk=post.pk).update(**{field: F(field) + delta}):
+        raise NotFound("That post does not exist any more.")
