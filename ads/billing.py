@@ -156,7 +156,7 @@ def live_budgets(campaign_ids, today: date) -> LiveBudgets:
 
 def recent_click_exists(*, person_id: int, campaign_id: int, now: datetime) -> bool:
     """Did this person click this campaign's ad within the dedupe window?"""
-    from analytics.models import Event, EventKind
+    from events.models import Event, EventKind
 
     window = timedelta(seconds=settings.ADS_CLICK_DEDUPE_SECONDS)
     return Event.objects.filter(

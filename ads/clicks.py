@@ -22,8 +22,8 @@ from django.utils import timezone
 from accounts.models import User
 from ads import billing
 from ads.models import AdImpression, Creative, LedgerEntry
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from flywheel.errors import NotFound
 from flywheel.ratelimit import check_and_count
 

@@ -26,8 +26,8 @@ from ads import auction, billing, pacing, targeter, targeting
 from ads.clicks import click_token
 from ads.index import current_index, recent, serving_refresh_seconds, serving_token
 from ads.models import AdImpression, LedgerEntry
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from feeds import serving
 from feeds.models import ModelKind
 

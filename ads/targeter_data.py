@@ -19,7 +19,7 @@ from accounts.models import User
 from ads import index
 from ads.models import Campaign
 from ads.targeter import feature_matrix, logit
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.training import fit_als
 
 AD_KINDS = (EventKind.AD_IMPRESSION, EventKind.AD_CLICK)

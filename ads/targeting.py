@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import AgeBracket, Region
 from ads.index import CampaignIndex
 from ads.models import HiddenAdvertiser
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social.models import Like, Post, Share
 
 TOPIC_AFFINITY_MIN = 0.5

@@ -37,7 +37,7 @@ from ads.targeter_data import (
     interest_and_topics,
     out_of_fold_mf,
 )
-from analytics.models import Event
+from events.models import Event
 from feeds import gates, registry, serving
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.matrix import latest_event_id

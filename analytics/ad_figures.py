@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import Count, Q, Sum
 
 from ads.models import Campaign, LedgerEntry
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 
 
 def revenue_micros(start: datetime, end: datetime) -> int:

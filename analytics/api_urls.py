@@ -1,9 +1,8 @@
 from django.urls import path
 
-from analytics import api, api_dashboards
+from analytics import api_dashboards
 
 urlpatterns = [
-    path("events/", api.EventBatchAPIView.as_view(), name="api-events"),
     path(
         "analytics/flywheel/",
         api_dashboards.FlywheelAPIView.as_view(),

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import QuerySet
 
-from analytics.models import BOOKKEEPING_KINDS, EventKind, Surface
+from events.models import BOOKKEEPING_KINDS, EventKind, Surface
 
 SESSION_GAP = timedelta(minutes=30)
 NO_ARM = ""

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from analytics import metrics
-from analytics.models import BOOKKEEPING_KINDS, Event, EventKind
+from events.models import BOOKKEEPING_KINDS, Event, EventKind
 from social.models import Post
 
 WEEK = timedelta(days=7)

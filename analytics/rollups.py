@@ -27,13 +27,11 @@ from analytics.models import (
     DailyCampaignStats,
     DailyTotals,
     DailyVersionImpressions,
-    Event,
-    EventKind,
     HourlyArmEngagement,
     HourlyTotals,
     HourlyVersionImpressions,
-    Surface,
 )
+from events.models import Event, EventKind, Surface
 
 HOUR = timedelta(hours=1)
 

@@ -122,7 +122,7 @@ def freshness(users: int):
     from django.utils import timezone
 
     from accounts.models import User
-    from analytics.models import Event, EventKind
+    from events.models import Event, EventKind
     from feeds import fresh_posts
     from feeds.serving import current_model
     from social.models import Post

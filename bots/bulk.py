@@ -20,10 +20,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from analytics.models import EventKind
 from bots.copy import reserve_ids, write_arrays, write_rows
 from bots.credentials import bot_password
 from bots.models import Topic
+from events.models import EventKind
 from social import services as social
 from social.models import Group, Hashtag, Membership
 from social.text import hashtags_in

@@ -21,9 +21,9 @@ from django.db import connection
 
 from analytics import metrics
 from analytics.engagement import arms_of_people
-from analytics.models import Event, EventKind, Surface
 from bots.models import BotProfile
 from bots.truth import normalised_taste, post_mixes, topic_space, utility
+from events.models import Event, EventKind, Surface
 
 
 @dataclass

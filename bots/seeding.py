@@ -25,13 +25,13 @@ from django.db.models import F
 from accounts import services as accounts
 from accounts.models import User
 from ads.seeding import seed_campaigns
-from analytics.models import Event
-from analytics.services import events_ingest
 from bots import world as model
 from bots.catalogue import CATALOGUE, MAX_TOPICS, MIN_TOPICS
 from bots.credentials import bot_password
 from bots.models import BotProfile, PostTruth, Topic
 from bots.writing import TopicWords, avatar_png, bio, comment_text, post_text
+from events.models import Event
+from events.services import events_ingest
 from social import services as social
 from social.models import Comment, Follow, Group, Like, Membership, Post, Share
 from social.selectors import visible_post_authors

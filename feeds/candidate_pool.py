@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import CharField, Count, QuerySet, Value
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.models import Trend
 from flywheel.prepared import prepared_cursor
 from social import selectors

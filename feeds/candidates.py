@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from analytics.models import Event
+from events.models import Event
 from feeds import retrieval, serving
 from flywheel import soft_cache
 

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.db.models import Max, Min
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import gates
 from feeds.artifacts import FactorModel
 from feeds.matrix import InteractionMatrix, MatrixWeights

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.db import connection
 
-from analytics.models import EventKind
+from events.models import EventKind
 
 SECONDS_PER_DAY = 86400.0
 

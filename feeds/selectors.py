@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef
 
 from ads.sponsored import Sponsored, serve_sponsored
-from analytics.models import Surface
-from analytics.serve_tokens import serve_token
+from events.models import Surface
+from events.serve_tokens import serve_token
 from feeds import warm
 from feeds.experiments import OPTED_OUT_ARM, Assignment, assign
 from feeds.snapshot import (
@@ -117,7 +117,7 @@ def explain_following(posts, *, viewer, start: int = 0) -> None:
 
 
 def home_serve_token(viewer, *, arm: str, model_version: int | None) -> str:
-    """The signed serve token of one page of the person's home (analytics.serve_tokens)."""
+    """The signed serve token of one page of the person's home (events.serve_tokens)."""
     return serve_token(
         viewer_id=viewer.pk, surface=Surface.HOME, arm=arm, model_version=model_version
     )
@@ -125,7 +125,7 @@ def home_serve_token(viewer, *, arm: str, model_version: int | None) -> str:
 
 def mark_served(posts, *, viewer, arm: str, model_version: int | None) -> None:
     """Each post of the page carries the arm and model version that chose it, and the
-    page's signed serve token (analytics.serve_tokens), which beacons echo: the server's
+    page's signed serve token (events.serve_tokens), which beacons echo: the server's
     record of what it served, not the client's word."""
     token = home_serve_token(viewer, arm=arm, model_version=model_version)
     for post in posts:

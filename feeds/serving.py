@@ -16,8 +16,8 @@ import numpy as np
 from django.conf import settings
 from threadpoolctl import threadpool_limits
 
-from analytics.models import Event
-from analytics.services import MAX_AGE
+from events.models import Event
+from events.services import MAX_AGE
 from feeds import retrieval
 from feeds.artifacts import (
     FactorModel,
@@ -178,7 +178,7 @@ def _history(rows, weights: MatrixWeights) -> History:
 def changed_since(user_id: int, weights: MatrixWeights, *, watermark: int, at: datetime) -> bool:
     """Whether the person has an event that counts for their vector newer than `watermark`,
     the newest event of a fold-in made at `at`. Such an event was recorded after `at`, and
-    no event is recorded with a time older than analytics.services.MAX_AGE, so only the
+    no event is recorded with a time older than events.services.MAX_AGE, so only the
     person's events since `at - MAX_AGE` are looked at: a short range of their time index."""
     return Event.objects.filter(
         user_id=user_id,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
-from analytics.models import Event
+from events.models import Event
 from feeds import conf, gates, registry, retrieval
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.conf import TrainingConfig

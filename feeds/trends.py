@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.models import EventKind
+from events.models import EventKind
 from feeds.models import Trend
 from social import selectors
 from social.models import Hashtag, Post

@@ -15,8 +15,8 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from analytics.models import EventKind
-from analytics.services import events_ingest
+from events.models import EventKind
+from events.services import events_ingest
 from flywheel.errors import NotFound
 from flywheel.images import validate_image_upload
 from mastodon_api.models import AppProfile, MediaUpload

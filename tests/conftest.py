@@ -75,7 +75,7 @@ def _replay_data_migrations():
 
     global _DATA_MIGRATIONS
     if _DATA_MIGRATIONS is None:
-        ours = {"accounts", "social", "feeds", "ads", "analytics", "bots"}
+        ours = {"accounts", "social", "events", "feeds", "ads", "analytics", "bots"}
         graph = MigrationLoader(connection).graph
         _DATA_MIGRATIONS = [
             operation.code

@@ -4,7 +4,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social import selectors
 
 ENGAGEMENT_EVENTS = 1000  # the viewer's most recent engagements read

@@ -32,7 +32,7 @@ PROFILE_FIELDS = (
 
 def export_user_data(user) -> dict:
     """Everything Flywheel holds about one person, as plain data (sections of lists)."""
-    from analytics.models import Event, EventKind
+    from events.models import Event, EventKind
     from social.models import Comment, Follow, Like, Membership, Post, Share
 
     kinds = dict(EventKind.choices)
@@ -138,7 +138,7 @@ def account_delete(*, user, password: str) -> None:
     Counters on other people's posts and groups are corrected first; groups the person owns
     pass to their longest-standing moderator or member, or are deleted when empty.
     """
-    from analytics.models import Event
+    from events.models import Event
     from social.models import Group, Membership, Post
 
     if not password or not user.check_password(password):

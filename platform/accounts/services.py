@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import LoginFailure, User
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from flywheel.ratelimit import check_and_count
 
 PROFILE_FIELDS = (

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "flywheel.apps.FlywheelConfig",
     "accounts.apps.AccountsConfig",
     "social.apps.SocialConfig",
+    "events.apps.EventsConfig",
     "feeds.apps.FeedsConfig",
     "ads.apps.AdsConfig",
     "analytics.apps.AnalyticsConfig",

@@ -10,6 +10,7 @@ from social import views_posts
 api_urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("social.api_urls")),
+    path("", include("events.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("feeds.api_urls")),
     path("", include("ads.api_urls")),

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import BooleanField, Count, FloatField, Q
 from django.db.models.expressions import RawSQL
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from social import selectors
 from social.models import Group, Hashtag
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from analytics.models import Event, EventKind
-from analytics.services import event_record
+from events.models import Event, EventKind
+from events.services import event_record
 from feeds.matrix import build_interaction_matrix
 from social import services as social
 from social.models import Group, Post

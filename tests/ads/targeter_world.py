@@ -14,7 +14,7 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social import services as social
 from tests.ads.helpers import feed_model_with
 from tests.factories import CampaignFactory, UserFactory

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ads.clicks import click_token
 from ads.models import LedgerEntry
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.ads.helpers import launched, live, serve
 from tests.factories import UserFactory
 

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from analytics import rollups
 from analytics.ads_report import ads_report
-from analytics.models import Event, EventKind
 from analytics.periods import Period
+from events.models import Event, EventKind
 from feeds.models import FeedArm
 from social import services as social
 from tests.ads.helpers import launched, live

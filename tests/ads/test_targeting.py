@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ads import billing, services
 from ads.models import Campaign, CampaignDay, LedgerEntry
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social import services as social
 from tests.ads.helpers import feed_model_with, launched, live, serve
 from tests.factories import UserFactory

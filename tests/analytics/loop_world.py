@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from analytics import rollups
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.models import ModelVersion
 from social.models import Hashtag, Post
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from accounts.models import User
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social.models import Post
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

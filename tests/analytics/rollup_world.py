@@ -13,7 +13,7 @@ Ten days before D, fay was active (she has churned since).
 
 from datetime import UTC, datetime, timedelta
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social.models import Hashtag, Post
 from tests.factories import UserFactory
 

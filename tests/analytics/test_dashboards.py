@@ -221,7 +221,7 @@ def test_experiments_show_how_much_each_arm_reads_following(loop, staff_client):
     from django.utils import timezone
 
     from analytics import rollups
-    from analytics.models import Event, EventKind
+    from events.models import Event, EventKind
 
     # Someone of an arm reads the Following tab: their impressions there carry no arm.
     reader = Event.objects.filter(kind=EventKind.IMPRESSION).exclude(arm="").first()

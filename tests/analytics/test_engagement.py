@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from analytics.engagement import NO_ARM, ArmEngagement, engagement_by_arm
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

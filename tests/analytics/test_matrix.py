@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.matrix import MatrixWeights, build_interaction_matrix, copy_ids
 from tests.analytics.matrix_world import build_world
 

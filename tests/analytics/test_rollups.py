@@ -12,11 +12,11 @@ from analytics.models import (
     DailyArmEngagement,
     DailyTotals,
     DailyVersionImpressions,
-    EventKind,
     HourlyArmEngagement,
     HourlyTotals,
     HourlyVersionImpressions,
 )
+from events.models import EventKind
 from tests.analytics.rollup_world import DAY, EVENING, HOUR_12, HOUR_13, at, build_world, log
 
 pytestmark = pytest.mark.django_db

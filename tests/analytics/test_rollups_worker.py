@@ -3,7 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from analytics.models import DailyTotals, Event, EventKind, HourlyTotals
+from analytics.models import DailyTotals, HourlyTotals
+from events.models import Event, EventKind
 
 pytestmark = pytest.mark.worker
 

@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
 from bots import client as client_module
 from bots.client import Counters, SiteClient, SiteUnavailable, Stopped
 from bots.driver import Driver, DriverOptions, WrongSite
@@ -22,6 +21,7 @@ from bots.seeding import ensure_topics, seed_world
 from bots.session import BotState, Session, World
 from bots.truth import topic_space
 from bots.world import WorldConfig
+from events.models import Event, EventKind
 
 
 class Scripted(BaseHTTPRequestHandler):

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 
 from ads.models import LedgerEntry
 from analytics import metrics
-from analytics.models import Event, EventKind
 from bots.models import BotProfile, PostTruth
 from bots.report import build_report
 from bots.seeding import ensure_topics
+from events.models import Event, EventKind
 from social import services
 from tests.factories import CampaignFactory, UserFactory
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from ads.models import Campaign
-from analytics.models import Event, EventKind
 from bots.credentials import bot_password
 from bots.models import BotProfile, PostTruth, Topic
 from bots.seeding import seed_world
 from bots.world import WorldConfig
+from events.models import Event, EventKind
 from social.models import Follow, Group, Like, Membership, Post, Share
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ is recorded and charged, then the link opens) and hideable in place."""
 from playwright.sync_api import expect
 
 from ads.models import LedgerEntry
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 
 SHOTS = "test-results/screenshots"
 

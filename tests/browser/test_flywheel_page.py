@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from analytics import rollups
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.analytics.loop_world import build_loop
 from tests.factories import UserFactory
 

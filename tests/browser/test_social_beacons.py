@@ -4,7 +4,7 @@ import time
 
 from playwright.sync_api import expect
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.factories import UserFactory
 from tests.social.factories import PostFactory
 

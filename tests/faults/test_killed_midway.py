@@ -18,7 +18,8 @@ import pytest
 from django.utils import timezone
 
 from ads.models import CampaignDay, LedgerEntry
-from analytics.models import Event, EventKind, HourlyArmEngagement, HourlyTotals
+from analytics.models import HourlyArmEngagement, HourlyTotals
+from events.models import Event, EventKind
 from tests.ads.helpers import launched
 from tests.factories import AdvertiserFactory, UserFactory
 from tests.worker import REPO, worker_environment

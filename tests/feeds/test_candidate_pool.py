@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.candidate_pool import orm_pool, statement_pool
 from social import services
 from social.models import Post

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import gates
 from feeds.evaluation import (
     HoldOut,

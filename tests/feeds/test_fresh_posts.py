@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from django.utils import timezone
 from implicit.cpu.als import AlternatingLeastSquares
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import candidates, fresh_posts
 from feeds.artifacts import fresh_items_stamp, load_factor_model, load_fresh_items
 from feeds.serving import current_model, forget_loaded_models

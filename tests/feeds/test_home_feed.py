@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds.experiments import OPTED_OUT_ARM
 from feeds.models import FeedArm
 from feeds.serving import forget_loaded_models

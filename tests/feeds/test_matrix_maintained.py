@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import matrix_store
 from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_id
 from social.models import Post

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import suggestions
 from feeds.artifacts import save_factor_model
 from feeds.models import ModelKind, ModelVersion

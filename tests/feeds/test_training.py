@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import registry, training
 from feeds.artifacts import load_factor_model
 from feeds.models import ModelVersion

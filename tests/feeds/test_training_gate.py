@@ -4,7 +4,7 @@ version's hold-out, in the same run, and the comparison is made there."""
 import pytest
 
 from accounts.models import User
-from analytics.models import Event
+from events.models import Event
 from feeds import registry
 from feeds.models import ModelVersion
 from feeds.serving import forget_loaded_models

@@ -187,7 +187,7 @@ def test_the_task_run_twice_for_one_version_trains_once(world):
 
 
 def test_the_data_threshold_task_trains_once_enough_is_new(world):
-    from analytics.models import Event, EventKind
+    from events.models import Event, EventKind
     from feeds import conf
     from feeds.tasks import maybe_retrain
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from feeds import trends
 from feeds.models import Trend
 from social import services

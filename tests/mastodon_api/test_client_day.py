@@ -7,7 +7,7 @@ import pytest
 import requests
 from mastodon import Mastodon, MastodonUnauthorizedError
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.factories import UserFactory, api_token
 from tests.mastodon_api.helpers import png_bytes, sign_in_with_code
 

@@ -11,7 +11,7 @@ from django.db import connection
 from PIL import Image
 from rest_framework.test import APIClient
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from mastodon_api.models import MediaUpload
 from social import services as social
 from social.models import Notification, Post

@@ -15,7 +15,7 @@ from django.db import transaction
 from ads import services
 from ads.clicks import CLICK_SALT
 from ads.models import Campaign, LedgerEntry
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from tests.ads.conftest import _fresh_ads_state  # noqa: F401 (autouse)
 from tests.ads.helpers import launched, live, serve
 from tests.factories import AdvertiserFactory, UserFactory

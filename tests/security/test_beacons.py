@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from analytics.models import Event, EventKind
-from analytics.serve_tokens import serve_token
+from events.models import Event, EventKind
+from events.serve_tokens import serve_token
 from feeds.trends import refresh_trends
 from social import services as social
 from tests.factories import UserFactory, api_token

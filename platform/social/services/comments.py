@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from flywheel.ratelimit import check_and_count
 from social.models import COMMENT_MAX_LENGTH, Comment, Notification, Post
 from social.services.common import _bump, _clean_text, _notify, _require_interaction_allowed

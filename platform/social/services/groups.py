@@ -5,8 +5,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from social import selectors
 from social.models import Group, Membership, Notification
 from social.services.common import _insert_once, _notify

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from flywheel.ratelimit import check_and_count
 from social import selectors
 from social.cards import forget_cards

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from social.models import Like, Notification, Post, Share
 from social.services.common import _bump, _insert_once, _notify, _require_interaction_allowed
 

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from analytics.models import EventKind
-from analytics.services import event_record
+from events.models import EventKind
+from events.services import event_record
 from flywheel.ratelimit import check_and_count
 from social import selectors
 from social.models import Block, Follow, Mute, Notification

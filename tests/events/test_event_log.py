@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social import services as social
 from tests.factories import UserFactory
 
@@ -103,11 +103,11 @@ def test_anonymous_searches_are_not_tied_to_anyone(client, post):
 
 def test_staff_can_browse_the_event_log_in_the_admin(client, staff_user, user, post):
     social.like_create(user=user, post=post)
-    assert client.get("/admin/analytics/event/").status_code == 302
+    assert client.get("/admin/events/event/").status_code == 302
     client.force_login(user)
-    assert client.get("/admin/analytics/event/").status_code == 302
+    assert client.get("/admin/events/event/").status_code == 302
     client.force_login(staff_user)
-    page = client.get("/admin/analytics/event/?kind__exact=4")
+    page = client.get("/admin/events/event/?kind__exact=4")
     assert page.status_code == 200
     assert "ana" in page.content.decode()
-    assert client.get("/admin/analytics/event/add/").status_code == 403
+    assert client.get("/admin/events/event/add/").status_code == 403

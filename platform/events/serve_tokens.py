@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 
-SALT = "analytics.serve"
+SALT = "analytics.serve"  # named when the log lived in analytics; tokens in pages still use it
 MAX_AGE_SECONDS = 24 * 3600  # beacons may arrive up to a day late
 
 

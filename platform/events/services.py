@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from analytics.models import Event, EventKind, Surface
-from analytics.serve_tokens import served_by
+from events.models import Event, EventKind, Surface
+from events.serve_tokens import served_by
 
 # What a client may report; everything else is recorded by the server when it happens.
 BEACON_KINDS = {EventKind.IMPRESSION, EventKind.DWELL, EventKind.CLICK, EventKind.PROFILE_VIEW}
@@ -88,7 +88,7 @@ def _as_int(value, name: str, *, low: int, high: int) -> int:
 def _parse_item(item, *, now) -> tuple[Event, str]:
     """Validate the shape of one beacon item (visibility is checked for the whole batch);
     the event and the serve token it echoes. The arm and the model version are never taken
-    from the client: they come from the serve token (analytics.serve_tokens)."""
+    from the client: they come from the serve token (events.serve_tokens)."""
     if not isinstance(item, dict):
         raise BeaconError("Each event must be an object.")
     kind = EventKind.by_name(item.get("kind", ""))

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.services import MAX_BATCH, BeaconError, events_ingest
+from events.services import MAX_BATCH, BeaconError, events_ingest
 from flywheel.throttling import ScopedRateThrottle
 from social.selectors import visible_post_authors
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
+from events.models import Event, EventKind
 from social import services as social
 from tests.factories import UserFactory
 

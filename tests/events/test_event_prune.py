@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics.models import Event, EventKind
-from analytics.services import events_prune
+from events.models import Event, EventKind
+from events.services import events_prune
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_events_past_retention_are_pruned(user, settings):
 def test_the_prune_runs_on_a_schedule_staff_can_edit():
     from django_celery_beat.models import PeriodicTask
 
-    schedule = PeriodicTask.objects.get(task="analytics.prune_events")
+    schedule = PeriodicTask.objects.get(task="events.prune_events")
     assert schedule.enabled and schedule.interval.every == 24
 
 
@@ -35,7 +35,7 @@ def test_the_prune_task_runs_in_a_real_worker(celery_worker_process, transaction
 
     from django.utils import timezone
 
-    from analytics.tasks import prune_events
+    from events.tasks import prune_events
 
     Event.objects.create(
         kind=EventKind.LIKE, user=user, post_id=1, created_at=timezone.now() - timedelta(days=400)
