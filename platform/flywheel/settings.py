@@ -338,10 +338,10 @@ _RFC9700_GATES = (
     "REDIRECT_URI_MATCHING", "PKCE_REQUIRED",
 )  # fmt: skip
 API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", default=30 * 24 * 3600)
-# Mastodon's sub-scopes (read:statuses, write:favourites, ...) are listed in mastodon_api/
-# scopes.py; a token's top-level scope grants all of its sub-scopes.
-from mastodon_api.scope_names import SCOPES as _OAUTH_SCOPES  # noqa: E402
-from mastodon_api.scope_names import pkce_required as _pkce_required  # noqa: E402
+# Mastodon's sub-scopes (read:statuses, write:favourites, ...) are listed in accounts/
+# oauth_scopes.py; a token's top-level scope grants all of its sub-scopes.
+from accounts.oauth_scopes import SCOPES as _OAUTH_SCOPES  # noqa: E402
+from accounts.oauth_scopes import pkce_required as _pkce_required  # noqa: E402
 
 OAUTH2_PROVIDER = {
     "SCOPES": _OAUTH_SCOPES,
