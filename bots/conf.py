@@ -1,10 +1,12 @@
 """The bots' settings, with their defaults in one place.
 
-Each BOTS_* value can be set in django.conf.settings (read from the environment in
-platform/flywheel/settings.py); anything not set there takes the default below. Read at call
-time, so tests and operators can change them.
+Each BOTS_* value is read at call time, so tests and operators can change them: from
+django.conf.settings if it is set there (tests do), else from the environment variable of
+the same name (cast to the default's type), else the default below. The site's settings
+module knows nothing of them: the site runs without the bots.
 """
 
+import environ
 from django.conf import settings
 
 DEFAULTS = {
@@ -28,5 +30,11 @@ DEFAULTS = {
 }
 
 
+_env = environ.Env()
+
+
 def get(name: str):
-    return getattr(settings, name, DEFAULTS[name])
+    default = DEFAULTS[name]
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    return _env(name, cast=type(default), default=default)

@@ -9,6 +9,9 @@ Candidates: visible posts from the last IDEAL_DAYS, the newest IDEAL_PER_TOPIC a
 the bot's main topics (by the posts' recorded truth) plus the newest IDEAL_FRESH anywhere (so
 people's posts, read by their hashtags, compete too), minus its own posts, muted people and
 posts shown to it in the last SEEN_HOURS (the same rule the ranked arms follow).
+
+It plugs into the home-feed experiment through feeds.arms (registered in bots/apps.py), so
+the site knows nothing of it when the bots are not installed.
 """
 
 from datetime import timedelta
@@ -24,6 +27,7 @@ from feeds.ranking import SNAPSHOT_SIZE, Candidate, RankedFeed
 from social import selectors
 from social.models import Mute
 
+IDEAL_ARM = "ideal"
 IDEAL_DAYS = 14
 IDEAL_PER_TOPIC = 300
 IDEAL_FRESH = 300
@@ -36,6 +40,11 @@ def in_ideal_arm(user_id: int) -> bool:
     experiment's own hash so the other arms keep their proportions among the rest."""
     share = float(conf.get("BOTS_IDEAL_SHARE"))
     return share > 0 and bucket(user_id, f"{experiment_salt()}:ideal") < share
+
+
+def is_member(user) -> bool:
+    """The arm's membership for feeds.arms: bots only (only bots have a true taste)."""
+    return getattr(user, "is_bot", False) and in_ideal_arm(user.pk)
 
 
 def main_topics(normalised) -> list[int]:

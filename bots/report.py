@@ -23,10 +23,10 @@ from ads.selectors import spend_by_person
 from analytics import metrics
 from analytics.engagement import ArmEngagement, arms_of_people, engagement_by_arm
 from bots.effects import arm_effects
+from bots.ideal import IDEAL_ARM
 from bots.models import BotProfile
 from bots.quality import score_version
 from events.models import Event, EventKind
-from feeds.experiments import IDEAL_ARM
 from feeds.models import FeedArm, ModelKind, ModelVersion
 
 RATES = ("likes", "shares", "comments", "clicks")

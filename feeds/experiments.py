@@ -10,9 +10,8 @@ People who turned the personalised feed off always get the chronological feed. T
 recorded under their own arm label (`opted-out`), not as members of the chronological arm:
 they chose it, so counting them in the control would bias every comparison between arms.
 
-Bots (simulated users with known tastes) can also be in the `ideal` arm, a feed ordered by
-their true utility (bots.ideal), in the share BOTS_IDEAL_SHARE: the loop report's yardstick.
-People never are.
+Arms can also plug in from outside feeds (feeds.arms): their members are taken out before
+the weighted draw. The simulation's `ideal` arm is one (bots, when installed).
 """
 
 import hashlib
@@ -20,13 +19,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from feeds.arms import plugged_arm_of
 from feeds.models import FeedArm
 
 DEFAULT_SALT = "home-feed-1"
 OPTED_OUT_ARM = "opted-out"
 FALLBACK_ARM = "default"  # no arm with a weight: everyone is ranked, labelled as such
-# Bots only: a feed ordered by the bot's true utility (bots.ideal), the loop report's yardstick.
-IDEAL_ARM = IDEAL_STRATEGY = "ideal"
 Strategy = FeedArm.Strategy
 
 
@@ -78,11 +76,9 @@ def assign(user, *, arms=None) -> Assignment:
     """The person's arm. One small query for the arms unless `arms` is given."""
     if not user.personalised_feed:
         return Assignment(arm=OPTED_OUT_ARM, strategy=Strategy.CHRONOLOGICAL)
-    if getattr(user, "is_bot", False):
-        from bots.ideal import in_ideal_arm  # only bots have a true taste to rank by
-
-        if in_ideal_arm(user.pk):
-            return Assignment(arm=IDEAL_ARM, strategy=IDEAL_STRATEGY)
+    plugged = plugged_arm_of(user)
+    if plugged is not None:  # an arm's strategy is its name: feeds.arms.ranker_for
+        return Assignment(arm=plugged.name, strategy=plugged.name)
     arm = choose_arm(user.pk, active_arms() if arms is None else arms, experiment_salt())
     if arm is None:
         return Assignment(arm=FALLBACK_ARM, strategy=Strategy.PERSONALISED)

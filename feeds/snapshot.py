@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from django.core import signing
 from django.utils import timezone
 
-from feeds.experiments import IDEAL_STRATEGY, Assignment
+from feeds.arms import ranker_for
+from feeds.experiments import Assignment
 from feeds.ranking import Candidate, rank_home
 from flywheel import soft_cache
 from flywheel.pagination import BadCursor
@@ -103,10 +104,9 @@ def with_sponsored_slots(entries: list[dict]) -> list[dict]:
 
 def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) -> Snapshot:
     """Rank the person's feed now and keep it for SNAPSHOT_SECONDS."""
-    if assignment.strategy == IDEAL_STRATEGY:
-        from bots.ideal import rank_ideal  # the bots-only arm, ordered by the truth
-
-        ranked = rank_ideal(viewer, now=now, visible=visible)
+    plugged = ranker_for(assignment.strategy)  # an arm plugged in from outside feeds
+    if plugged is not None:
+        ranked = plugged(viewer, now=now, visible=visible)
     else:
         ranked = rank_home(viewer, assignment, now=now, visible=visible)
     snapshot = Snapshot(

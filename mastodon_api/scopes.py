@@ -1,10 +1,10 @@
 """Scopes at work: which scopes an app may ever be granted (DOT's scopes backend), and which
-one each endpoint needs (a DRF permission). The names are in mastodon_api.scope_names."""
+one each endpoint needs (a DRF permission). The names are in accounts.oauth_scopes."""
 
 from oauth2_provider.scopes import SettingsScopes
 from rest_framework import exceptions, permissions
 
-from mastodon_api.scope_names import SCOPES, SUB_SCOPES, grants
+from accounts.oauth_scopes import SCOPES, SUB_SCOPES, grants
 
 __all__ = ["AppScopes", "RequireScope", "expand", "grants"]
 

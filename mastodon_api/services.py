@@ -15,12 +15,12 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_application_model
 
+from accounts.oauth_scopes import SCOPES
 from events.models import EventKind
 from events.services import events_ingest
 from flywheel.errors import NotFound
 from flywheel.images import validate_image_upload
 from mastodon_api.models import AppProfile, MediaUpload
-from mastodon_api.scope_names import SCOPES
 from social import selectors
 from social import services as social
 from social.models import Comment

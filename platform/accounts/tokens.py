@@ -43,7 +43,7 @@ class IssuedToken:
 
 
 def all_scopes() -> str:
-    """The top-level scopes (each grants its sub-scopes: mastodon_api.scope_names)."""
+    """The top-level scopes (each grants its sub-scopes: accounts.oauth_scopes)."""
     return " ".join(scope for scope in oauth2_settings.SCOPES if ":" not in scope)
 
 

@@ -49,6 +49,10 @@ if not (DEBUG and DEVELOPMENT):
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
 
+# The simulation (bots) is an app like the others, on by default; FLYWHEEL_BOTS=false runs the
+# site without it (nothing of the site imports it: its ideal arm plugs into feeds.arms).
+FLYWHEEL_BOTS = env.bool("FLYWHEEL_BOTS", default=True)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,7 +75,7 @@ INSTALLED_APPS = [
     "feeds.apps.FeedsConfig",
     "ads.apps.AdsConfig",
     "analytics.apps.AnalyticsConfig",
-    "bots.apps.BotsConfig",
+    *(["bots.apps.BotsConfig"] if FLYWHEEL_BOTS else []),
     "mastodon_api.apps.MastodonApiConfig",
     "corsheaders",
     # Last, as its documentation asks: deletes an upload once the row that held it is
@@ -335,10 +339,10 @@ _RFC9700_GATES = (
     "REDIRECT_URI_MATCHING", "PKCE_REQUIRED",
 )  # fmt: skip
 API_TOKEN_LIFETIME = env.int("API_TOKEN_LIFETIME", default=30 * 24 * 3600)
-# Mastodon's sub-scopes (read:statuses, write:favourites, ...) are listed in mastodon_api/
-# scopes.py; a token's top-level scope grants all of its sub-scopes.
-from mastodon_api.scope_names import SCOPES as _OAUTH_SCOPES  # noqa: E402
-from mastodon_api.scope_names import pkce_required as _pkce_required  # noqa: E402
+# Mastodon's sub-scopes (read:statuses, write:favourites, ...) are listed in accounts/
+# oauth_scopes.py; a token's top-level scope grants all of its sub-scopes.
+from accounts.oauth_scopes import SCOPES as _OAUTH_SCOPES  # noqa: E402
+from accounts.oauth_scopes import pkce_required as _pkce_required  # noqa: E402
 
 OAUTH2_PROVIDER = {
     "SCOPES": _OAUTH_SCOPES,
@@ -498,11 +502,6 @@ ANALYTICS_AUDIENCE_MIN = env.int("ANALYTICS_AUDIENCE_MIN", default=5)
 ANALYTICS_POLL_SECONDS = env.int("ANALYTICS_POLL_SECONDS", default=15)
 
 # --- Bots (simulated users with known tastes; docs/simulation.md) ------------------------
-# BOTS_IDEAL_SHARE, BOTS_SITE_URL, BOTS_SEED_BOTS, BOTS_BULK_ABOVE, BOTS_SPEEDUP,
-# BOTS_MAX_SESSIONS_PER_SECOND, BOTS_CONCURRENCY, BOTS_SIGNUPS_PER_DAY: the defaults and
-# their meaning are in bots/conf.py; each can be set in the environment. The bots sign up
-# from one address, so the per-address sign-up limit THROTTLE_SIGNUP (above) applies to them.
-from bots.conf import DEFAULTS as _BOTS_DEFAULTS  # noqa: E402
-
-for _name, _default in _BOTS_DEFAULTS.items():
-    globals()[_name] = env(_name, cast=type(_default), default=_default)
+# Their own settings (BOTS_SEED_BOTS, BOTS_SPEEDUP, ...) are read from the environment by
+# bots/conf.py, where their defaults are; FLYWHEEL_BOTS (above) leaves them out. The bots
+# sign up from one address, so the per-address sign-up limit THROTTLE_SIGNUP applies to them.

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bots.driver import Driver, DriverOptions
+from bots.ideal import IDEAL_ARM
 from bots.report import build_report
 from bots.seeding import seed_world
 from bots.world import WorldConfig
@@ -33,7 +34,7 @@ from feeds.evaluation import (
     recommendations,
     split_holdout,
 )
-from feeds.experiments import IDEAL_ARM, assign
+from feeds.experiments import assign
 from feeds.gates import paired_interval
 from feeds.matrix import MatrixWeights, build_interaction_matrix
 from feeds.models import FeedArm, ModelVersion

@@ -2,11 +2,11 @@
 
 import pytest
 
-from bots.ideal import in_ideal_arm, rank_ideal
+from bots.ideal import IDEAL_ARM, in_ideal_arm, rank_ideal
 from bots.models import BotProfile, PostTruth
 from bots.seeding import ensure_topics
 from events.models import Event, EventKind
-from feeds.experiments import IDEAL_ARM, assign
+from feeds.experiments import assign
 from social import services
 from tests.factories import UserFactory, sign_in_api
 

@@ -1,9 +1,12 @@
-"""OAuth scopes, Mastodon's: four top-level scopes and their sub-scopes.
+"""The site's OAuth scopes (Mastodon's, so Mastodon clients work): four top-level scopes and
+their sub-scopes. Accounts owns the tokens (django-oauth-toolkit), so the names live here;
+mastodon_api enforces them per endpoint (mastodon_api/scopes.py).
 
-A plain module (no Django imports), because settings.OAUTH2_PROVIDER reads it. A token with a
-top-level scope (`read`) has every sub-scope under it (`read:statuses`); a token with a
-sub-scope has only that one. `follow` is Mastodon's older name for the relationship scopes:
-it grants read:follows, write:follows, read:blocks, write:blocks, read:mutes, write:mutes.
+A plain module (no Django imports at the top), because settings.OAUTH2_PROVIDER reads it. A
+token with a top-level scope (`read`) has every sub-scope under it (`read:statuses`); a token
+with a sub-scope has only that one. `follow` is Mastodon's older name for the relationship
+scopes: it grants read:follows, write:follows, read:blocks, write:blocks, read:mutes,
+write:mutes.
 """
 
 TOP_LEVEL = {
