@@ -10,10 +10,18 @@ class AdsConfig(AppConfig):
         from ads.selectors import creative_image_visible_to
         from ads.serializers import SponsoredSerializer, sponsored_data
         from ads.sponsored import serve_sponsored
-        from feeds import slots
+        from feeds import registry, slots
+        from feeds.models import ModelKind
         from flywheel.media import MediaKind, register
 
         register(MediaKind("ads", may_see=creative_image_visible_to))
+        # The ad targeter is trained, gated and activated by feeds' registry.
+        registry.register_kind(
+            ModelKind.AD_TARGETER,
+            training="ads.training",
+            evaluation="ads.evaluation",
+            baseline="targeting-only",
+        )
         # The home feed's sponsored slots are filled by the ad auction (feeds, below ads,
         # only keeps the slots).
         slots.register(

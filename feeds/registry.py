@@ -50,20 +50,23 @@ class AlreadyRunning(Exception):
 # Kinds: each kind of model has a training module with the same interface
 # (training_request, train_version, retrain_if_due, retrain_on_schedule, and TASK: the name
 # of the Celery task that trains a queued version, which send_training sends), so the
-# triggers, the staff pages and `manage.py retrain` serve every kind the same way. Each gates its
-# versions with feeds.gates.judge: the active version scored on the new one's hold-out.
-TRAINERS = {
-    ModelKind.FEED_ALS: "feeds.training",
-    ModelKind.AD_TARGETER: "ads.training",
-}
+# triggers, the staff pages and `manage.py retrain` serve every kind the same way. Each
+# gates its versions with feeds.gates.judge: the active version scored on the new one's
+# hold-out. The feed model is feeds' own; apps above feeds add theirs with register_kind
+# (ads, the ad targeter, from AdsConfig.ready()).
+TRAINERS = {ModelKind.FEED_ALS: "feeds.training"}
 
 
 # Each kind's evaluation module (with `metric_rows(metrics)`: metric, this version, the
 # baseline and the active version then, all on the same hold-out) and its baseline's name.
-EVALUATIONS = {
-    ModelKind.FEED_ALS: ("feeds.evaluation", "popularity"),
-    ModelKind.AD_TARGETER: ("ads.evaluation", "targeting-only"),
-}
+EVALUATIONS = {ModelKind.FEED_ALS: ("feeds.evaluation", "popularity")}
+
+
+def register_kind(kind: str, *, training: str, evaluation: str, baseline: str) -> None:
+    """Add a kind of model: the dotted names of its training and evaluation modules (loaded
+    when first used) and its baseline's name."""
+    TRAINERS[ModelKind(kind)] = training
+    EVALUATIONS[ModelKind(kind)] = (evaluation, baseline)
 
 
 def trainer(kind: str):
