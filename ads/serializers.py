@@ -3,14 +3,13 @@
 live in ads.services, which these serializers call through the views."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import AgeBracket, Region
 from ads.models import Advertiser, Campaign, Creative
 from ads.money import as_decimal_string, to_micros
 from flywheel.images import validate_image_upload
-from social.serializers import TimelinePostSerializer
 
 MONEY_HELP = 'An amount of currency as a decimal string, e.g. "0.35".'
 
@@ -222,17 +221,3 @@ class CampaignReportSerializer(serializers.Serializer):
 class HiddenAdvertiserSerializer(serializers.Serializer):
     advertiser = SponsoredAdvertiserSerializer()
     hidden = serializers.BooleanField()
-
-
-@extend_schema_serializer(many=False)
-class HomeTimelinePageSerializer(serializers.Serializer):
-    """A page of the home timeline: posts in `results`, ads in `sponsored` (for the schema)."""
-
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = serializers.SerializerMethodField()
-    sponsored = SponsoredSerializer(many=True)
-
-    @extend_schema_field(TimelinePostSerializer(many=True))
-    def get_results(self, page) -> list:
-        return page["results"]

@@ -16,6 +16,7 @@ link only names the impression and the person (ads.clicks).
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 import numpy as np
 from django.conf import settings
@@ -39,6 +40,7 @@ MAX_TRIES_PER_SLOT = 5
 class Sponsored:
     """One ad shown in one slot."""
 
+    template_name: ClassVar[str] = "ads/_sponsored_card.html"  # its card in the home feed
     position: int  # the slot's position in the feed's layout (what the impression records)
     campaign_id: int
     creative_id: int

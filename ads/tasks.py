@@ -14,7 +14,7 @@ TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_T
 
 
 @shared_task(
-    name="ads.train_ad_targeter",
+    name=training.TASK,  # "ads.train_ad_targeter"
     time_limit=settings.TRAINING_TIME_LIMIT,
     soft_time_limit=TRAINING_SOFT_LIMIT,
 )

@@ -43,7 +43,6 @@ from feeds.artifacts import delete_artifact, load_factor_model, save_factor_mode
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
 from feeds.training import NotEnoughData, PeakMemory, fit_als
-from flywheel.enqueue import send_on_commit
 
 log = logging.getLogger(__name__)
 KIND = ModelKind.AD_TARGETER
@@ -97,12 +96,9 @@ class TargeterConfig:
 # --- triggers --------------------------------------------------------------------------
 
 
-def task():
-    """The Celery task that trains a queued version of this kind (feeds.registry resends it
-    for a run whose message the broker never got)."""
-    from ads.tasks import train_ad_targeter
-
-    return train_ad_targeter
+# The Celery task that trains a queued version (ads.tasks declares it; feeds.registry sends
+# it by this name, also again for a run whose message the broker never got).
+TASK = "ads.train_ad_targeter"
 
 
 def training_request(
@@ -114,7 +110,7 @@ def training_request(
     registry.reap_stale_runs(kind=KIND)
     version = registry.version_queue(kind=KIND, triggered_by=triggered_by, params=asdict(config))
     if enqueue:
-        send_on_commit(task(), version.pk)
+        registry.send_training_on_commit(version)
     return version
 
 

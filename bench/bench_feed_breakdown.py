@@ -46,8 +46,7 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
-    from feeds import candidates, serving, snapshot
-    from social import api_posts
+    from feeds import api_timeline, candidates, serving, snapshot
 
     people, tokens = prepare(count, skip=40000)
     serving.current_model()
@@ -88,7 +87,7 @@ def main():
                     for module, name, timer in (
                         (candidates, "compute", timers["model"]),
                         (snapshot, "rank_home", timers["rank"]),
-                        (api_posts.orjson, "dumps", timers["json"]),
+                        (api_timeline.orjson, "dumps", timers["json"]),
                     ):
                         original = getattr(module, name)
                         setattr(module, name, timer.wrap(original))

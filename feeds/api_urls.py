@@ -1,10 +1,17 @@
-"""Suggestions and trends under /api/ (included by flywheel.urls' api_urlpatterns)."""
+"""The home timeline, suggestions and trends under /api/ (included by flywheel.urls'
+api_urlpatterns)."""
 
 from django.urls import path
 
-from feeds import api
+from feeds import api, api_timeline
 
 urlpatterns = [
+    path("timeline/home/", api_timeline.HomeTimelineView.as_view(), name="api-timeline-home"),
+    path(
+        "timeline/following/",
+        api_timeline.FollowingTimelineView.as_view(),
+        name="api-timeline-following",
+    ),
     path(
         "suggestions/people/",
         api.SuggestedPeopleView.as_view(),

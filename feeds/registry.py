@@ -33,6 +33,9 @@ TRAINED = (State.READY, State.ACTIVE, State.RETIRED, State.REJECTED)
 ACTIVATABLE = (State.READY, State.RETIRED)
 # A queued run whose training has not started this long after is looked at by resend_unsent.
 RESEND_AFTER = timedelta(minutes=2)
+# Sent when a feed model activates; by name, as every task the registry sends (the tasks
+# modules import the registry and the training modules, never the reverse).
+PRECOMPUTE_TASK = "feeds.precompute_candidates"
 
 
 class AlreadyRunning(Exception):
@@ -45,21 +48,25 @@ class AlreadyRunning(Exception):
 
 
 # Kinds: each kind of model has a training module with the same interface
-# (training_request, train_version, retrain_if_due, retrain_on_schedule), so the triggers,
-# the staff pages and `manage.py retrain` serve every kind the same way. Each gates its
-# versions with feeds.gates.judge: the active version scored on the new one's hold-out.
-TRAINERS = {
-    ModelKind.FEED_ALS: "feeds.training",
-    ModelKind.AD_TARGETER: "ads.training",
-}
+# (training_request, train_version, retrain_if_due, retrain_on_schedule, and TASK: the name
+# of the Celery task that trains a queued version, which send_training sends), so the
+# triggers, the staff pages and `manage.py retrain` serve every kind the same way. Each
+# gates its versions with feeds.gates.judge: the active version scored on the new one's
+# hold-out. The feed model is feeds' own; apps above feeds add theirs with register_kind
+# (ads, the ad targeter, from AdsConfig.ready()).
+TRAINERS = {ModelKind.FEED_ALS: "feeds.training"}
 
 
 # Each kind's evaluation module (with `metric_rows(metrics)`: metric, this version, the
 # baseline and the active version then, all on the same hold-out) and its baseline's name.
-EVALUATIONS = {
-    ModelKind.FEED_ALS: ("feeds.evaluation", "popularity"),
-    ModelKind.AD_TARGETER: ("ads.evaluation", "targeting-only"),
-}
+EVALUATIONS = {ModelKind.FEED_ALS: ("feeds.evaluation", "popularity")}
+
+
+def register_kind(kind: str, *, training: str, evaluation: str, baseline: str) -> None:
+    """Add a kind of model: the dotted names of its training and evaluation modules (loaded
+    when first used) and its baseline's name."""
+    TRAINERS[ModelKind(kind)] = training
+    EVALUATIONS[ModelKind(kind)] = (evaluation, baseline)
 
 
 def trainer(kind: str):
@@ -200,10 +207,8 @@ def version_activate(version_id: int) -> ModelVersion:
                 version.save(update_fields=["state", "activated_at"])
                 log.info("%s v%s is now active", version.kind, version.pk)
                 if version.kind == ModelKind.FEED_ALS:
-                    from feeds.tasks import precompute_candidates
-
                     # Broker away: the per-minute refresh stores them instead.
-                    enqueue.send_on_commit(precompute_candidates)
+                    enqueue.send_on_commit(PRECOMPUTE_TASK)
                 return version
         except IntegrityError:
             # Two activations at once: the other one won the active slot. Ours goes after it.
@@ -248,11 +253,18 @@ def resend_unsent(*, now=None) -> list[int]:
     ).order_by("id")
     if not waiting.exists() or enqueue.waiting_messages("training") != 0:
         return []
-    return [
-        version.pk
-        for version in waiting.only("id", "kind")
-        if enqueue.send(trainer(version.kind).task(), version.pk)
-    ]
+    return [version.pk for version in waiting.only("id", "kind") if send_training(version)]
+
+
+def send_training(version: ModelVersion) -> bool:
+    """Send the training task of a queued version now; False (logged) when the broker is
+    away. The one way a training is sent, by the task's name (its kind's `TASK`)."""
+    return enqueue.send(trainer(version.kind).TASK, version.pk)
+
+
+def send_training_on_commit(version: ModelVersion) -> None:
+    """Send the training of a version queued in this transaction once it commits."""
+    transaction.on_commit(lambda: send_training(version))
 
 
 def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) -> list[int]:

@@ -8,17 +8,18 @@ and the API show so that impressions record the arm and the model version that c
 
 Sponsored slots: the ranked arms' snapshots keep a slot every SPONSORED_EVERY-th position;
 the chronological arm gets slots at the same positions (before every fifth post), so arms
-compare fairly. `place_sponsored` fills a page's slots from the ad auction and hangs each ad
-on the post it is shown before (`post.sponsored`); the page lists them in `HomePage.sponsored`.
+compare fairly. `place_sponsored` fills a page's slots through feeds.slots (the ad auction,
+which ads registers) and hangs each ad on the post it is shown before (`post.sponsored`); the
+page lists them in `HomePage.sponsored`.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
-from ads.sponsored import Sponsored, serve_sponsored
 from events.models import Surface
 from events.serve_tokens import serve_token
+from feeds import slots as sponsored_slots
 from feeds import warm
 from feeds.experiments import OPTED_OUT_ARM, Assignment, assign
 from feeds.snapshot import (
@@ -56,7 +57,7 @@ class HomePage:
     is_first: bool
     next_cursor: str | None = None
     previous_cursor: str | None = None
-    sponsored: list[Sponsored] = field(default_factory=list)
+    sponsored: list = field(default_factory=list)  # what feeds.slots' filler served
 
 
 # --- the chronological arm -------------------------------------------------------------
@@ -225,7 +226,7 @@ class TimelineCard:
     pk: int
     feed_position: int
     data: dict
-    sponsored: Sponsored | None = None
+    sponsored: object | None = None  # the sponsored item shown before this post
 
 
 def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCard]:
@@ -294,14 +295,15 @@ def _posts_for(viewer, window: list[tuple[int, dict]], *, visible, prepare=None)
 
 def place_sponsored(
     viewer, posts: list, slots: list[tuple[int, int]], *, arm: str, model_version: int | None
-) -> list[Sponsored]:
+) -> list:
     """Fill the page's slots, given as (position in the feed's layout, index of the post it
-    is shown before), from the ad auction; the page's posts are the context. Each ad served
-    is hung on its post as `post.sponsored`. A slot with no post after it stays empty."""
+    is shown before), through feeds.slots (the ad auction, with ads installed); the page's
+    posts are the context. Each ad served is hung on its post as `post.sponsored`. A slot
+    with no post after it stays empty."""
     slots = [(position, index) for position, index in slots if index < len(posts)]
     if not slots:
         return []
-    served = serve_sponsored(
+    served = sponsored_slots.serve(
         viewer,
         slots=[position for position, _ in slots],
         context_post_ids=[post.pk for post in posts],
@@ -327,7 +329,7 @@ def chronological_slots(posts) -> list[tuple[int, int]]:
     ]
 
 
-def sponsored_for_chronological(viewer, posts, assignment: Assignment) -> list[Sponsored]:
+def sponsored_for_chronological(viewer, posts, assignment: Assignment) -> list:
     """Sponsored items for a page of the chronological home (explained first)."""
     posts = list(posts)
     return place_sponsored(

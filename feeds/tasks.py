@@ -22,7 +22,7 @@ TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_T
 
 
 @shared_task(
-    name="feeds.train_feed_model",
+    name=training.TASK,  # "feeds.train_feed_model"
     time_limit=settings.TRAINING_TIME_LIMIT,
     soft_time_limit=TRAINING_SOFT_LIMIT,
 )
@@ -66,7 +66,7 @@ def scheduled_retrain() -> int | None:
     return _for_every_kind("retrain_on_schedule")
 
 
-@shared_task(name="feeds.precompute_candidates")
+@shared_task(name=registry.PRECOMPUTE_TASK)  # "feeds.precompute_candidates"
 def precompute_candidates() -> int:
     """Store the model candidates of the people active recently (feeds.candidates), at most
     FEED_PRECOMPUTE_MAX_PEOPLE of them, most recent first: when a version activates, and

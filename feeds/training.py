@@ -28,7 +28,6 @@ from feeds.matrix import MatrixWeights, build_interaction_matrix, latest_event_i
 from feeds.matrix_store import maintain_interaction_matrix
 from feeds.models import ModelKind, ModelVersion
 from feeds.warm_start import FitStart, choose_start
-from flywheel.enqueue import send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +55,9 @@ class NotEnoughData(Exception):
 # Triggers
 
 
-def task():
-    """The Celery task that trains a queued version of this kind (feeds.registry resends it
-    for a run whose message the broker never got)."""
-    from feeds.tasks import train_feed_model
-
-    return train_feed_model
+# The Celery task that trains a queued version (feeds.tasks declares it; feeds.registry sends
+# it by this name, also again for a run whose message the broker never got).
+TASK = "feeds.train_feed_model"
 
 
 def training_request(
@@ -82,7 +78,7 @@ def training_request(
     registry.reap_stale_runs(kind=kind)  # a dead run must not hold the lock for ever
     version = registry.version_queue(kind=kind, triggered_by=triggered_by, params=asdict(config))
     if enqueue:
-        send_on_commit(task(), version.pk)
+        registry.send_training_on_commit(version)
     return version
 
 

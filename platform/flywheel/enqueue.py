@@ -20,7 +20,13 @@ SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2
 
 
 def send(task, *args, **options) -> bool:
-    """Send `task` now; False (logged) when the broker cannot take it."""
+    """Send `task` now, a task or a task's registered name; False (logged) when the broker
+    cannot take it. By name, a module sends a task without importing the module that
+    declares it (a tasks module imports what its tasks call, not the other way round)."""
+    if isinstance(task, str):
+        from flywheel.celery import app
+
+        task = app.signature(task)
     try:
         task.apply_async(args=args, retry_policy=SEND_RETRY_POLICY, **options)
     except (BrokerError, OSError) as error:
@@ -30,7 +36,8 @@ def send(task, *args, **options) -> bool:
 
 
 def send_on_commit(task, *args, **options) -> None:
-    """Send `task` once the current transaction commits (now, outside one)."""
+    """Send `task` (or the task of that name) once the current transaction commits (now,
+    outside one)."""
     transaction.on_commit(lambda: send(task, *args, **options))
 
 

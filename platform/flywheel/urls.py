@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flywheel import api, media, views
 from mastodon_api import urls as mastodon
-from social import views_posts
+from social import urls as social_urls
 
 api_urlpatterns = [
     path("", include("accounts.api_urls")),
@@ -19,14 +19,18 @@ api_urlpatterns = [
     re_path(r"^.*$", api.no_such_endpoint),  # last: everything else under /api/
 ]
 
+# Social's namespace holds its own pages and the home page's tabs, which feeds serves (it
+# ranks the home; social, below it, cannot name its views): "social:home" stays "social:home".
+social_pages = [path("", include("feeds.home_urls")), *social_urls.urlpatterns]
+
 urlpatterns = [
-    path("", views_posts.home, name="home"),
+    path("", include("feeds.root_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's): the logo.
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
-    path("", include("social.urls")),
+    path("", include((social_pages, social_urls.app_name))),
     path("admin/", admin.site.urls),
     path("staff/models/", include("feeds.urls")),
     path("ads/", include("ads.urls")),

@@ -1,11 +1,12 @@
 """The social REST API: what the endpoint modules share.
 
-The endpoints live in api_posts.py (posts, comments, the home timeline), api_people.py
-(profiles, follows, blocks, mutes, notifications, reports), api_groups.py and api_search.py;
-api_urls.py routes them under /api/. Views are thin: they parse input with a serializer, call
-a service or a selector, and serialize what comes back. Services raise Django's
-ValidationError / PermissionDenied, flywheel.errors.NotFound and RateLimited, which the
-project exception handler (flywheel.api) answers as 400 / 403 / 404 / 429 with Retry-After.
+The endpoints live in api_posts.py (posts, comments), api_people.py (profiles, follows,
+blocks, mutes, notifications, reports), api_groups.py and api_search.py; api_urls.py routes
+them under /api/ (the home timeline is feeds', in feeds.api_timeline). Views are thin: they
+parse input with a serializer, call a service or a selector, and serialize what comes back.
+Services raise Django's ValidationError / PermissionDenied, flywheel.errors.NotFound and
+RateLimited, which the project exception handler (flywheel.api) answers as 400 / 403 / 404 /
+429 with Retry-After.
 """
 
 from django.contrib.auth import get_user_model

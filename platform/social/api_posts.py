@@ -1,26 +1,15 @@
-"""API: posts, likes, shares, comments and the home timeline."""
+"""API: posts, likes, shares and comments (the home timeline is feeds': feeds.api_timeline)."""
 
-import orjson
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, permissions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
-from ads.serializers import HomeTimelinePageSerializer, sponsored_data
-from feeds import selectors as feeds
-from flywheel.pagination import BadCursor, bad_cursor
 from social import selectors, services
 from social.api import comment_for, created_or_ok, post_for, with_cards
-from social.api_pagination import (
-    KeysetCursorPagination,
-    OldestFirstPagination,
-    TimelinePagination,
-)
+from social.api_pagination import KeysetCursorPagination, OldestFirstPagination
 from social.models import Post
 from social.serializers import (
     CommentCreateSerializer,
@@ -29,7 +18,6 @@ from social.serializers import (
     PostSerializer,
     PostUpdateSerializer,
     ShareCreateSerializer,
-    TimelinePostSerializer,
 )
 
 POST_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Post id")
@@ -227,92 +215,3 @@ class CommentViewSet(viewsets.GenericViewSet):
     def destroy(self, request, comment_id=None):
         services.comment_delete(user=request.user, comment=comment_for(request.user, comment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(
-    summary="Home, For you: your feed as your experiment arm orders it, with reasons",
-    responses=HomeTimelinePageSerializer,
-)
-class HomeTimelineView(generics.ListAPIView):
-    """The person's experiment arm decides the order: ranked by the feed model (a snapshot
-    computed on the first page, so later pages never repeat or skip a post) or newest
-    activity first. Every item says why it is there and which arm and model version chose
-    it; a post shared by someone you follow says who shared it. `sponsored` lists the ads of
-    the page's sponsored slots, each with the index in `results` it is shown before."""
-
-    permission_classes = [permissions.IsAuthenticated]
-    serializer_class = TimelinePostSerializer
-    pagination_class = TimelinePagination
-
-    def get_queryset(self, assignment=None):
-        """The chronological arm's list (the ranked arms page their snapshot instead)."""
-        return with_cards(feeds.chronological_home(self.request.user, assignment))
-
-    def list(self, request, *args, **kwargs):
-        cursor = request.query_params.get(self.paginator.cursor_query_param) or None
-        if feeds.snapshot_cursor(cursor):  # a next page: the snapshot knows its arm
-            try:
-                return self._ranked(request, None, cursor)
-            except feeds.SnapshotGone:
-                cursor = None  # expired: a fresh first page, as the arm says
-        assignment = feeds.assign(request.user)
-        if not assignment.is_ranked:
-            page = self.paginate_queryset(self.get_queryset(assignment))
-            feeds.explain_chronological(page, viewer=request.user, assignment=assignment)
-            sponsored = feeds.sponsored_for_chronological(request.user, page, assignment)
-            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-            response.data["sponsored"] = sponsored_data(sponsored, request)
-            return response
-        return self._ranked(request, assignment, cursor)
-
-    def _ranked(self, request, assignment, cursor):
-        cursor_param = self.paginator.cursor_query_param
-        try:
-            feed = feeds.ranked_home_page(
-                request.user,
-                assignment,
-                cursor=cursor,
-                size=self.paginator.get_page_size(request),
-                as_cards=True,
-                request=request,
-            )
-        except BadCursor:
-            raise bad_cursor() from None
-        url = request.build_absolute_uri()
-
-        def link(cursor):
-            return replace_query_param(url, cursor_param, cursor) if cursor else None
-
-        body = {
-            "next": link(feed.next_cursor),
-            "previous": link(feed.previous_cursor),
-            "results": [card.data for card in feed.posts],
-            "sponsored": sponsored_data(feed.sponsored, request),
-        }
-        if isinstance(request.accepted_renderer, JSONRenderer):
-            # The hot path: plain dicts straight to JSON, no renderer in between.
-            return HttpResponse(orjson.dumps(body), content_type="application/json")
-        return Response(body)  # the browsable API
-
-
-@extend_schema(
-    summary="Home, Following: people you follow and your groups, newest first",
-    description=(
-        "The same for everyone, whatever their experiment arm: posts by the people you "
-        "follow, by you and in your groups, and what the people you follow shared, newest "
-        "activity first. Items carry no arm, model version or serve token (no arm chose "
-        "them); report their impressions with the surface `following`."
-    ),
-)
-class FollowingTimelineView(generics.ListAPIView):
-    permission_classes = [permissions.IsAuthenticated]
-    serializer_class = TimelinePostSerializer
-    pagination_class = TimelinePagination
-
-    def get_queryset(self):
-        return with_cards(feeds.following_home(self.request.user))
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        feeds.explain_following(page, viewer=request.user)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -14,12 +14,6 @@ router.register("reports", api_people.ReportViewSet, basename="api-report")
 router.register("groups", api_groups.GroupViewSet, basename="api-group")
 
 urlpatterns = [
-    path("timeline/home/", api_posts.HomeTimelineView.as_view(), name="api-timeline-home"),
-    path(
-        "timeline/following/",
-        api_posts.FollowingTimelineView.as_view(),
-        name="api-timeline-following",
-    ),
     path("search/", api_search.SearchView.as_view(), name="api-search"),
     path("search/posts/", api_search.SearchPostsView.as_view(), name="api-search-posts"),
     path("search/people/", api_search.SearchPeopleView.as_view(), name="api-search-people"),

@@ -1,4 +1,6 @@
-"""The social pages, included at the site root. social.text reverses `hashtag` and `profile`."""
+"""The social pages, included at the site root. social.text reverses `hashtag` and `profile`.
+The home page's tabs share this namespace but are feeds' (feeds.home_urls; flywheel.urls
+mounts both)."""
 
 from django.urls import path, re_path
 
@@ -9,8 +11,6 @@ app_name = "social"
 USERNAME = r"(?P<username>[^/]+)"
 
 urlpatterns = [
-    path("", views_posts.home, name="home"),
-    path("following/", views_posts.following, name="following_feed"),
     path("explore/", views_posts.explore, name="explore"),
     path("tags/<str:name>/", views_posts.hashtag, name="hashtag"),
     # posts and comments

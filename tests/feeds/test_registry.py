@@ -3,6 +3,7 @@ pruning. The races run in real threads on their own connections."""
 
 import threading
 from datetime import timedelta
+from importlib import import_module
 
 import numpy as np
 import pytest
@@ -223,3 +224,13 @@ def test_two_activations_at_once_leave_one_active_version(transactional_db):
         assert not errors and len(results) == 2
         states = sorted(ModelVersion.objects.values_list("state", flat=True))
         assert states == [State.ACTIVE, State.RETIRED]
+
+
+def test_the_tasks_the_registry_sends_by_name_are_declared_under_those_names():
+    from flywheel.celery import app
+
+    for kind, module in registry.TRAINERS.items():
+        import_module(module.replace(".training", ".tasks"))  # as a worker imports them
+        assert registry.trainer(kind).TASK in app.tasks
+    assert registry.PRECOMPUTE_TASK in app.tasks
+    assert {"feeds.train_feed_model", "ads.train_ad_targeter"} <= set(app.tasks)  # beat's names

@@ -112,8 +112,6 @@ class Command(BaseCommand):
             self.stderr.write(f"v{version.pk} {version.state}: {version.reason}")
 
     def report_targeter(self, version: ModelVersion) -> None:
-        from ads.evaluation import metric_rows as targeter_rows
-
         write = self.stdout.write
         write(
             f"  data      {version.users:,} people x {version.items:,} campaigns, "
@@ -131,7 +129,7 @@ class Command(BaseCommand):
                 f"  evaluated on {metrics.get('eval_pairs', 0):,} newest people x campaigns, "
                 f"{metrics.get('held_out_clicks', 0):,} of them clicked"
             )
-            self.comparison(metrics, targeter_rows(metrics), "targeting only")
+            self.comparison(metrics, registry.metric_rows(version), "targeting only")
 
     def report_feed_model(self, version: ModelVersion) -> None:
         write = self.stdout.write
