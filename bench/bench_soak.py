@@ -194,17 +194,37 @@ def run_locust(minutes: float, users: int, tokens: Path, ledger: Path, out: Path
     )  # fmt: skip
 
 
-def memory_verdicts(samples) -> list[tuple[str, float, float, float]]:
-    """(process, warm MB, end MB, change) for each process alive from warm to end."""
+def memory_verdicts(samples) -> list[tuple[str, float, float, float, float]]:
+    """(process, warm MB, end MB, change from warm, change over the last quarter) for each
+    process alive from warm to end. The last quarter comes after the mid-run training: a
+    step at the training with a flat line after it is a loaded model, a slope is a leak."""
     if not samples:
         return []
     duration = samples[-1][0]
     warm = next(sample for at, sample in samples if at >= duration * WARM_SHARE)
+    late = next(sample for at, sample in samples if at >= duration * 0.75)
     end = samples[-1][1]
     rows = []
-    for label in sorted(set(warm) & set(end)):
-        rows.append((label, warm[label] / 2**20, end[label] / 2**20, end[label] / warm[label] - 1))
+    for label in sorted(set(warm) & set(late) & set(end)):
+        rows.append(
+            (
+                label,
+                warm[label] / 2**20,
+                end[label] / 2**20,
+                end[label] / warm[label] - 1,
+                end[label] / late[label] - 1,
+            )
+        )
     return rows
+
+
+def save_samples(samples, path: Path) -> None:
+    labels = sorted({label for _, sample in samples for label in sample})
+    with open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["seconds", *labels])
+        for at, sample in samples:
+            writer.writerow([round(at), *(sample.get(label, "") for label in labels)])
 
 
 def lost_writes(ledger: Path) -> dict[str, tuple[int, int]]:
@@ -295,13 +315,17 @@ def main() -> int:
         print(f"  {kind:8} {acknowledged:6,} / {found:,}")
     states = ", ".join(v.state for v in trained)
     print(f"trainings finished during the soak: {len(trained)} ({states})")
-    print("memory (resident), warm -> end:")
+    save_samples(sampler.samples, out / "memory.csv")
+    print("memory (resident), warm -> end, and over the last quarter (after the training):")
     flat = True
-    for label, warm, end, change in memory_verdicts(sampler.samples):
+    for label, warm, end, change, late_change in memory_verdicts(sampler.samples):
         ok = abs(change) <= MEMORY_TOLERANCE
         flat &= ok
         verdict = "ok" if ok else "NOT FLAT"
-        print(f"  {label:18} {warm:7.1f} MB -> {end:7.1f} MB  {change:+6.1%}  {verdict}")
+        print(
+            f"  {label:18} {warm:7.1f} MB -> {end:7.1f} MB  {change:+6.1%}  {verdict}"
+            f"  (last quarter {late_change:+.1%})"
+        )
     passed = failed == 0 and lost == 0 and flat and bool(trained)
     print("PASSED" if passed else "FAILED", f"(logs and Locust figures in {out})")
     return 0 if passed else 1
