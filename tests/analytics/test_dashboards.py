@@ -223,15 +223,18 @@ def test_experiments_show_how_much_each_arm_reads_following(loop, staff_client):
     from analytics import rollups
     from events.models import Event, EventKind
 
-    # Someone of an arm reads the Following tab: their impressions there carry no arm.
+    # Someone of an arm reads For you, then the Following tab: their impressions there carry
+    # no arm (the For you one, in the same hour, says which arm they are in).
     reader = Event.objects.filter(kind=EventKind.IMPRESSION).exclude(arm="").first()
     now = timezone.now()
+    Event.objects.create(kind=EventKind.IMPRESSION, user_id=reader.user_id, surface="home",
+                         post_id=reader.post_id, arm=reader.arm, created_at=now)  # fmt: skip
     Event.objects.bulk_create(
         Event(kind=EventKind.IMPRESSION, user_id=reader.user_id, post_id=reader.post_id,
-              surface="following", created_at=now - timedelta(minutes=n))
+              surface="following", created_at=now)
         for n in range(5)
     )  # fmt: skip
-    rollups.rollup_recent(now=now)
+    rollups.rollup_recent(now=now + timedelta(seconds=1))
     page = staff_client.get("/staff/analytics/experiments/?days=1")
     assert "Share read on Following" in page.content.decode()
     rows = page.context["report"].table("arms").rows
