@@ -264,7 +264,7 @@ def send_training(version: ModelVersion) -> bool:
 
 def send_training_on_commit(version: ModelVersion) -> None:
     """Send the training of a version queued in this transaction once it commits."""
-    transaction.on_commit(lambda: send_training(version))
+    enqueue.send_on_commit(trainer(version.kind).TASK, version.pk)
 
 
 def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) -> list[int]:
