@@ -55,7 +55,7 @@ PROBE_SHARE, MIN_PROBES = 0.05, 8  # a query visits this share of each range's l
 TRAIN_SAMPLE, KMEANS_ITERATIONS = 32, 8  # k-means points per list, and rounds
 
 
-def _faiss():
+def faiss_library():
     import faiss  # imported on use: processes that never serve the model do not load it
 
     faiss.omp_set_num_threads(1)  # gunicorn threads and Celery processes are the parallelism
@@ -72,7 +72,7 @@ def _augmented(factors: np.ndarray, radius: float) -> np.ndarray:
 
 def _ivf(items: np.ndarray, seed: int):
     """An IVF-Flat index (L2 over items augmented onto a sphere) for inner-product queries."""
-    faiss = _faiss()
+    faiss = faiss_library()
     count, dimensions = items.shape
     radius = float(np.sqrt(np.max(np.einsum("ij,ij->i", items, items), initial=0.0)))
     augmented = _augmented(items, radius)
@@ -96,7 +96,7 @@ def write_index(item_factors: np.ndarray, folder: Path, *, seed: int = 1) -> Non
     """Build the norm-ranged index of these item factors into `folder`/index:
     `columns.npy` (item columns by falling norm), `head.npy` (the head's factors, scanned
     exactly), `range-N.faiss` (one IVF index per range of the rest) and `ranges.json`."""
-    faiss = _faiss()
+    faiss = faiss_library()
     target = Path(folder) / INDEX_DIR
     target.mkdir(parents=True, exist_ok=True)
     factors = np.asarray(item_factors, dtype=np.float32)
@@ -130,7 +130,7 @@ class NormRangedIndex:
     pruning: most queries never leave the head)."""
 
     def __init__(self, folder: Path):
-        faiss = _faiss()
+        faiss = faiss_library()
         folder = Path(folder)
         layout = json.loads((folder / "ranges.json").read_text())
         self.columns = np.load(folder / "columns.npy", mmap_mode="r")

@@ -7,9 +7,10 @@ the triggers are light and run on the default queue.
 import logging
 
 from celery import shared_task
+from celery.signals import worker_init
 from django.conf import settings
 
-from feeds import candidates, fresh_posts, registry, training
+from feeds import candidates, fresh_posts, registry, retrieval, training
 
 try:  # the trend tasks live in their own module, built separately
     from feeds.trend_tasks import *  # noqa: F403
@@ -18,6 +19,17 @@ except ModuleNotFoundError as missing:
         raise
 
 log = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _load_the_index_library(**kwargs):
+    """Load faiss in the worker's main process, before it forks its pool.
+
+    A pool process builds the index when it trains. Loaded on use there, faiss added its
+    pages to whichever child ran the first training, a step the soak read as growth
+    (docs/benchmarks.md). Loaded once here, the pages are shared by every child and are
+    there from the start."""
+    retrieval.faiss_library()
 TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)
 
 
