@@ -106,6 +106,9 @@ def measure_size(users: int, posts: int, events: int) -> dict:
     # Each size's registry numbers its versions from 1: their artifacts must not meet.
     repo = Path(__file__).resolve().parents[1]
     os.environ["MODEL_ROOT"] = str(repo / "var" / f"bench-models-scale-{users}")
+    # Nor may its cached candidates meet another benchmark's (the soak uses 10 and 11).
+    os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/9")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/8")
     from world import ensure_world, setup_django
 
     setup_django()
