@@ -141,11 +141,13 @@ def experiments_charts(report: Report) -> list[Chart]:
 
     lifts = [r for r in report.table("lifts").rows if r["metric"] == "likes per impression"]
     return [
-        Chart("Likes per impression by arm", with_interval("likes", "Likes per impression"),
-              "Whiskers: 95% confidence intervals."),
-        Chart("Engagements per impression by arm",
+        Chart("Likes per impression on For you, by arm",
+              with_interval("likes", "Likes per impression"),
+              "For you only: its impressions and the likes made there. Whiskers: 95% "
+              "confidence intervals."),
+        Chart("Engagements per impression on For you, by arm",
               with_interval("engagements", "Engagements per impression"),
-              "Likes, shares, comments and clicks; whiskers: 95% intervals."),
+              "Likes, shares, comments and clicks made on For you; whiskers: 95% intervals."),
         Chart("Lift against the control",
               charts.bar_chart([r["arm"] for r in lifts],
                                [charts.Bars("lift", [r["lift"] for r in lifts],
@@ -154,7 +156,7 @@ def experiments_charts(report: Report) -> list[Chart]:
                                title="Lift in likes per impression", unit=PERCENT,
                                horizontal=True,
                                empty_message="No treatment arm to compare yet."),
-              "An interval that crosses zero is no clear difference.", wide=True),
+              "On For you. An interval that crosses zero is no clear difference.", wide=True),
     ]  # fmt: skip
 
 

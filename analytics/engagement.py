@@ -21,6 +21,13 @@ The rules, decided once here:
   that started before ``start`` counts as starting at the first event in the window.
 - ``following_impressions`` counts the impressions on the home page's *Following* tab
   (surface ``following``): how much each arm's people read the feed no arm orders.
+- **For you alone.** The ``for_you_*`` counts are the impressions, likes, shares, comments,
+  clicks and dwell on *For you* (surface ``home``): what the arm ordered. The experiments
+  compare arms on these (`ArmEngagement.on_for_you`), so a like on the *Following* tab, a
+  profile or a search does not count for the arm. Reactions record their surface since
+  social.surfaces; in a window whose reactions carry no surface at all (before that, or only
+  from API clients that did not say) where they happened is unknown, and the ``for_you_*``
+  counts are None rather than a misleading zero.
 - Counts are of events: ``likes`` counts like events (a like later undone still counted as a
   reaction to what was shown), ``dwell_ms`` sums the dwell events' durations, ``posts`` counts
   posts created.
@@ -37,6 +44,17 @@ from events.models import BOOKKEEPING_KINDS, EventKind, Surface
 
 SESSION_GAP = timedelta(minutes=30)
 NO_ARM = ""
+
+# For-you counts (surface home) -> the event kind they count; dwell is summed apart.
+FOR_YOU_KINDS = {
+    "for_you_impressions": EventKind.IMPRESSION,
+    "for_you_likes": EventKind.LIKE,
+    "for_you_shares": EventKind.SHARE,
+    "for_you_comments": EventKind.COMMENT,
+    "for_you_clicks": EventKind.CLICK,
+}
+FOR_YOU_FIELDS = (*FOR_YOU_KINDS, "for_you_dwell_ms")
+REACTION_KINDS = (EventKind.LIKE, EventKind.SHARE, EventKind.COMMENT)
 
 # Column of the result -> the event kind it counts.
 COUNTED_KINDS = {
@@ -70,6 +88,42 @@ class ArmEngagement:
     ad_impressions: int = 0
     ad_clicks: int = 0
     following_impressions: int = 0
+    # On For you alone (surface home); None where reactions carried no surface (see above).
+    for_you_impressions: int | None = 0
+    for_you_likes: int | None = 0
+    for_you_shares: int | None = 0
+    for_you_comments: int | None = 0
+    for_you_clicks: int | None = 0
+    for_you_dwell_ms: int | None = 0
+
+    @property
+    def for_you_known(self) -> bool:
+        return self.for_you_impressions is not None
+
+    def on_for_you(self) -> "ArmEngagement":
+        """The arm's people and what they saw and did on For you: the experiments' basis.
+        The share read on Following is of everything they saw: read it on the whole."""
+        return ArmEngagement(
+            arm=self.arm,
+            people=self.people,
+            sessions=self.sessions,
+            impressions=self.for_you_impressions or 0,
+            likes=self.for_you_likes or 0,
+            shares=self.for_you_shares or 0,
+            comments=self.for_you_comments or 0,
+            clicks=self.for_you_clicks or 0,
+            dwell_ms=self.for_you_dwell_ms or 0,
+            posts=self.posts,
+            ad_impressions=self.ad_impressions,
+            ad_clicks=self.ad_clicks,
+            following_impressions=self.following_impressions,
+            for_you_impressions=self.for_you_impressions,
+            for_you_likes=self.for_you_likes,
+            for_you_shares=self.for_you_shares,
+            for_you_comments=self.for_you_comments,
+            for_you_clicks=self.for_you_clicks,
+            for_you_dwell_ms=self.for_you_dwell_ms,
+        )
 
     @property
     def likes_per_impression(self) -> float:
@@ -134,12 +188,13 @@ class ArmEngagement:
 
     @classmethod
     def total(cls, engagements: Iterable["ArmEngagement"], arm: str = "all") -> "ArmEngagement":
-        """Every arm together (each person is in one arm, so the sums do not double-count)."""
+        """Every arm together (each person is in one arm, so the sums do not double-count).
+        For-you counts add up the known ones."""
         combined = cls(arm=arm)
         for engagement in engagements:
             for field in fields(cls):
                 if field.name != "arm":
-                    value = getattr(combined, field.name) + getattr(engagement, field.name)
+                    value = getattr(combined, field.name) + (getattr(engagement, field.name) or 0)
                     setattr(combined, field.name, value)
         return combined
 
@@ -208,7 +263,13 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
         f"SUM(CASE WHEN kind = {int(kind)} THEN 1 ELSE 0 END) AS {name}"
         for name, kind in COUNTED_KINDS.items()
     )
-    totals = ", ".join(f"SUM(p.{name})" for name in COUNTED_KINDS)
+    for_you = ",\n".join(
+        f"SUM(CASE WHEN kind = {int(kind)} AND surface = '{Surface.HOME}' THEN 1 ELSE 0 END) "
+        f"AS {name}"
+        for name, kind in FOR_YOU_KINDS.items()
+    )
+    reactions = ", ".join(str(int(kind)) for kind in REACTION_KINDS)
+    totals = ", ".join(f"SUM(p.{name})" for name in (*COUNTED_KINDS, *FOR_YOU_KINDS))
     return f"""{_arm_ctes(user_sql)},
         sequenced AS (
             SELECT user_id, kind, surface, dwell_ms, created_at, LAG(created_at) OVER (
@@ -223,12 +284,19 @@ def _engagement_sql(user_sql: str, new_session_sql: str) -> str:
                     AS dwell_ms,
                 SUM(CASE WHEN kind = {int(EventKind.IMPRESSION)} AND surface = '{Surface.FOLLOWING}'
                     THEN 1 ELSE 0 END) AS following_impressions,
-                {counted}
+                SUM(CASE WHEN kind = {int(EventKind.DWELL)} AND surface = '{Surface.HOME}'
+                    THEN COALESCE(dwell_ms, 0) ELSE 0 END) AS for_you_dwell_ms,
+                SUM(CASE WHEN kind IN ({reactions}) THEN 1 ELSE 0 END) AS reactions,
+                SUM(CASE WHEN kind IN ({reactions}) AND surface <> '' THEN 1 ELSE 0 END)
+                    AS placed_reactions,
+                {counted},
+                {for_you}
             FROM sequenced
             GROUP BY user_id
         )
         SELECT COALESCE(a.arm, '') AS arm, COUNT(*), SUM(p.sessions), {totals}, SUM(p.dwell_ms),
-            SUM(p.following_impressions)
+            SUM(p.following_impressions), SUM(p.for_you_dwell_ms), SUM(p.reactions),
+            SUM(p.placed_reactions)
         FROM per_person p LEFT JOIN person_arm a ON a.user_id = p.user_id
         GROUP BY COALESCE(a.arm, '')
     """
@@ -262,9 +330,20 @@ def engagement_by_arm(
         cursor.execute(_engagement_sql(user_sql, session_sql), params)
         rows = cursor.fetchall()
     result: dict[str, ArmEngagement] = {}
-    names = ["people", "sessions", *COUNTED_KINDS, "dwell_ms", "following_impressions"]
+    names = [
+        *("people", "sessions", *COUNTED_KINDS, *FOR_YOU_KINDS, "dwell_ms"),
+        *("following_impressions", "for_you_dwell_ms", "reactions", "placed_reactions"),
+    ]
+    reactions = placed = 0
     for arm, *values in rows:
-        result[arm] = ArmEngagement(arm=arm, **_as_ints(dict(zip(names, values, strict=True))))
+        counts = _as_ints(dict(zip(names, values, strict=True)))
+        reactions += counts.pop("reactions")
+        placed += counts.pop("placed_reactions")
+        result[arm] = ArmEngagement(arm=arm, **counts)
+    if reactions and not placed:  # where the window's reactions happened is not known
+        for engagement in result.values():
+            for name in FOR_YOU_FIELDS:
+                setattr(engagement, name, None)
     return result
 
 

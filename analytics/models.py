@@ -112,6 +112,28 @@ class ArmEngagementCounts(models.Model):
     following_impressions = models.PositiveIntegerField(
         default=0, help_text="Impressions on the home page's Following tab."
     )
+    # On For you alone (surface home), what the experiments compare arms on. NULL in rows
+    # rolled up before reactions recorded their surface (analytics 0010), and in any period
+    # whose reactions carry no surface at all: where they happened is not known there, so
+    # the experiments leave those periods out rather than count their reactions as zero.
+    for_you_impressions = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Impressions on For you (NULL: not known)."
+    )
+    for_you_likes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Likes made on For you (NULL: not known)."
+    )
+    for_you_shares = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Shares made on For you (NULL: not known)."
+    )
+    for_you_comments = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Comments made on For you (NULL: not known)."
+    )
+    for_you_clicks = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Clicks on For you (NULL: not known)."
+    )
+    for_you_dwell_ms = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Dwell on For you (NULL: not known)."
+    )
 
     class Meta:
         abstract = True

@@ -19,6 +19,7 @@ from analytics.selectors import (
     currency_unit,
     engagement_by_start,
     engagements,
+    periods_without_for_you,
     totals_by_start,
 )
 from analytics.tables import TEXT, WHEN, Column, Table
@@ -229,8 +230,13 @@ def arm_role(arm: str, control: str) -> str:
 
 
 def experiments_report(period: Period) -> Report:
+    """Arms compared on For you alone: its impressions and the likes, shares, comments,
+    clicks and dwell made there (analytics.engagement), since what people do on the
+    Following tab, a profile or a search is not what their arm ordered. How much each arm's
+    people read Following is shown beside, from all their impressions."""
     control = control_arm()
-    by_arm = {a: e for a, e in arm_totals(period).items() if a != NO_ARM and e.impressions}
+    whole = {a: e for a, e in arm_totals(period).items() if a != NO_ARM}
+    by_arm = {a: e.on_for_you() for a, e in whole.items() if e.for_you_impressions}
     over_time = arms_by_start(period.grain, period.since, period.now)
     report = Report("experiments", "Experiments", period)
     arm_rows, lift_rows, verdicts = [], [], []
@@ -238,15 +244,16 @@ def experiments_report(period: Period) -> Report:
     for arm, e in sorted(by_arm.items(), key=lambda item: (item[0] != control, item[0])):
         role = arm_role(arm, control)
         row = {"arm": arm_label(arm), "role": role, "people": e.people,
-               "impressions": e.impressions, "following_share": e.following_share}  # fmt: skip
+               "impressions": e.impressions,
+               "following_share": whole[arm].following_share}  # fmt: skip
         for key, _, successes in RATE_METRICS:
             estimate = metrics.rate_interval(successes(e), e.impressions)
             row |= {key: estimate.value, f"{key}_low": estimate.low, f"{key}_high": estimate.high}
         dwell = metrics.mean_interval(
             [
-                cell[arm].dwell_ms / 1000 / cell[arm].impressions
+                cell[arm].for_you_dwell_ms / 1000 / cell[arm].for_you_impressions
                 for cell in over_time.values()
-                if arm in cell and cell[arm].impressions
+                if arm in cell and cell[arm].for_you_impressions
             ]
         )
         row |= {"dwell": dwell.value, "dwell_low": dwell.low, "dwell_high": dwell.high}
@@ -270,9 +277,16 @@ def experiments_report(period: Period) -> Report:
     report.sections = verdicts
     report.figures = [
         Figure("Control", control),
-        Figure("Arms with impressions", len(by_arm)),
-        Figure("Impressions", sum(e.impressions for e in by_arm.values())),
+        Figure("Arms with For you impressions", len(by_arm)),
+        Figure("Impressions on For you", sum(e.impressions for e in by_arm.values())),
     ]
+    unknown = periods_without_for_you(period)
+    before = (
+        f" Left out: {unknown} {period.step_label}{'' if unknown == 1 else 's'} of an arm "
+        "rolled up before reactions recorded where they were made."
+        if unknown
+        else ""
+    )
     interval = [
         Column(f"{key}{suffix}", f"{label.capitalize()}{title}", PERCENT)
         for key, label, _ in RATE_METRICS[:2]
@@ -281,12 +295,12 @@ def experiments_report(period: Period) -> Report:
     report.tables.append(
         Table(
             "arms",
-            "Each arm with its 95% confidence intervals",
+            "Each arm on For you, with its 95% confidence intervals",
             [
                 Column("arm", "Arm", TEXT),
                 Column("role", "Role", TEXT),
                 Column("people", f"Active people (summed per {period.step_label})"),
-                Column("impressions", "Impressions"),
+                Column("impressions", "Impressions on For you"),
                 Column("following_share", "Share read on Following", PERCENT),
                 *interval,
                 Column("dwell", "Dwell per impression", SECONDS),
@@ -294,15 +308,18 @@ def experiments_report(period: Period) -> Report:
                 Column("dwell_high", "Dwell high", SECONDS),
             ],
             arm_rows,
-            note="Rates use Wilson intervals over impressions; dwell uses the spread between "
-            f"{period.step_label}s. The share read on Following (the tab no arm orders) says "
-            "how much each arm's people leave For you for it.",
+            note="For you only: the rates count the impressions on For you and the likes, "
+            "shares, comments and clicks made there (a like on Following, a profile or a "
+            "search does not count for the arm). Rates use Wilson intervals over impressions; "
+            f"dwell uses the spread between {period.step_label}s. The share read on Following "
+            "(the tab no arm orders, of all the posts each arm's people saw) says how much "
+            f"they leave For you for it.{before}",
         )
     )
     report.tables.append(
         Table(
             "lifts",
-            f"Lift against the control ({control})",
+            f"Lift against the control ({control}), on For you",
             [
                 Column("arm", "Arm", TEXT),
                 Column("metric", "Metric", TEXT),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from analytics.engagement import ArmEngagement
+from analytics.engagement import FOR_YOU_FIELDS, ArmEngagement
 from analytics.periods import Period
 from analytics.rollups import HOURLY, Grain
 from feeds.models import ModelKind, ModelVersion
@@ -59,6 +59,15 @@ def arms_by_start(grain: Grain, since: datetime, until: datetime) -> dict[dateti
     return found
 
 
+def _counts(row: dict) -> dict:
+    """Summed rollup columns as ArmEngagement takes them: For-you sums stay None when no row
+    of the sum knew them (analytics.engagement)."""
+    return {
+        name: (None if row[name] is None and name in FOR_YOU_FIELDS else int(row[name] or 0))
+        for name in COUNT_FIELDS
+    }
+
+
 def engagement_by_start(grain: Grain, since: datetime, until: datetime) -> dict:
     """{period start: every arm together}, summed by the database."""
     rows = (
@@ -67,12 +76,7 @@ def engagement_by_start(grain: Grain, since: datetime, until: datetime) -> dict:
         .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
         .order_by("period_start")
     )
-    return {
-        row.pop("period_start"): ArmEngagement(
-            arm="all", **{k: int(v or 0) for k, v in row.items()}
-        )
-        for row in rows
-    }
+    return {row["period_start"]: ArmEngagement(arm="all", **_counts(row)) for row in rows}
 
 
 def arm_totals(period: Period) -> dict[str, ArmEngagement]:
@@ -83,10 +87,14 @@ def arm_totals(period: Period) -> dict[str, ArmEngagement]:
         .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
         .order_by("arm")
     )
-    return {
-        row["arm"]: ArmEngagement(arm=row["arm"], **{k: int(row[k] or 0) for k in COUNT_FIELDS})
-        for row in rows
-    }
+    return {row["arm"]: ArmEngagement(arm=row["arm"], **_counts(row)) for row in rows}
+
+
+def periods_without_for_you(period: Period) -> int:
+    """Arm rows of the period whose For-you counts are not known (rolled up before reactions
+    recorded their surface): the experiments' For-you rates leave them out."""
+    rows = period.grain.arms.objects.filter(period_start__gte=period.since)
+    return rows.filter(for_you_impressions__isnull=True).count()
 
 
 # --- the flywheel -----------------------------------------------------------------------

@@ -64,9 +64,10 @@ class _BulkWriter:
         self.post_ids = self._posts()
         self._history()
 
-    def _events(self, kind: EventKind, users, *, times, **columns) -> None:
+    def _events(self, kind: EventKind, users, *, times, on_home: bool = False, **columns) -> None:
         """One event per row: the action's person and time, and its other columns (post,
-        target_user, group, dwell_ms, position) as arrays."""
+        target_user, group, dwell_ms, position) as arrays. What was shown (a position) and
+        the reactions to it (`on_home`) happened on the home feed, For you."""
         n = len(users)
         types = {"post_id": "int8", "target_user_id": "int8", "group_id": "int8",
                  "dwell_ms": "int4", "position": "int2"}  # fmt: skip
@@ -76,7 +77,7 @@ class _BulkWriter:
                 ("kind", "int2", np.full(n, int(kind))),
                 ("user_id", "int8", users),
                 *[(name, types[name], values) for name, values in columns.items()],
-                ("surface", "text", "home" if "position" in columns else ""),
+                ("surface", "text", "home" if on_home or "position" in columns else ""),
                 ("arm", "text", ""),
                 ("query", "text", ""),
                 ("created_at", "time", times),
@@ -270,7 +271,7 @@ class _BulkWriter:
             if table == "social_share":
                 columns.append(("comment", "text", ""))
             write_arrays(table, columns, int(mask.sum()))
-            self._events(kind, users[mask], times=seen[mask] + 3, post_id=posts[mask])
+            self._events(kind, users[mask], times=seen[mask] + 3, on_home=True, post_id=posts[mask])
         commented = np.flatnonzero(history.commented)
         moments = seen[commented] + 4
         write_rows(
@@ -283,5 +284,6 @@ class _BulkWriter:
                 for row, moment in zip(commented.tolist(), moments.tolist(), strict=True)
             ),
         )  # fmt: skip
-        self._events(EventKind.COMMENT, users[commented], times=moments, post_id=posts[commented])
+        self._events(EventKind.COMMENT, users[commented], times=moments, on_home=True,
+                     post_id=posts[commented])  # fmt: skip
         self.progress("history", m, m)

@@ -30,7 +30,7 @@ from bots.catalogue import CATALOGUE, MAX_TOPICS, MIN_TOPICS
 from bots.credentials import bot_password
 from bots.models import BotProfile, PostTruth, Topic
 from bots.writing import TopicWords, avatar_png, bio, comment_text, post_text
-from events.models import Event
+from events.models import Event, Surface
 from events.services import events_ingest
 from social import services as social
 from social.models import Comment, Follow, Group, Like, Membership, Post, Share
@@ -351,13 +351,14 @@ class ServicesWriter:
 
     def _react(self, user, post_index: int, row: int) -> int:
         history, post, done = self.plan.history, self.post_rows[post_index], 0
+        home = Surface.HOME  # the history is of reactions to the home feed (For you)
         if history.liked[row]:
-            done += social.like_create(user=user, post=post)
+            done += social.like_create(user=user, post=post, surface=home)
         if history.shared[row]:
-            done += social.share_create(user=user, post=post)
+            done += social.share_create(user=user, post=post, surface=home)
         if history.commented[row]:
             social.comment_create(
-                author=user, post=post, text=self.plan.comment(post_index, self.rng)
+                author=user, post=post, text=self.plan.comment(post_index, self.rng), surface=home
             )
             done += 1
         return int(done)

@@ -234,25 +234,29 @@ class Session:
             budget -= 1
         self.send_events(events)
         for post, felt, mix in reactions:
-            self.react(post, felt, mix)
+            self.react(post, felt, mix, surface=surface)
         return budget, position
 
-    def react(self, post: dict, felt: float, mix: dict) -> None:
+    def react(self, post: dict, felt: float, mix: dict, *, surface: str) -> None:
+        """Like, share, comment, follow: each told where it was seen (the experiments count
+        reactions on For you, the surface `home`)."""
         rates, rng, path = self.bot.rates, self.rng, f"/api/posts/{post['id']}"
+        where = {"surface": surface}
         liked = False
         like = behaviour.like_probability(felt, rates["like_rate"])
         if not post.get("viewer_liked") and rng.random() < float(like):
-            liked = self.call("POST", f"{path}/like/", essential=False).status == 201
+            answer = self.call("POST", f"{path}/like/", json_body=where, essential=False)
+            liked = answer.status == 201
             self.outcome.add("likes", int(liked))
         share = behaviour.share_probability(felt, rates["share_rate"])
         if not post.get("viewer_shared") and rng.random() < float(share):
-            answer = self.call("POST", f"{path}/share/", json_body={}, essential=False)
+            answer = self.call("POST", f"{path}/share/", json_body=where, essential=False)
             self.outcome.add("shares", int(answer.status == 201))
         if rng.random() < float(behaviour.comment_probability(felt, rates["comment_rate"])):
             topic = max(mix, key=mix.get) if mix else self.favourite_topic()
             text = comment_text(self.world.space.words[topic], rng)
             answer = self.call(
-                "POST", f"{path}/comments/", json_body={"text": text}, essential=False
+                "POST", f"{path}/comments/", json_body={"text": text, **where}, essential=False
             )
             self.outcome.add("comments", int(answer.status == 201))
         author = (post.get("author") or {}).get("username")

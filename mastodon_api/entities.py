@@ -4,8 +4,10 @@ MediaAttachment, Relationship, Tag, Notification.
 How Flywheel maps onto them:
 - A post is a Status; a comment is a Status too, a reply to its post (`in_reply_to_id`), with
   the id `c<comment id>` so the two kinds never collide (Mastodon ids are opaque strings).
-- A share is a boost: `reblogs_count` and `reblogged`; shared posts are not separate
-  statuses, so `reblog` is always null.
+- A share is a boost: `reblogs_count` and `reblogged` on the post; in a person's statuses
+  (accounts/:id/statuses) each of their shares is a status of its own, id `s<share id>`,
+  whose `reblog` is the post (`reblog_status`). A share's comment is that status' content
+  (Mastodon has no quotes; clients show the boosted post). Elsewhere `reblog` is null.
 - Visibility: a post in a private group is `private` (members only), every other post
   `public`. Flywheel has no unlisted or direct posts.
 - Each Status carries `flywheel`: why the home feed placed it (reason, arm, model version,
@@ -18,11 +20,12 @@ from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import reverse
 
-from social.models import Comment, Follow, Group, Post
+from social.models import Comment, Follow, Group, Post, Share
 from social.text import render_text
 
 User = get_user_model()
 COMMENT_PREFIX = "c"
+REBLOG_PREFIX = "s"
 
 
 def iso(moment) -> str | None:
@@ -245,6 +248,42 @@ def feed_placement(post) -> dict | None:
         "model_version": getattr(post, "feed_model_version", None),
         "position": getattr(post, "feed_position", None),
         "shared_by": shared_by,
+    }
+
+
+def reblog_status_id(share_id: int) -> str:
+    return f"{REBLOG_PREFIX}{share_id}"
+
+
+def reblog_status(request, share: Share, original: dict, *, counts: dict | None = None) -> dict:
+    """A boost: the sharer's status whose `reblog` is the post's Status, with the viewer's
+    favourited and reblogged of the post, as Mastodon shows them."""
+    sharer = share.user
+    url = absolute(request, reverse("social:profile", args=[sharer.username]))
+    url += f"#share-{share.pk}"
+    return {
+        **original,
+        "id": reblog_status_id(share.pk),
+        "uri": url,
+        "url": url,
+        "created_at": iso(share.created_at),
+        "edited_at": None,
+        "account": account(request, sharer, counts=counts),
+        "content": html(request, share.comment, set()) if share.comment else "",
+        "text": share.comment,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": original,
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "pinned": False,
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "card": None,
+        "poll": None,
+        "flywheel": None,
     }
 
 

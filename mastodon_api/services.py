@@ -16,7 +16,7 @@ from oauth2_provider.generators import generate_client_id, generate_client_secre
 from oauth2_provider.models import get_application_model
 
 from accounts.oauth_scopes import SCOPES
-from events.models import EventKind
+from events.models import EventKind, Surface
 from events.services import events_ingest
 from flywheel.errors import NotFound
 from flywheel.images import validate_image_upload
@@ -124,7 +124,7 @@ def status_create(*, author, text: str, media_ids: list[str], in_reply_to_id: st
         post = getattr(target, "post", None) or target
         if media_ids:
             raise ValidationError({"media_ids": ["A reply (a comment) cannot carry an image."]})
-        return social.comment_create(author=author, post=post, text=text)
+        return social.comment_create(author=author, post=post, text=text, surface=Surface.API)
     upload = _media_for(author, media_ids)
     if upload is None:
         return social.post_create(author=author, text=text)

@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from accounts import services as accounts
 from flywheel.errors import NotFound
 from mastodon_api import entities
+from mastodon_api.account_statuses import StatusesQuery, account_statuses
 from mastodon_api.base import MastodonView
-from mastodon_api.pagination import paginate, with_links
+from mastodon_api.pagination import PageQuery, paginate, with_links
 from mastodon_api.services import row_id
-from mastodon_api.timelines import statuses_page
 from social import selectors
 from social import services as social
 from social.models import Follow
@@ -108,11 +108,15 @@ class AccountStatusesView(MastodonView):
     required_scopes = {"GET": None}
 
     @extend_schema(
-        summary="Mastodon: a person's statuses", responses={200: ENTITIES}, tags=["mastodon"]
+        summary="Mastodon: a person's statuses and boosts, newest first",
+        description="Their posts, and their shares as boosts (a status whose `reblog` is the "
+        "post shared, id `s<share id>`), as their profile lists them.",
+        parameters=[PageQuery, StatusesQuery],
+        responses={200: ENTITIES},
+        tags=["mastodon"],
     )
     def get(self, request, account_id):
-        author = person(request.user, account_id)
-        return statuses_page(request, selectors.profile_posts(request.user, author))
+        return account_statuses(request, person(request.user, account_id))
 
 
 class _PeopleOfView(MastodonView):

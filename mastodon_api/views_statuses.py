@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from events.models import Surface
 from flywheel.errors import NotFound
 from mastodon_api import entities, services
 from mastodon_api.base import MastodonView
@@ -19,6 +20,7 @@ from social.models import Comment, Like, Post, Share
 User = get_user_model()
 ENTITY = {"type": "object", "additionalProperties": {}}
 ENTITIES = {"type": "array", "items": ENTITY}
+API = Surface.API
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -173,11 +175,15 @@ def status_action(name: str, scope: str, act):
     return ActionView
 
 
+# Reactions through this API record the surface `api` (social.surfaces).
 STATUS_ACTIONS = {
-    "favourite": ("write:favourites", lambda u, p: social.like_create(user=u, post=p)),
-    "unfavourite": ("write:favourites", lambda u, p: social.like_delete(user=u, post=p)),
-    "reblog": ("write:statuses", lambda u, p: social.share_create(user=u, post=p)),
-    "unreblog": ("write:statuses", lambda u, p: social.share_delete(user=u, post=p)),
+    "favourite": ("write:favourites", lambda u, p: social.like_create(user=u, post=p, surface=API)),
+    "unfavourite": (
+        "write:favourites",
+        lambda u, p: social.like_delete(user=u, post=p, surface=API),
+    ),
+    "reblog": ("write:statuses", lambda u, p: social.share_create(user=u, post=p, surface=API)),
+    "unreblog": ("write:statuses", lambda u, p: social.share_delete(user=u, post=p, surface=API)),
 }
 
 

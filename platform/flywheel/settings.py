@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "social.context_processors.notifications",
+                "social.context_processors.surface",
             ],
         },
     },

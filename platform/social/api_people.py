@@ -9,13 +9,17 @@ from rest_framework.response import Response
 
 from social import selectors, services
 from social.api import comment_for, created_or_ok, post_for, with_cards
-from social.api_pagination import FollowPagination, KeysetCursorPagination, NotificationPagination
+from social.api_pagination import (
+    FollowPagination,
+    NotificationPagination,
+    TimelinePagination,
+)
 from social.serializers import (
+    ActivityPostSerializer,
     MarkReadResultSerializer,
     MarkReadSerializer,
     NotificationSerializer,
     PersonSerializer,
-    PostSerializer,
     ProfileSerializer,
     ReportCreateSerializer,
     ReportSerializer,
@@ -74,16 +78,20 @@ class UserViewSet(viewsets.GenericViewSet):
         return self._profile(self._person())
 
     @extend_schema(
-        summary="A person's posts, newest first",
+        summary="A person's posts and shares, newest activity first",
+        description="What their profile page lists: the posts they wrote, and the posts they "
+        "shared (with or without a comment), each once, at its latest activity. A share has "
+        "`shared_by` (this person, their comment, when); a post of their own has null. Only "
+        "posts the viewer may see.",
         parameters=[USERNAME],
-        responses=PostSerializer(many=True),
+        responses=ActivityPostSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], pagination_class=KeysetCursorPagination)
+    @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
     def posts(self, request, username=None):
-        posts = with_cards(selectors.profile_posts(request.user, self._person()))
+        posts = with_cards(selectors.profile_activity(request.user, self._person()))
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(
-            PostSerializer(page, many=True, context={"request": request}).data
+            ActivityPostSerializer(page, many=True, context={"request": request}).data
         )
 
     def _people(self, people):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from events.models import Surface
 from social import selectors, services
 from social.api import comment_for, created_or_ok, post_for, with_cards
 from social.api_pagination import KeysetCursorPagination, OldestFirstPagination
@@ -17,12 +18,24 @@ from social.serializers import (
     PostCreateSerializer,
     PostSerializer,
     PostUpdateSerializer,
+    ReactionSerializer,
     ShareCreateSerializer,
 )
 
 POST_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Post id")
 COMMENT_ID = OpenApiParameter(
     "comment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Comment id"
+)
+# A DELETE carries no body for many clients (and none in OpenAPI): its surface may come in the
+# query instead.
+SURFACE = OpenApiParameter(
+    "surface",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    enum=[value for value in Surface.values if value],
+    description="Where the person acted from (home is For you, following the Following tab); "
+    "also accepted in a JSON body. Left out, it is Other.",
 )
 
 
@@ -59,8 +72,17 @@ class PostViewSet(viewsets.GenericViewSet):
         post = self._post()
         if self.request.method == "POST":
             return self._card(post.pk, code=created_or_ok(create(post)))
-        delete(user=self.request.user, post=post)
+        delete(user=self.request.user, post=post, surface=self._reaction_surface())
         return self._card(post.pk)
+
+    def _reaction_surface(self) -> str:
+        """The optional `surface` of a like, an unlike or an unshare: in the JSON body, or in
+        the query (`SURFACE`); an unknown one is a 400."""
+        body = self.request.data if isinstance(self.request.data, dict) else {}
+        source = body if "surface" in body else self.request.query_params
+        data = ReactionSerializer(data={"surface": source.get("surface", "")})
+        data.is_valid(raise_exception=True)
+        return data.validated_data["surface"]
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -103,21 +125,23 @@ class PostViewSet(viewsets.GenericViewSet):
     @extend_schema(
         methods=["POST"],
         summary="Like a post (201 when new, 200 when already liked)",
-        parameters=[POST_ID],
-        request=None,
+        parameters=[POST_ID, SURFACE],
+        request=ReactionSerializer,
         responses={200: PostSerializer, 201: PostSerializer},
     )
     @extend_schema(
         methods=["DELETE"],
         summary="Unlike a post (200 with the post's card)",
-        parameters=[POST_ID],
+        parameters=[POST_ID, SURFACE],
         request=None,
         responses={200: PostSerializer},
     )
     @action(detail=True, methods=["post", "delete"])
     def like(self, request, pk=None):
         return self._toggle(
-            create=lambda post: services.like_create(user=request.user, post=post),
+            create=lambda post: services.like_create(
+                user=request.user, post=post, surface=self._reaction_surface()
+            ),
             delete=services.like_delete,
         )
 
@@ -131,7 +155,7 @@ class PostViewSet(viewsets.GenericViewSet):
     @extend_schema(
         methods=["DELETE"],
         summary="Undo a share (200 with the post's card)",
-        parameters=[POST_ID],
+        parameters=[POST_ID, SURFACE],
         request=None,
         responses={200: PostSerializer},
     )
@@ -140,8 +164,7 @@ class PostViewSet(viewsets.GenericViewSet):
         def create(post):
             data = ShareCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            comment = data.validated_data["comment"]
-            return services.share_create(user=request.user, post=post, comment=comment)
+            return services.share_create(user=request.user, post=post, **data.validated_data)
 
         return self._toggle(create=create, delete=services.share_delete)
 
@@ -164,9 +187,7 @@ class PostViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             data = CommentCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            comment = services.comment_create(
-                author=request.user, post=post, text=data.validated_data["text"]
-            )
+            comment = services.comment_create(author=request.user, post=post, **data.validated_data)
             comment = comment_for(request.user, comment.pk, post=post)
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.comments_for(request.user, post))

@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from flywheel.errors import NotFound
 from flywheel.forms import add_validation_error
-from social import selectors, services
+from social import selectors, services, surfaces
 from social.forms import CommentForm, PostEditForm, PostForm, ShareForm
 from social.models import Comment
 from social.page_queries import post_for_page, with_mentions
@@ -165,8 +165,10 @@ def post_delete(request, pk):
 
 
 def _post_action(request, pk, action, *, fragment, message):
+    """A like, unlike or unshare from a card's form, recorded with the card's surface; for
+    htmx the button again (the page's `surface` keeps the submitted one)."""
     post = selectors.post_visible_to(request.user, pk)
-    action(user=request.user, post=post)
+    action(user=request.user, post=post, surface=request.POST.get(surfaces.FIELD, ""))
     if request.htmx:
         return render(request, fragment, {"post": selectors.post_visible_to(request.user, pk)})
     return done(request, reverse("social:post", args=[pk]), message)
@@ -194,13 +196,19 @@ def unlike(request, pk):
 @login_required
 @handles_errors
 def share(request, pk):
-    """POST shares (optionally with a comment); GET shows the share-with-a-comment form."""
+    """POST shares (optionally with a comment); GET shows the share-with-a-comment form,
+    which keeps the surface of the card it was opened from (`?surface=`)."""
     post = post_for_page(request.user, pk)
+    data = request.POST if request.method == "POST" else request.GET
+    surface = surfaces.surface_from(data.get(surfaces.FIELD, ""))
     form = ShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.share_create(
-                user=request.user, post=post, comment=form.cleaned_data["comment"]
+                user=request.user,
+                post=post,
+                comment=form.cleaned_data["comment"],
+                surface=surface,
             )
         except ValidationError as error:
             add_validation_error(form, error)
@@ -210,7 +218,8 @@ def share(request, pk):
                 return render(request, "social/_share_button.html", {"post": post})
             return done(request, reverse("social:post", args=[pk]), "Shared with your followers.")
     status = 400 if form.errors else 200
-    return render(request, "social/share.html", {"post": post, "form": form}, status=status)
+    context = {"post": post, "form": form, "surface": surface}
+    return render(request, "social/share.html", context, status=status)
 
 
 @require_POST
@@ -238,7 +247,10 @@ def comment_create(request, pk):
     if form.is_valid():
         try:
             comment = services.comment_create(
-                author=request.user, post=post, text=form.cleaned_data["text"]
+                author=request.user,
+                post=post,
+                text=form.cleaned_data["text"],
+                surface=request.POST.get(surfaces.FIELD, ""),
             )
         except ValidationError as error:
             add_validation_error(form, error)

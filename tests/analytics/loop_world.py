@@ -103,9 +103,10 @@ def build_loop(
             for step in range(rng.randint(3, 8)):
                 at = moment + timedelta(minutes=rng.randint(0, 59), seconds=step)
                 post = rng.choice(posts)
-                common = {"user": person, "post_id": post.pk, "created_at": at}
-                events.append(Event(kind=EventKind.IMPRESSION, surface="home", arm=arm,
-                                    model_version=placed, **common))  # fmt: skip
+                # Shown on For you, and reacted to there.
+                common = {"user": person, "post_id": post.pk, "created_at": at, "surface": "home"}
+                events.append(Event(kind=EventKind.IMPRESSION, arm=arm, model_version=placed,
+                                    **common))  # fmt: skip
                 events.append(Event(kind=EventKind.DWELL, dwell_ms=rng.randint(800, 9000),
                                     **common))  # fmt: skip
                 if rng.random() < LIKE_RATE.get(arm, 0.08):

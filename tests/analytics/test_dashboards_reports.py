@@ -66,10 +66,20 @@ def experiment(db):
     for arm, impressions, likes in [
         ("chronological", 1000, 50), ("personalised", 1000, 80), ("opted-out", 500, 40),
     ]:  # fmt: skip
+        # On top of For you, 250 impressions and 100 likes on Following (and elsewhere),
+        # which must not count for the arm.
         DailyArmEngagement.objects.create(
-            period_start=today, arm=arm, people=10, impressions=impressions, likes=likes,
-            dwell_ms=impressions * 2000,
+            period_start=today, arm=arm, people=10, impressions=impressions + 250,
+            likes=likes + 100, dwell_ms=impressions * 2000 + 250 * 9000,
+            following_impressions=250, for_you_impressions=impressions, for_you_likes=likes,
+            for_you_shares=0, for_you_comments=0, for_you_clicks=0,
+            for_you_dwell_ms=impressions * 2000,
         )  # fmt: skip
+    # A day rolled up before reactions recorded their surface: left out of the rates.
+    DailyArmEngagement.objects.create(
+        period_start=today - timedelta(days=1), arm="personalised", people=5, impressions=400,
+        likes=200,
+    )  # fmt: skip
     return Period(days=7, now=EVENING)
 
 
@@ -86,6 +96,15 @@ def test_each_arm_has_its_wilson_interval(experiment):
     )  # fmt: skip
     assert arms["opted-out"]["role"] == "self-selected"
     assert arms["personalised"]["dwell"] == pytest.approx(2.0)  # seconds per impression
+    assert arms["personalised"]["impressions"] == 1000  # For you only
+    assert arms["personalised"]["following_share"] == pytest.approx(250 / 1650)
+
+
+def test_the_arms_table_says_its_rates_are_for_you_only(experiment):
+    arms = experiments_report(experiment).table("arms")
+    assert "on For you" in arms.title
+    assert arms.note.startswith("For you only")
+    assert "Left out: 1 day of an arm rolled up before reactions recorded where" in arms.note
 
 
 def test_the_lift_against_the_control_and_its_verdict(experiment):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analytics.engagement import NO_ARM, ArmEngagement, engagement_by_arm
+from analytics.engagement import FOR_YOU_FIELDS, NO_ARM, ArmEngagement, engagement_by_arm
 from events.models import Event, EventKind
 from tests.factories import UserFactory
 
@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 START, END = T0, T0 + timedelta(days=1)
+# The world's reactions name no surface (as before reactions recorded it): where they were
+# made is unknown, so are the For-you counts.
+UNKNOWN = dict.fromkeys(FOR_YOU_FIELDS)
 
 
 def at(minutes: float) -> datetime:
@@ -66,7 +69,14 @@ def test_engagement_by_arm_matches_hand_counts(world, django_assert_num_queries)
         result = engagement_by_arm(start=START, end=END)
     assert set(result) == {"chronological", "personalised", NO_ARM}
     assert result["chronological"] == ArmEngagement(
-        arm="chronological", people=1, sessions=2, impressions=3, likes=1, shares=1, dwell_ms=1500
+        arm="chronological",
+        people=1,
+        sessions=2,
+        impressions=3,
+        likes=1,
+        shares=1,
+        dwell_ms=1500,
+        **UNKNOWN,
     )
     assert result["personalised"] == ArmEngagement(
         arm="personalised",
@@ -78,8 +88,9 @@ def test_engagement_by_arm_matches_hand_counts(world, django_assert_num_queries)
         posts=1,
         ad_impressions=1,
         ad_clicks=1,
+        **UNKNOWN,
     )
-    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=2, posts=2)
+    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=2, posts=2, **UNKNOWN)
 
 
 def test_rates_and_totals(world):
@@ -125,7 +136,7 @@ def test_a_narrow_window_sees_only_its_events(world):
     assert result["chronological"].shares == 1
     assert result["chronological"].sessions == 1
     # ben has no impression in this window, so his post counts under no arm.
-    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=1, posts=1)
+    assert result[NO_ARM] == ArmEngagement(arm=NO_ARM, people=1, sessions=1, posts=1, **UNKNOWN)
 
 
 def test_arms_of_people_follow_the_same_rule(world):
@@ -152,3 +163,40 @@ def test_impressions_on_following_count_for_the_persons_arm(world):
     assert (chronological.impressions, chronological.following_impressions) == (5, 2)
     assert chronological.following_share == pytest.approx(2 / 5)
     assert chronological.as_dict()["following_share"] == pytest.approx(2 / 5)
+
+
+def test_the_arms_rates_count_for_you_alone():
+    """A like made on Following (or anywhere but For you) does not count for the arm: the
+    For-you counts are the impressions, reactions, clicks and dwell on surface `home`."""
+    ana = UserFactory(username="ana")
+    for minute, surface, arm in ((0, "home", "personalised"), (1, "home", "personalised"),
+                                 (2, "following", ""), (3, "profile", "")):  # fmt: skip
+        Event.objects.create(user=ana, kind=EventKind.IMPRESSION, surface=surface, arm=arm,
+                             post_id=minute + 1, created_at=at(minute))  # fmt: skip
+    for minute, kind, surface in ((4, EventKind.LIKE, "home"), (5, EventKind.LIKE, "following"),
+                                  (6, EventKind.SHARE, "following"), (7, EventKind.CLICK, "home"),
+                                  (8, EventKind.COMMENT, "post")):  # fmt: skip
+        Event.objects.create(user=ana, kind=kind, surface=surface, post_id=1,
+                             created_at=at(minute))  # fmt: skip
+    Event.objects.create(user=ana, kind=EventKind.DWELL, surface="home", dwell_ms=4000,
+                         post_id=1, created_at=at(9))  # fmt: skip
+    Event.objects.create(user=ana, kind=EventKind.DWELL, surface="following", dwell_ms=9000,
+                         post_id=3, created_at=at(9))  # fmt: skip
+    arm = engagement_by_arm(start=START, end=END)["personalised"]
+    assert (arm.impressions, arm.likes, arm.shares, arm.comments) == (4, 2, 1, 1)
+    assert (arm.for_you_impressions, arm.for_you_likes, arm.for_you_shares) == (2, 1, 0)
+    assert (arm.for_you_comments, arm.for_you_clicks, arm.for_you_dwell_ms) == (0, 1, 4000)
+    on_for_you = arm.on_for_you()
+    assert on_for_you.likes_per_impression == pytest.approx(1 / 2)
+    assert arm.following_share == pytest.approx(1 / 4)  # of everything the arm's people saw
+
+
+def test_reactions_without_a_surface_leave_the_for_you_counts_unknown():
+    ana = UserFactory(username="ana")
+    Event.objects.create(user=ana, kind=EventKind.IMPRESSION, surface="home", arm="diverse",
+                         post_id=1, created_at=at(0))  # fmt: skip
+    assert engagement_by_arm(start=START, end=END)["diverse"].for_you_impressions == 1
+    Event.objects.create(user=ana, kind=EventKind.LIKE, post_id=1, created_at=at(1))
+    unknown = engagement_by_arm(start=START, end=END)["diverse"]
+    assert not unknown.for_you_known and unknown.for_you_likes is None
+    assert unknown.likes == 1  # the all-surface counts are known as ever

@@ -178,10 +178,10 @@ def test_empty_periods_are_stored_as_zeros(db):
 def test_the_stored_arm_columns_are_exactly_the_engagement_fields():
     from dataclasses import fields
 
-    from analytics.engagement import ArmEngagement
+    from analytics.engagement import FOR_YOU_FIELDS, ArmEngagement
 
     names = {f.name for f in fields(ArmEngagement)} - {"arm"}
-    assert names == set(ARM_FIELDS)
+    assert names == set(ARM_FIELDS) | set(FOR_YOU_FIELDS)
     for model in (HourlyArmEngagement, DailyArmEngagement):
         stored = {f.name for f in model._meta.get_fields()} - {"id", "period_start", "arm"}
         assert stored == names

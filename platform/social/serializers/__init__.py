@@ -33,9 +33,11 @@ from social.serializers.people import (
 )
 from social.serializers.posts import (
     SHARE_COMMENT_MAX_LENGTH,
+    ActivityPostSerializer,
     PostCreateSerializer,
     PostSerializer,
     PostUpdateSerializer,
+    ReactionSerializer,
     ShareCreateSerializer,
     SharedBySerializer,
     TimelinePostSerializer,
@@ -49,6 +51,7 @@ from social.serializers.search import (
 
 __all__ = [
     "SHARE_COMMENT_MAX_LENGTH",
+    "ActivityPostSerializer",
     "AuthorSerializer",
     "CommentCreateSerializer",
     "CommentSerializer",
@@ -69,6 +72,7 @@ __all__ = [
     "PostUpdateSerializer",
     "ProfileCountsSerializer",
     "ProfileSerializer",
+    "ReactionSerializer",
     "RelationshipSerializer",
     "ReportCreateSerializer",
     "ReportSerializer",

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from social.models import COMMENT_MAX_LENGTH, Comment
-from social.serializers.fields import text_field
+from social.serializers.fields import surface_field, text_field
 from social.serializers.people import AuthorSerializer
 from social.text import render_text
 
@@ -24,3 +24,4 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class CommentCreateSerializer(serializers.Serializer):
     text = text_field(limit=COMMENT_MAX_LENGTH, what="comment")
+    surface = surface_field()

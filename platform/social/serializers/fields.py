@@ -3,6 +3,9 @@ text field whose errors say what to do."""
 
 from rest_framework import serializers
 
+from events.models import Surface
+from social.surfaces import UNKNOWN_SURFACE
+
 
 def absolute_url(context: dict, file) -> str | None:
     """The full address of an uploaded file, or None when there is none."""
@@ -23,4 +26,18 @@ def text_field(*, limit: int, what: str, **kwargs) -> serializers.CharField:
             "invalid": f"The {what} must be text.",
         },
         **kwargs,
+    )
+
+
+def surface_field() -> serializers.ChoiceField:
+    """A reaction's optional `surface`: where the person acted from (social.surfaces)."""
+    return serializers.ChoiceField(
+        choices=Surface.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Where the person acted from: home (For you), following (the Following "
+        "tab), explore, profile, group, search, post, hashtag, notifications or api; left "
+        "out, it is Other. The experiments compare arms on reactions made on For you.",
+        error_messages={"invalid_choice": UNKNOWN_SURFACE.format(value="{input}")},
     )

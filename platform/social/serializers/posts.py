@@ -8,7 +8,7 @@ from flywheel.errors import NotFound
 from flywheel.images import validate_image_upload
 from social import selectors
 from social.models import POST_MAX_LENGTH, Post
-from social.serializers.fields import absolute_url, text_field
+from social.serializers.fields import absolute_url, surface_field, text_field
 from social.serializers.groups import GroupRefSerializer
 from social.serializers.people import AuthorSerializer
 from social.text import render_text
@@ -66,16 +66,40 @@ class SharedBySerializer(serializers.Serializer):
     shared_at = serializers.DateTimeField()
 
 
-class TimelinePostSerializer(PostSerializer):
+class ActivityPostSerializer(PostSerializer):
+    """A post in a list of activity (a profile, the home feed): the post itself, or a share of
+    it (`shared_by`: who shared it, with what comment, when)."""
+
+    shared_by = serializers.SerializerMethodField(
+        help_text="Null for a post listed for itself; for a share, who shared it, with their "
+        "comment (empty when none) and when."
+    )
+    activity_at = serializers.DateTimeField(
+        read_only=True, help_text="When it was posted, or shared if that was later."
+    )
+
+    class Meta(PostSerializer.Meta):
+        fields = [*PostSerializer.Meta.fields, "shared_by", "activity_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(SharedBySerializer(allow_null=True))
+    def get_shared_by(self, post):
+        username = getattr(post, "shared_by_username", None)
+        if not username:
+            return None
+        return {
+            "username": username,
+            "comment": post.shared_comment or "",
+            "shared_at": serializers.DateTimeField().to_representation(post.shared_at),
+        }
+
+
+class TimelinePostSerializer(ActivityPostSerializer):
     """A post in the home feed, with who among the people followed shared it, if anyone, why
     it is there, and the arm and model version that chose it. A client that reports
     impressions (`POST /api/events/`) echoes `serve` with each one: the signed record of
     what was served, from which the arm and the model version are taken."""
 
-    shared_by = serializers.SerializerMethodField()
-    activity_at = serializers.DateTimeField(
-        read_only=True, help_text="When it was posted, or shared by someone followed if later."
-    )
     reason = serializers.SerializerMethodField(
         help_text="Why it is in the feed, e.g. “from @ana, whom you follow”."
     )
@@ -87,11 +111,9 @@ class TimelinePostSerializer(PostSerializer):
         help_text="The page's signed serve token: echo it with this post's impressions."
     )
 
-    class Meta(PostSerializer.Meta):
+    class Meta(ActivityPostSerializer.Meta):
         fields = [
-            *PostSerializer.Meta.fields,
-            "shared_by",
-            "activity_at",
+            *ActivityPostSerializer.Meta.fields,
             "reason",
             "model_version",
             "arm",
@@ -110,17 +132,6 @@ class TimelinePostSerializer(PostSerializer):
 
     def get_serve(self, post) -> str:
         return getattr(post, "feed_serve", "") or ""
-
-    @extend_schema_field(SharedBySerializer(allow_null=True))
-    def get_shared_by(self, post):
-        username = getattr(post, "shared_by_username", None)
-        if not username:
-            return None
-        return {
-            "username": username,
-            "comment": post.shared_comment or "",
-            "shared_at": serializers.DateTimeField().to_representation(post.shared_at),
-        }
 
 
 class PostCreateSerializer(serializers.Serializer):
@@ -151,6 +162,12 @@ class PostUpdateSerializer(serializers.Serializer):
     text = text_field(limit=POST_MAX_LENGTH, what="post")
 
 
+class ReactionSerializer(serializers.Serializer):
+    """A like, an unlike or an unshare: where the person acted from, if they say."""
+
+    surface = surface_field()
+
+
 class ShareCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(
         max_length=SHARE_COMMENT_MAX_LENGTH,
@@ -161,3 +178,4 @@ class ShareCreateSerializer(serializers.Serializer):
             "max_length": f"A share comment can be at most {SHARE_COMMENT_MAX_LENGTH} characters."
         },
     )
+    surface = surface_field()

@@ -9,16 +9,19 @@ from events.services import event_record
 from flywheel.ratelimit import check_and_count
 from social.models import COMMENT_MAX_LENGTH, Comment, Notification, Post
 from social.services.common import _bump, _clean_text, _notify, _require_interaction_allowed
+from social.surfaces import surface_from
 
 
 @transaction.atomic
-def comment_create(*, author, post: Post, text) -> Comment:
+def comment_create(*, author, post: Post, text, surface: str = "") -> Comment:
+    """`surface`: where the person commented from (social.surfaces)."""
+    surface = surface_from(surface)
     _require_interaction_allowed(author, post)
     text = _clean_text(text, limit=COMMENT_MAX_LENGTH, what="comment")
     check_and_count("comment", author.pk, action="comments")
     comment = Comment.objects.create(post=post, author=author, text=text)
     _bump(post, "comment_count", +1)
-    event_record(EventKind.COMMENT, user=author, post=post)
+    event_record(EventKind.COMMENT, user=author, post=post, surface=surface)
     _notify(
         recipient=post.author,
         actor=author,
