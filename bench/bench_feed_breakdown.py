@@ -10,6 +10,7 @@ ranking, and JSON rendering; the rest is Django, DRF and our own Python. The flo
 the same number of `SELECT 1` round trips and rendering 20 fixed dicts with orjson.
 """
 
+import os
 import statistics
 import sys
 import time
@@ -48,7 +49,8 @@ def main():
 
     from feeds import api_timeline, candidates, serving, snapshot
 
-    people, tokens = prepare(count, skip=40000)
+    # Ordinary people: past the first ones, whose histories are the longest (BREAKDOWN_SKIP).
+    people, tokens = prepare(count, skip=int(os.environ.get("BREAKDOWN_SKIP", "40000")))
     serving.current_model()
     kinds = ("first page, nothing precomputed", "first page, precomputed", "next page")
     results = {kind: [] for kind in kinds}

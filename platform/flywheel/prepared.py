@@ -7,9 +7,11 @@ connection (persistent connections keep it), and goes through Django's cursor wr
 query counting, logging and execute wrappers still see it. Statements use %(name)s
 placeholders; lists travel as arrays (`= ANY(%(ids)s)`).
 
-Note: Django opens psycopg connections with `prepare_threshold=None`, under which psycopg
-prepares nothing even when asked (`prepare=True`), so today these statements are bound on the
-server but not prepared; preparing them needs OPTIONS["prepare_threshold"] set.
+Django opens psycopg connections with `prepare_threshold=None`, under which psycopg prepares
+nothing even when asked (`prepare=True`), so the settings set OPTIONS["prepare_threshold"]
+(Django's own cursors bind on the client and are still never prepared). Measured on the
+5,000-person bench world: the candidate statement 20 ms unprepared (8 ms of it planning),
+3.7 ms prepared; a page's rows 1.5 ms, 0.3 ms.
 
 Behind PgBouncer in transaction pooling (DATABASE_TRANSACTION_POOLING) they must not be: a
 statement prepared on one server connection is not there on the next transaction's, and two
