@@ -19,8 +19,8 @@ class Gunicorn:
         self.port = port or int(os.environ.get("BENCH_PORT", "8765"))
         self.args = [
             sys.executable, "-m", "gunicorn", "flywheel.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
-            "--log-level", "warning",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+            "--threads", str(threads), "--log-level", "warning",
         ]  # fmt: skip
         self.env = {**os.environ, **(env or {})}
         self.process = None
