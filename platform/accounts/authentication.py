@@ -7,8 +7,11 @@ authtoken is gone (its keys were stored in plain text and never expired); such a
 told to sign in again.
 """
 
+import hashlib
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
 
 SIGN_IN_AGAIN = "Get a new one from POST /api/auth/token/ and send it as Authorization: Bearer."
@@ -47,6 +50,36 @@ def require_native_scope(request, token) -> None:
         raise exceptions.PermissionDenied(
             f"This token was not granted the {needed} scope, which this request needs."
         )
+
+
+def plain_bearer_read(request):
+    """(user, token) for a GET with a good bearer token that may read, in one query and
+    without oauthlib's request machinery (about a third of a cheap page's time); None for
+    anything else (no or another scheme, unknown, expired, revoked, a token restricted to a
+    resource, an application not usable, a suspended person, no `read` scope): the caller
+    then takes DRF's path, which answers each of those with its message. The checks are
+    DOT's `validate_bearer_token` for the application model we use."""
+    if request.method != "GET":
+        return None
+    scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not raw or " " in raw:
+        return None
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    token = (
+        get_access_token_model()
+        .objects.select_related("application", "user")
+        .filter(token_checksum=checksum)
+        .first()
+    )
+    if token is None or not token.is_valid([]) or token.resource:
+        return None
+    if token.application is not None and not token.application.is_usable(None):
+        return None
+    user = token.user
+    if user is None or not user.is_active or "read" not in str(token.scope or "").split():
+        return None
+    return user, token
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
