@@ -81,7 +81,8 @@ class HomeTimelineView(generics.ListAPIView):
                 return self._ranked(request, None, cursor)
             except feeds.SnapshotGone:
                 cursor = None  # expired: a fresh first page, as the arm says
-        assignment = feeds.assign(request.user)
+        # The lean path (feeds.api_timeline_lean) hands over the arm it already looked up.
+        assignment = getattr(request, "home_assignment", None) or feeds.assign(request.user)
         if not assignment.is_ranked:
             page = self.paginate_queryset(self.get_queryset(assignment))
             feeds.explain_chronological(page, viewer=request.user, assignment=assignment)

@@ -12,8 +12,8 @@ Everything else goes to HomeTimelineView, unchanged: other methods, the browsabl
 `Accept` of HTML, or `?format=`), tokens that are missing or bad (its messages), a bad
 `page_size` or cursor (its 400s), a throttled request (its 429), and the chronological arm,
 whose pages are keyset-paged querysets. A request already authenticated here reaches it
-with that result (`_force_auth_user`, what DRF's own test client uses) and, once throttled
-here, with no throttles, so nothing is counted or looked up twice.
+with that result (`_force_auth_user`, what DRF's own test client uses), the arm it looked up
+and, once throttled here, with no throttles, so nothing is counted or looked up twice.
 """
 
 from django.views.decorators.csrf import csrf_exempt
@@ -82,12 +82,14 @@ def home_timeline(request):
         if not feeds.snapshot_cursor(cursor):
             assignment = feeds.assign(user)
             if not assignment.is_ranked:
+                request.home_assignment = assignment
                 return unthrottled_view(request)
         try:
             body = ranked_page_body(request, user, assignment, cursor=cursor, size=size)
         except feeds.SnapshotGone:  # expired: a fresh first page, as the arm says
             assignment = feeds.assign(user)
             if not assignment.is_ranked:
+                request.home_assignment = assignment
                 return unthrottled_view(request)
             body = ranked_page_body(request, user, assignment, cursor=None, size=size)
     except BadCursor:

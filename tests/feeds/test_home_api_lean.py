@@ -5,6 +5,8 @@ a bad page size or cursor, a throttled person, the chronological arm."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 from rest_framework.test import APIClient
@@ -128,7 +130,9 @@ def test_the_chronological_arm_is_counted_once_and_served_by_drf(monkeypatch):
     monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "2/min")
     api = client_with(api_token(ana))
     for _ in range(2):
-        body = api.get("/api/timeline/home/").json()
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get("/api/timeline/home/").json()
+        assert sum("feeds_feedarm" in (query["sql"] or "") for query in queries) == 1
         assert [item["id"] for item in body["results"]] == [post.pk]
         assert body["results"][0]["arm"] == "chronological"
     assert api.get("/api/timeline/home/").status_code == 429
