@@ -32,20 +32,26 @@ def _prepared_cursor_class():
     import psycopg
 
     class PreparedCursor(psycopg.Cursor):
+        results_in_binary = True
+
         def execute(self, query, params=None, *, prepare=None, binary=None):
             if prepare is None:
                 prepare = not settings.DATABASE_TRANSACTION_POOLING
             if binary is None:
-                binary = True  # results in binary: timestamps load at half the text's cost
+                binary = self.results_in_binary
             return super().execute(query, params, prepare=prepare, binary=binary)
 
     return PreparedCursor
 
 
 @contextmanager
-def prepared_cursor():
+def prepared_cursor(*, binary: bool = True):
+    """A cursor whose statements are prepared. Results come in binary (timestamps load at
+    half the cost of text) unless `binary=False`: then each value is what Django's own
+    loaders give (jsonb as text, for a JSONField's from_db_value)."""
     connection.ensure_connection()
     raw = _prepared_cursor_class()(connection.connection)
+    raw.results_in_binary = binary
     cursor = connection._prepare_cursor(raw)
     try:
         yield cursor

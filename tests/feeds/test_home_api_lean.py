@@ -136,3 +136,23 @@ def test_the_chronological_arm_is_counted_once_and_served_by_drf(monkeypatch):
         assert [item["id"] for item in body["results"]] == [post.pk]
         assert body["results"][0]["arm"] == "chronological"
     assert api.get("/api/timeline/home/").status_code == 429
+
+
+def test_the_lean_lookup_loads_the_person_as_the_orm_does():
+    from django.test import RequestFactory
+
+    from accounts.authentication import plain_bearer_read
+    from accounts.models import User
+
+    ana = person("ana", interests=["jazz", "soup"], display_name="Ana")
+    raw = api_token(ana)
+    request = RequestFactory().get("/api/timeline/home/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    user, token = plain_bearer_read(request)
+    stored = User.objects.get(pk=ana.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(stored, field.attname), field.name
+    assert user.interests == ["jazz", "soup"]
+    assert token.user_id == ana.pk and "read" in token.scope.split()
+    assert token.expires > timezone.now()
+    post = RequestFactory().post("/api/timeline/home/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert plain_bearer_read(post) is None  # writes take DRF's path
