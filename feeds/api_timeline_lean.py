@@ -57,10 +57,12 @@ def page_size(request) -> int | None:
 
 
 def throttles_allow(request) -> bool:
-    return all(
+    """DRF's check: every throttle is asked (each one that allows counts the request)."""
+    allowed = [
         throttle().allow_request(request, None)
         for throttle in api_settings.DEFAULT_THROTTLE_CLASSES
-    )
+    ]
+    return all(allowed)
 
 
 @csrf_exempt  # as DRF's views are: its session authentication enforces CSRF itself
