@@ -6,10 +6,14 @@ For each of `people` bench people (default 200), one first page of /api/timeline
 without precomputed candidates, one with them, and the next page, through Django's test
 client (middleware, authentication, the view). Each request's time is split into the
 database (every query, timed by an execute wrapper), fold-in and retrieval, the rest of the
-ranking, and JSON rendering; the rest is Django, DRF and our own Python. The floor of a page:
+ranking, and JSON rendering; the rest is Django, DRF and our own Python (beside the total,
+the CPU this process spent: the rest of the wall time is waiting for PostgreSQL and Redis).
+The chronological arm's first pages (the control arm pages a queryset through DRF) are
+reported apart. The floor of a page:
 the same number of `SELECT 1` round trips and rendering 20 fixed dicts with orjson.
 """
 
+import os
 import statistics
 import sys
 import time
@@ -46,11 +50,17 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
+    from accounts.models import User
     from feeds import api_timeline, candidates, serving, snapshot
+    from feeds.experiments import assign
 
-    people, tokens = prepare(count, skip=40000)
+    # Ordinary people: past the first ones, whose histories are the longest (BREAKDOWN_SKIP).
+    people, tokens = prepare(count, skip=int(os.environ.get("BREAKDOWN_SKIP", "40000")))
     serving.current_model()
-    kinds = ("first page, nothing precomputed", "first page, precomputed", "next page")
+    ranked_kinds = ("first page, nothing precomputed", "first page, precomputed", "next page")
+    # The chronological arm (the control) pages a queryset through DRF: reported apart.
+    chronological_kinds = ("first page, chronological arm",)
+    kinds = ranked_kinds + chronological_kinds
     results = {kind: [] for kind in kinds}
     client = Client()
     fixed = [{"id": n, "text": "x" * 120, "author": {"username": "someone"}} for n in range(20)]
@@ -58,7 +68,8 @@ def main():
         for person, token in zip(people, tokens, strict=True):
             headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
             last = {}
-            for kind in kinds:
+            ranked = assign(User.objects.get(pk=person)).is_ranked
+            for kind in ranked_kinds if ranked else chronological_kinds:
                 if kind == "first page, precomputed":
                     candidates.precompute([person])
                 timers = {name: Timer() for name in ("db", "db_in_rank", "model", "rank", "json")}
@@ -102,14 +113,18 @@ def main():
                             continue
                         url = last["next"].split("testserver", 1)[1]
                     started = time.perf_counter()
+                    cpu = time.thread_time()
                     response = client.get(url, **headers)
                     total = time.perf_counter() - started
+                    timers["cpu"] = time.thread_time() - cpu
                 assert response.status_code == 200, response.content[:300]
                 last = response.json() if response.json().get("next") else last
                 results[kind].append((total, timers))
     floors = []
     for kind in kinds:
         rows = results[kind]
+        if not rows:
+            continue
         queries = statistics.median(t["db"].calls for _, t in rows)
         with connection.cursor() as cursor:
             started = time.perf_counter()
@@ -129,7 +144,8 @@ def main():
         json = [t["json"].seconds for _, t in rows]
         other = [a - b - c - d for a, b, c, d in zip(total, db, rank, json, strict=True)]
         print(
-            f"{kind:<32} median ms: total {ms(total)} | queries {queries:.0f}: {ms(db)} |"
+            f"{kind:<32} median ms: total {ms(total)} (this process's CPU"
+            f" {ms([t['cpu'] for _, t in rows])}) | queries {queries:.0f}: {ms(db)} |"
             f" fold-in+retrieval {ms(model)} | ranking (less its queries) {ms(rank)} |"
             f" json {ms(json)} | Django/DRF/ours {ms(other)}"
         )

@@ -14,12 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 class Gunicorn:
     """gunicorn with the same settings the entrypoint uses, bound to a local port."""
 
-    def __init__(self, port: int = 8765, workers: int = 2, threads: int = 4, env=None):
-        self.port = port
+    def __init__(self, port: int | None = None, workers: int = 2, threads: int = 4, env=None):
+        # BENCH_PORT lets two benchmarks share a machine.
+        self.port = port or int(os.environ.get("BENCH_PORT", "8765"))
         self.args = [
             sys.executable, "-m", "gunicorn", "flywheel.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--log-level", "warning",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+            "--threads", str(threads), "--log-level", "warning",
         ]  # fmt: skip
         self.env = {**os.environ, **(env or {})}
         self.process = None

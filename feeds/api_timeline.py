@@ -21,6 +21,8 @@ from social.api import with_cards
 from social.api_pagination import TimelinePagination
 from social.serializers import TimelinePostSerializer
 
+CURSOR_PARAM = TimelinePagination.cursor_query_param
+
 
 class SponsoredItemsField(serializers.ListField):
     """The page's sponsored items, as feeds.slots' filler gives them to clients."""
@@ -79,7 +81,8 @@ class HomeTimelineView(generics.ListAPIView):
                 return self._ranked(request, None, cursor)
             except feeds.SnapshotGone:
                 cursor = None  # expired: a fresh first page, as the arm says
-        assignment = feeds.assign(request.user)
+        # The lean path (feeds.api_timeline_lean) hands over the arm it already looked up.
+        assignment = getattr(request, "home_assignment", None) or feeds.assign(request.user)
         if not assignment.is_ranked:
             page = self.paginate_queryset(self.get_queryset(assignment))
             feeds.explain_chronological(page, viewer=request.user, assignment=assignment)
@@ -90,33 +93,43 @@ class HomeTimelineView(generics.ListAPIView):
         return self._ranked(request, assignment, cursor)
 
     def _ranked(self, request, assignment, cursor):
-        cursor_param = self.paginator.cursor_query_param
         try:
-            feed = feeds.ranked_home_page(
+            body = ranked_page_body(
+                request,
                 request.user,
                 assignment,
                 cursor=cursor,
                 size=self.paginator.get_page_size(request),
-                as_cards=True,
-                request=request,
             )
         except BadCursor:
             raise bad_cursor() from None
-        url = request.build_absolute_uri()
-
-        def link(cursor):
-            return replace_query_param(url, cursor_param, cursor) if cursor else None
-
-        body = {
-            "next": link(feed.next_cursor),
-            "previous": link(feed.previous_cursor),
-            "results": [card.data for card in feed.posts],
-            "sponsored": slots.as_data(feed.sponsored, request),
-        }
         if isinstance(request.accepted_renderer, JSONRenderer):
-            # The hot path: plain dicts straight to JSON, no renderer in between.
-            return HttpResponse(orjson.dumps(body), content_type="application/json")
+            return json_response(body)  # the hot path: plain dicts straight to JSON
         return Response(body)  # the browsable API
+
+
+def ranked_page_body(request, viewer, assignment, *, cursor, size) -> dict:
+    """A page of the person's ranked snapshot as the API's dict (BadCursor for a cursor we
+    did not sign; feeds.selectors.SnapshotGone for a next page whose snapshot expired)."""
+    feed = feeds.ranked_home_page(
+        viewer, assignment, cursor=cursor, size=size, as_cards=True, request=request
+    )
+    url = request.build_absolute_uri()
+
+    def link(cursor):
+        return replace_query_param(url, CURSOR_PARAM, cursor) if cursor else None
+
+    return {
+        "next": link(feed.next_cursor),
+        "previous": link(feed.previous_cursor),
+        "results": [card.data for card in feed.posts],
+        "sponsored": slots.as_data(feed.sponsored, request),
+    }
+
+
+def json_response(body: dict) -> HttpResponse:
+    """Plain dicts straight to JSON, no renderer in between."""
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 
 @extend_schema(

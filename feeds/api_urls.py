@@ -3,10 +3,10 @@ api_urlpatterns)."""
 
 from django.urls import path
 
-from feeds import api, api_timeline
+from feeds import api, api_timeline, api_timeline_lean
 
 urlpatterns = [
-    path("timeline/home/", api_timeline.HomeTimelineView.as_view(), name="api-timeline-home"),
+    path("timeline/home/", api_timeline_lean.home_timeline, name="api-timeline-home"),
     path(
         "timeline/following/",
         api_timeline.FollowingTimelineView.as_view(),

@@ -137,9 +137,9 @@ WITH seen AS MATERIALIZED (
          JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE h.name = ANY(%(interests)s))
      ORDER BY id DESC LIMIT {INTEREST_LIMIT})
     UNION ALL
-    (SELECT *, 'by_id' FROM visible WHERE id IN (
-        SELECT unnest(%(model_ids)s::bigint[]) UNION SELECT post_id FROM trending
-        UNION SELECT post_id FROM shares))
+    (SELECT *, 'by_id' FROM visible WHERE id = ANY(
+        %(model_ids)s::bigint[] || ARRAY(SELECT post_id FROM trending)
+        || ARRAY(SELECT post_id FROM shares)))
 )
 SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
        c.share_count, c.created_at,

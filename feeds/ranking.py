@@ -28,10 +28,10 @@ reason is never a guess.
 """
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from django.utils import timezone
 
 from feeds import candidates, serving
@@ -148,6 +148,66 @@ def scaled_model_scores(ranked) -> dict[int, float]:
 
 # --- scoring and reasons ---------------------------------------------------------------
 
+# Half-lives (hours) of the sources scored by recency, and whether popularity counts too.
+_RECENCY_HOURS = {"following": 24, "own": 24, "shared": 24, "groups": 24, "fresh": 6}
+_INTERESTS_HOURS = 24 * 7  # declared taste ages slowly: a week's half-life
+
+
+def score_and_explain(
+    candidates: list[Candidate], *, weights: dict[str, float], now: datetime, interests
+) -> list[Candidate]:
+    """Each candidate's blended score, its largest contribution (`source`; on a tie the more
+    specific, SOURCE_PRIORITY) and that source's reason; best first (ties: newest id).
+    The scores are computed for all candidates at once on arrays: the same arithmetic as
+    `_source_score`, a column per source."""
+    if not candidates:
+        return []
+    count = len(candidates)
+    now_ts = now.timestamp()
+    created = np.fromiter((c.created_at.timestamp() for c in candidates), float, count)
+    shared_at = np.fromiter(
+        (c.shared["at"].timestamp() if c.shared else now_ts for c in candidates), float, count
+    )
+    likes = np.fromiter((c.likes for c in candidates), float, count)
+    shares = np.fromiter((c.shares for c in candidates), float, count)
+
+    def recency(moments, half_life_hours):
+        age_hours = np.maximum((now_ts - moments) / 3600.0, 0.0)
+        return 0.5 ** (age_hours / half_life_hours)
+
+    popular = np.minimum(1.0, np.log1p(likes + 2 * shares) / math.log1p(POPULARITY_SCALE))
+    recent = recency(created, 24)
+    by_source = {
+        "own": recent,
+        "shared": recency(shared_at, 24),
+        "following": recent,
+        "groups": 0.5 * recent + 0.5 * popular,
+        "interests": recency(created, _INTERESTS_HOURS),
+        "popular": popular,
+        "fresh": recency(created, 6),
+    }
+    contributions = np.full((count, len(SOURCE_PRIORITY)), -np.inf)
+    for column, source in enumerate(SOURCE_PRIORITY):
+        has = [source in c.sources for c in candidates]
+        if not any(has):
+            continue
+        if source in ("model", "trending"):  # scores given with the candidate
+            scores = np.fromiter((c.sources.get(source, 0.0) for c in candidates), float, count)
+        else:
+            scores = by_source[source]
+        weight = weights[WEIGHT_OF_SOURCE.get(source, source)]
+        contributions[:, column] = np.where(has, weight * scores, -np.inf)
+    present = np.isfinite(contributions)
+    totals = np.where(present, contributions, 0.0).sum(axis=1)
+    best = contributions.argmax(axis=1)  # the first of equals: the more specific source
+    for row, candidate in enumerate(candidates):
+        candidate.score = float(totals[row])
+        candidate.source = SOURCE_PRIORITY[best[row]]
+        candidate.reason = _reason(candidate.source, candidate, interests=interests)
+    ids = np.fromiter((c.id for c in candidates), np.int64, count)
+    order = np.lexsort((-ids, -totals))
+    return [candidates[index] for index in order]
+
 
 def _source_score(source: str, candidate: Candidate, now: datetime) -> float:
     if source in ("following", "own"):
@@ -203,14 +263,14 @@ def diversify(
     the last `window - 1` placed items are kept as they slide, not recounted per item."""
     remaining = list(items)
     placed: list[Candidate] = []
-    authors: Counter = Counter()
-    topics: Counter = Counter()
+    authors: dict[int, int] = {}
+    topics: dict[str, int] = {}
     behind = window - 1  # the placed items a new one must fit beside
 
     def fits(item) -> bool:
-        if authors[item.author_id] >= author_cap:
+        if authors.get(item.author_id, 0) >= author_cap:
             return False
-        return topic_cap is None or all(topics[tag] < topic_cap for tag in item.hashtags)
+        return topic_cap is None or all(topics.get(tag, 0) < topic_cap for tag in item.hashtags)
 
     while remaining and len(placed) < limit:
         index = next((i for i, item in enumerate(remaining) if fits(item)), None)
@@ -221,12 +281,14 @@ def diversify(
         item = remaining.pop(index)
         placed.append(item)
         if behind > 0:
-            authors[item.author_id] += 1
-            topics.update(item.hashtags)
+            authors[item.author_id] = authors.get(item.author_id, 0) + 1
+            for tag in item.hashtags:
+                topics[tag] = topics.get(tag, 0) + 1
             if len(placed) > behind:
                 leaving = placed[-behind - 1]
                 authors[leaving.author_id] -= 1
-                topics.subtract(leaving.hashtags)
+                for tag in leaving.hashtags:
+                    topics[tag] -= 1
     return placed
 
 
@@ -270,22 +332,12 @@ def rank_home(
             del candidate.sources["interests"]
         if candidate.author_id == viewer.pk:  # one's own posts: only as "your post"
             candidate.sources = {k: v for k, v in candidate.sources.items() if k == "own"}
-    ranked = []
-    for candidate in candidates.values():
-        if not candidate.sources:
-            continue
-        contributions = {}
-        for source, score in candidate.sources.items():
-            if source not in ("model", "trending"):
-                score = _source_score(source, candidate, now)
-            contributions[source] = weights[WEIGHT_OF_SOURCE.get(source, source)] * score
-        candidate.score = sum(contributions.values())
-        candidate.source = max(  # the largest contribution; on a tie, the more specific
-            contributions, key=lambda s: (contributions[s], -SOURCE_PRIORITY.index(s))
-        )
-        candidate.reason = _reason(candidate.source, candidate, interests=interests)
-        ranked.append(candidate)
-    ranked.sort(key=lambda c: (-c.score, -c.id))
+    ranked = score_and_explain(
+        [candidate for candidate in candidates.values() if candidate.sources],
+        weights=weights,
+        now=now,
+        interests=interests,
+    )
     if assignment.is_diverse:
         ranked = diversify(
             ranked,

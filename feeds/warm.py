@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from feeds.candidate_pool import INTEREST_DAYS, POPULAR_DAYS, interests_of
+from flywheel import soft_cache
 from social.models import Follow, Post
 from social.selectors import member_group_ids
 
@@ -25,6 +26,10 @@ WARM_UNTIL = 5  # follows and groups together: from this many, the person's own 
 WARM_INTERESTS = 60  # newest posts about the person's interests
 WARM_POPULAR = 40  # most liked posts of the week
 POPULAR_REASON = "popular this week"
+POPULAR_KEY = "feeds:warm-popular"
+# The week's most liked posts are the same for everyone: found once a minute, not on every
+# newcomer's page (a sort of the week's posts by likes, which no index serves).
+POPULAR_SECONDS = 60
 
 
 def needs_warm_start(viewer) -> bool:
@@ -34,19 +39,31 @@ def needs_warm_start(viewer) -> bool:
     return follows + member_group_ids(viewer).count() < WARM_UNTIL
 
 
+def popular_post_ids(now=None) -> list[int]:
+    """The week's most liked posts (WARM_POPULAR of them), kept for POPULAR_SECONDS."""
+    ids = soft_cache.get(POPULAR_KEY)
+    if isinstance(ids, list):
+        return ids
+    now = now or timezone.now()
+    ids = list(
+        Post.objects.filter(created_at__gte=now - timedelta(days=POPULAR_DAYS), like_count__gt=0)
+        .order_by("-like_count", "-id")
+        .values_list("id", flat=True)[:WARM_POPULAR]
+    )
+    soft_cache.set(POPULAR_KEY, ids, POPULAR_SECONDS)
+    return ids
+
+
 def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
     """Ids of the warm sources, each ordered and limited, to add to the chronological home's
     sources (social.selectors.home_timeline); visibility is applied by the home's own rule."""
     now = now or timezone.now()
     unordered = Post.objects.order_by()
-    popular = (
-        unordered.filter(created_at__gte=now - timedelta(days=POPULAR_DAYS), like_count__gt=0)
-        .order_by("-like_count", "-id")
-        .values("id")[:WARM_POPULAR]
-    )
+    popular_ids = popular_post_ids(now)
+    popular = [unordered.filter(pk__in=popular_ids).values("id")] if popular_ids else []
     interests = interests_of(viewer) if profiled else []
     if not interests:
-        return [popular]
+        return popular
     about = (
         unordered.filter(
             hashtags__name__in=interests,
@@ -56,7 +73,7 @@ def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
         .order_by("-id")
         .values("id")[:WARM_INTERESTS]
     )
-    return [popular, about]
+    return [*popular, about]
 
 
 def explain_warm(posts, viewer, *, profiled: bool) -> None:

@@ -7,9 +7,17 @@ authtoken is gone (its keys were stored in plain text and never expired); such a
 told to sign in again.
 """
 
+import hashlib
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
+
+from flywheel.prepared import prepared_cursor
 
 SIGN_IN_AGAIN = "Get a new one from POST /api/auth/token/ and send it as Authorization: Bearer."
 
@@ -47,6 +55,87 @@ def require_native_scope(request, token) -> None:
         raise exceptions.PermissionDenied(
             f"This token was not granted the {needed} scope, which this request needs."
         )
+
+
+def plain_bearer_read(request):
+    """(user, token) for a GET with a good bearer token that may read, in one prepared
+    statement and without oauthlib's request machinery (about a third of a cheap page's
+    time); None for anything else (no or another scheme, unknown, expired, revoked, a token
+    restricted to a resource, an application model that may refuse a token, a suspended
+    person, no `read` scope): the caller then takes DRF's path, which answers each of those
+    with its message. The checks are DOT's `validate_bearer_token`'s."""
+    if request.method != "GET" or not _applications_always_usable():
+        return None
+    scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not raw or " " in raw:
+        return None
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    found = _token_and_user(checksum)
+    if found is None:
+        return None
+    token, user, unrestricted = found
+    if not unrestricted or not token.is_valid([]):
+        return None
+    if not user.is_active or "read" not in str(token.scope or "").split():
+        return None
+    return user, token
+
+
+def _applications_always_usable() -> bool:
+    """DOT asks the token's application `is_usable(request)`; ours (DOT's own model) always
+    says yes. A swapped model might not: then every request takes DOT's path."""
+    from oauth2_provider.models import AbstractApplication, get_application_model
+
+    return get_application_model().is_usable is AbstractApplication.is_usable
+
+
+def _token_and_user(checksum: str):
+    """(token, its user, whether it is unrestricted by resource), or None."""
+    tokens = get_access_token_model()
+    if connection.vendor != "postgresql":
+        token = tokens.objects.select_related("user").filter(token_checksum=checksum).first()
+        if token is None or token.user is None:
+            return None
+        return token, token.user, not token.resource
+    # In text, so that values reach the fields' own from_db_value as the ORM gives them.
+    with prepared_cursor(binary=False) as cursor:
+        cursor.execute(_token_sql(), {"checksum": checksum})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, expires, scope, application_id, unrestricted, *values = row
+    fields = get_user_model()._meta.concrete_fields
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    user = get_user_model().from_db(connection.alias, [f.attname for f in fields], values)
+    known = {
+        "id": token_id,
+        "user_id": user.pk,
+        "expires": expires,
+        "scope": scope,
+        "application_id": application_id,
+    }
+    loaded = [f.attname for f in tokens._meta.concrete_fields if f.attname in known]
+    # from_db takes the values in the model's field order
+    token = tokens.from_db(connection.alias, loaded, [known[name] for name in loaded])
+    token.user = user
+    return token, user, unrestricted
+
+
+@cache
+def _token_sql() -> str:
+    tokens = get_access_token_model()._meta.db_table
+    users = get_user_model()._meta
+    columns = ", ".join(f'u."{field.column}"' for field in users.concrete_fields)
+    return f"""
+        SELECT t.id, t.expires, t.scope, t.application_id,
+               jsonb_array_length(t.resource) = 0, {columns}
+        FROM {tokens} t JOIN {users.db_table} u ON u.id = t.user_id
+        WHERE t.token_checksum = %(checksum)s
+    """
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

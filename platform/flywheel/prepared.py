@@ -7,9 +7,14 @@ connection (persistent connections keep it), and goes through Django's cursor wr
 query counting, logging and execute wrappers still see it. Statements use %(name)s
 placeholders; lists travel as arrays (`= ANY(%(ids)s)`).
 
-Note: Django opens psycopg connections with `prepare_threshold=None`, under which psycopg
-prepares nothing even when asked (`prepare=True`), so today these statements are bound on the
-server but not prepared; preparing them needs OPTIONS["prepare_threshold"] set.
+Django opens psycopg connections with `prepare_threshold=None`, under which psycopg prepares
+nothing even when asked (`prepare=True`), so the settings set OPTIONS["prepare_threshold"]
+(Django's own cursors bind on the client and are still never prepared), and
+`plan_cache_mode=force_generic_plan`, which touches prepared statements only: left to
+choose, PostgreSQL kept planning the candidate statement afresh (8 ms) on every run. Results
+come back in binary (timestamps load at half the cost of parsing text). Measured on the
+5,000-person bench world: the candidate statement 20 ms unprepared (8 ms of it planning),
+about 4 ms prepared (1 ms of it our Python); a page's rows 1.5 ms, 0.3 ms.
 
 Behind PgBouncer in transaction pooling (DATABASE_TRANSACTION_POOLING) they must not be: a
 statement prepared on one server connection is not there on the next transaction's, and two
@@ -27,18 +32,26 @@ def _prepared_cursor_class():
     import psycopg
 
     class PreparedCursor(psycopg.Cursor):
+        results_in_binary = True
+
         def execute(self, query, params=None, *, prepare=None, binary=None):
             if prepare is None:
                 prepare = not settings.DATABASE_TRANSACTION_POOLING
+            if binary is None:
+                binary = self.results_in_binary
             return super().execute(query, params, prepare=prepare, binary=binary)
 
     return PreparedCursor
 
 
 @contextmanager
-def prepared_cursor():
+def prepared_cursor(*, binary: bool = True):
+    """A cursor whose statements are prepared. Results come in binary (timestamps load at
+    half the cost of text) unless `binary=False`: then each value is what Django's own
+    loaders give (jsonb as text, for a JSONField's from_db_value)."""
     connection.ensure_connection()
     raw = _prepared_cursor_class()(connection.connection)
+    raw.results_in_binary = binary
     cursor = connection._prepare_cursor(raw)
     try:
         yield cursor

@@ -91,3 +91,22 @@ def test_the_statement_and_the_orm_find_the_same_pool(cold):
     assert posts["trend"].pk not in ours.shared  # its only sharer is muted
     if not cold:
         assert ours.liked_tag[posts["stranger"].pk] == "jazz"
+
+
+def test_the_statement_is_prepared_on_the_server_once_per_connection():
+    """Planning it was most of its cost; Django's connections prepare nothing unless told."""
+    ana, posts = world()
+
+    def prepared_pools():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%WITH seen AS MATERIALIZED%"],
+            )
+            return cursor.fetchone()[0]
+
+    first = statement_pool(ana, timezone.now(), model_ids=[posts["model"].pk], cold=False)
+    assert prepared_pools() == 1
+    again = statement_pool(ana, timezone.now(), model_ids=[posts["model"].pk], cold=False)
+    assert prepared_pools() == 1
+    assert comparable(again) == comparable(first)

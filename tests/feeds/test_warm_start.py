@@ -129,3 +129,19 @@ def test_the_schema_describes_both_tabs(client):
     assert "For you" in schema["paths"]["/api/timeline/home/"]["get"]["summary"]
     following = schema["paths"]["/api/timeline/following/"]["get"]
     assert "Following" in following["summary"]
+
+
+def test_the_weeks_popular_posts_are_found_once_for_many_newcomers(busy_site):
+    """The same for everyone: read once a minute, not sorted again on every newcomer's page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def popular_sorts(newcomer) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            items = first_page(sign_in_api(APIClient(), newcomer))
+        assert "popular this week" in {item["reason"] for item in items}
+        return sum('"like_count" DESC' in (query["sql"] or "") for query in queries)
+
+    put_everyone_in(Strategy.CHRONOLOGICAL)
+    assert popular_sorts(person()) == 1
+    assert popular_sorts(person()) == 0

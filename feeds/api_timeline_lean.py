@@ -1,0 +1,105 @@
+"""`/api/timeline/home/` for the ordinary request, without DRF's per-request machinery.
+
+Most requests of the API are one shape: a GET for JSON with a good bearer token, for a page
+of a ranked snapshot (a first page of a ranked arm, or `next`). For them this plain Django
+view does what `api_timeline.HomeTimelineView` does, minus what costs without deciding
+anything: oauthlib's request object around one token lookup
+(`accounts.authentication.plain_bearer_read`), DRF's request wrapper, content negotiation,
+the permission classes and the response's renderer. Throttles are DRF's own classes, asked
+the same way, so a person's rate counts pages on either path.
+
+Everything else goes to HomeTimelineView, unchanged: other methods, the browsable API (an
+`Accept` of HTML, or `?format=`), tokens that are missing or bad (its messages), a bad
+`page_size` or cursor (its 400s), a throttled request (its 429), and the chronological arm,
+whose pages are keyset-paged querysets. A request already authenticated here reaches it
+with that result (`_force_auth_user`, what DRF's own test client uses), the arm it looked up
+and, once throttled here, with no throttles, so nothing is counted or looked up twice.
+"""
+
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.settings import api_settings
+
+from accounts.authentication import plain_bearer_read
+from feeds import selectors as feeds
+from feeds.api_timeline import (
+    CURSOR_PARAM,
+    HomeTimelineView,
+    json_response,
+    ranked_page_body,
+)
+from flywheel.pagination import BadCursor
+from social.api_pagination import TimelinePagination
+
+JSON_TYPES = {"application/json", "*/*", "application/*"}
+
+full_view = HomeTimelineView.as_view()
+unthrottled_view = HomeTimelineView.as_view(throttle_classes=())
+
+
+def wants_plain_json(request) -> bool:
+    """Would DRF's content negotiation pick JSON? (No `format`, and an Accept of JSON or
+    anything: what clients and the bots send.)"""
+    if "format" in request.GET:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return not accept or all(
+        part.split(";", 1)[0].strip() in JSON_TYPES for part in accept.split(",")
+    )
+
+
+def page_size(request) -> int | None:
+    """The page size asked for, or None when it is not valid (DRF's path says why)."""
+    raw = request.GET.get(TimelinePagination.page_size_query_param)
+    if raw is None:
+        return TimelinePagination.page_size
+    size = int(raw) if raw.isascii() and raw.isdigit() else 0
+    return size if 1 <= size <= TimelinePagination.max_page_size else None
+
+
+def throttles_allow(request) -> bool:
+    """DRF's check: every throttle is asked (each one that allows counts the request)."""
+    allowed = [
+        throttle().allow_request(request, None)
+        for throttle in api_settings.DEFAULT_THROTTLE_CLASSES
+    ]
+    return all(allowed)
+
+
+@csrf_exempt  # as DRF's views are: its session authentication enforces CSRF itself
+def home_timeline(request):
+    size = page_size(request)
+    authenticated = (
+        plain_bearer_read(request) if size is not None and wants_plain_json(request) else None
+    )
+    if authenticated is None:
+        return full_view(request)
+    user, token = authenticated
+    request.user = user
+    request._force_auth_user, request._force_auth_token = user, token
+    if not throttles_allow(request):
+        return full_view(request)  # its 429, with how long to wait
+    cursor = request.GET.get(CURSOR_PARAM) or None
+    assignment = None
+    try:
+        if not feeds.snapshot_cursor(cursor):
+            assignment = feeds.assign(user)
+            if not assignment.is_ranked:
+                request.home_assignment = assignment
+                return unthrottled_view(request)
+        try:
+            body = ranked_page_body(request, user, assignment, cursor=cursor, size=size)
+        except feeds.SnapshotGone:  # expired: a fresh first page, as the arm says
+            assignment = feeds.assign(user)
+            if not assignment.is_ranked:
+                request.home_assignment = assignment
+                return unthrottled_view(request)
+            body = ranked_page_body(request, user, assignment, cursor=None, size=size)
+    except BadCursor:
+        return unthrottled_view(request)  # its 400
+    return json_response(body)
+
+
+# The schema (drf-spectacular, through DRF's endpoint enumerator) describes a view by its
+# class: this one answers exactly as HomeTimelineView does.
+home_timeline.cls = HomeTimelineView
+home_timeline.initkwargs = {}
