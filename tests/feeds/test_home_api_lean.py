@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
 from feeds.models import FeedArm
-from feeds.serving import forget_loaded_models
 from social import services
 from tests.factories import api_token
 from tests.feeds.home_helpers import install_model, person, put_everyone_in, write
@@ -22,11 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    forget_loaded_models()
-    yield
-    forget_loaded_models()
+def _models(served_models):
+    """Every test here serves models of its own (tests/feeds/conftest.py)."""
 
 
 def ranked_world(strategy=FeedArm.Strategy.PERSONALISED):

@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 from events.models import Event, EventKind
 from feeds.experiments import OPTED_OUT_ARM
 from feeds.models import FeedArm
-from feeds.serving import forget_loaded_models
 from feeds.warm import WARM_UNTIL
 from social import selectors, services
 from social.models import Post
@@ -34,11 +33,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    forget_loaded_models()
-    yield
-    forget_loaded_models()
+def _models(served_models):
+    """Every test here serves models of its own (tests/feeds/conftest.py)."""
 
 
 def api_for(user) -> APIClient:

@@ -10,7 +10,6 @@ import pytest
 from feeds.experiments import assign
 from feeds.models import FeedArm
 from feeds.ranking import rank_home
-from feeds.serving import forget_loaded_models
 from social import services
 from social.models import Post
 from tests.factories import sign_in_api
@@ -30,11 +29,8 @@ OLD = timedelta(days=3)  # too old for the fresh source, recent enough for the o
 
 
 @pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    forget_loaded_models()
-    yield
-    forget_loaded_models()
+def _models(served_models):
+    """Every test here serves models of its own (tests/feeds/conftest.py)."""
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from feeds.models import FeedArm
-from feeds.serving import forget_loaded_models
 from feeds.snapshot import SPONSORED, SPONSORED_EVERY, decode_cursor, load_snapshot
 from social import services
 from tests.factories import sign_in_api
@@ -22,11 +21,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _models(settings, tmp_path):
-    settings.MODEL_ROOT = tmp_path / "models"
-    forget_loaded_models()
-    yield
-    forget_loaded_models()
+def _models(served_models):
+    """Every test here serves models of its own (tests/feeds/conftest.py)."""
 
 
 @pytest.fixture(params=[FeedArm.Strategy.PERSONALISED, FeedArm.Strategy.DIVERSE])
