@@ -134,10 +134,19 @@ def with_fresh(served, record: ModelCandidates, *, limit: int = MODEL_CANDIDATES
     return replace(record, pairs=pairs)
 
 
+def _fits(served, record: ModelCandidates) -> bool:
+    """Whether a stored record can be this model's: version numbers restart with a new
+    database, and a cache that outlived one (or is shared with another) can hold a record of
+    the same number from another model, whose vector has another length."""
+    return record.vector is None or len(record.vector) == served.model.item_factors.shape[1]
+
+
 def for_person(served, user_id: int) -> ModelCandidates | None:
     """The request's model candidates: the stored record when it is still exact, else
     computed now (and stored). None when the model cannot place the person."""
     record = stored(served.version_id, user_id)
+    if record is not None and not _fits(served, record):
+        record = None
     if record is None or serving.changed_since(
         user_id, served.weights, watermark=record.watermark, at=record.computed_at
     ):

@@ -2,6 +2,7 @@
 the request would compute, recomputed after anything the person does, and never needed: a
 cache that is down or empty gives the same feed, computed on the request."""
 
+import numpy as np
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
@@ -61,6 +62,20 @@ def test_nothing_precomputed_gives_the_same_feed(world):
     cold = feed_ids(ana)  # computed on the request, then stored
     candidates.precompute([ana.pk])
     assert feed_ids(ana) == cold
+
+
+def test_a_stored_record_of_another_model_with_the_same_number_is_computed_again(world):
+    """A cache kept across a new database (or shared by two) holds the old model's version 1
+    under the new version 1's key: its vector has another length, and must not be used."""
+    ana, jazz = world[0], world[1]
+    expected = feed_ids(ana)
+    record = candidates.stored(world[3].pk, ana.pk)
+    foreign = candidates.ModelCandidates(
+        record.version_id, record.watermark, [(jazz[0].pk, 9.0)], record.computed_at,
+        np.ones(len(record.vector) + 48, dtype=np.float32), record.seen_unknown,
+    )  # fmt: skip
+    candidates.store([foreign], [ana.pk])
+    assert feed_ids(ana) == expected
 
 
 def test_a_cache_that_is_down_gives_the_same_feed_and_no_error(world, monkeypatch):
