@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.servers import basehttp
 from django.test import testcases
 from rest_framework.test import APIClient
 
@@ -9,6 +10,11 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory, sign_in_api
 # site's URLs see the request. The site serves media through its own view (access control,
 # safe headers: flywheel/media.py), which is what the live-server tests must exercise.
 testcases._MediaFilesHandler._should_handle = lambda self, path: False
+
+# The live server stands in for gunicorn, which listens with a backlog of 2048. Django's server
+# listens with one of 10, so on a loaded machine the tests that open 40 connections at once
+# (the login lockout's race) had connections reset before they were accepted.
+basehttp.WSGIServer.request_queue_size = 128
 
 # The site runs without the simulation (FLYWHEEL_BOTS=false leaves the bots app out); its
 # tests then have nothing to test, and the rest of the suite must pass without it.
