@@ -47,15 +47,16 @@ def home_page(request):
     query = page_query(request)
     cursor = query.get("max_id")
     limit = query["limit"]
-    if cursor and row_id(cursor) >= 0:
-        return Response([])  # a ranked feed cannot be cut by id (see the module's note)
-    if cursor and feeds.snapshot_cursor(cursor):
+    numeric_cursor = bool(cursor) and row_id(cursor) >= 0
+    if cursor and not numeric_cursor and feeds.snapshot_cursor(cursor):
         try:
             return _ranked(request, None, cursor, limit)
         except feeds.SnapshotGone:
             cursor = None
     assignment = feeds.assign(viewer)
     if assignment.is_ranked:
+        if numeric_cursor:
+            return Response([])  # a ranked feed cannot be cut by id (see the module's note)
         return _ranked(request, assignment, cursor, limit)
     queryset = with_entities(feeds.chronological_home(viewer))
     posts, ends = paginate(request, queryset)

@@ -12,6 +12,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from events.models import Event, EventKind
+from feeds.models import FeedArm
 from mastodon_api.models import MediaUpload
 from social import services as social
 from social.models import Notification, Post
@@ -32,7 +33,8 @@ def png(size=(20, 20)) -> io.BytesIO:
 
 
 def links(answer) -> dict[str, str]:
-    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', answer["Link"])}
+    header = answer.get("Link", "")
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', header)}
 
 
 def test_instance_tells_our_real_limits(db, settings):
@@ -281,3 +283,26 @@ def test_ids_that_cannot_exist_are_not_found(ana, odd):
     for path in ("statuses", "accounts", "notifications", "media"):
         answer = ana.get(f"/api/v1/{path}/{odd}")
         assert answer.status_code == 404, path
+
+
+@pytest.mark.parametrize("arm", ["chronological", "personalised"])
+def test_home_pages_to_the_end_by_its_next_links_in_every_arm(ana, user, other_user, arm):
+    FeedArm.objects.update(weight=0)
+    FeedArm.objects.filter(name=arm).update(weight=1)
+    ana.post(f"/api/v1/accounts/{other_user.pk}/follow")
+    written = {str(social.post_create(author=other_user, text=f"n{n}").pk) for n in range(7)}
+    seen, answer = [], ana.get("/api/v1/timelines/home", {"limit": 3})
+    while answer.json():
+        assert answer.json()[0]["flywheel"]["arm"] == arm
+        seen += [status["id"] for status in answer.json()]
+        if "next" not in links(answer):
+            break
+        answer = ana.get(links(answer)["next"])
+    assert len(seen) == len(set(seen)) and written <= set(seen)
+
+
+def test_a_ranked_home_cannot_be_cut_by_a_status_id(ana, user, other_user):
+    FeedArm.objects.update(weight=0)
+    FeedArm.objects.filter(name="personalised").update(weight=1)
+    post = social.post_create(author=other_user, text="hello")
+    assert ana.get("/api/v1/timelines/home", {"max_id": str(post.pk + 1)}).json() == []
