@@ -10,23 +10,28 @@ pairs, by the same features serving would give it (ads.targeter): a person or a 
 never saw gets what serving gives them, no click factors and the global prior, so every pair
 can be scored by both. Pairs it learnt from are never in the hold-out (ads.training).
 
-The logistic regression, AUC and log-loss are scikit-learn's; the AUC's 95% interval, and
-that of the difference with the active version, are percentile bootstraps over the held-out
-pairs (feeds.gates.paired_interval), seeded so a run is reproducible.
+The logistic regression, AUC and log-loss are scikit-learn's (the figures and their
+intervals: feeds.binary_metrics, shared with the feed ranker).
 """
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss as sklearn_log_loss
-from sklearn.metrics import roc_auc_score
 
 from ads.targeter import FEATURES, campaign_priors, sigmoid
 from feeds import gates
-from feeds.artifacts import FactorModel
+from feeds.binary_metrics import (
+    AUC,
+    AUC_HIGH,
+    AUC_LOW,
+    LOG_LOSS,
+    auc_shortfall,
+    judge,
+    metric_rows,
+)
 
-AUC = "auc"
-LOG_LOSS = "log_loss"
-AUC_LOW, AUC_HIGH = "auc_low", "auc_high"
+# The training and feeds.registry read these from here.
+__all__ = ["auc_shortfall", "judge", "metric_rows"]
+from feeds.artifacts import FactorModel
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, *, l2: float = 1.0) -> np.ndarray:
@@ -37,57 +42,6 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, *, l2: float = 1.0) -
     model = LogisticRegression(C=1.0 / l2, solver="lbfgs", max_iter=1000, tol=1e-8)
     model.fit(x[:, 1:], np.asarray(labels, dtype=bool))
     return np.concatenate([model.intercept_, model.coef_[0]])
-
-
-def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    """Area under the ROC curve; None without both classes."""
-    labels = np.asarray(labels, dtype=bool)
-    if labels.all() or not labels.any():
-        return None
-    return float(roc_auc_score(labels, scores))
-
-
-def auc_interval(labels, scores, *, seed: int = 0) -> tuple[float, float] | None:
-    """The AUC's 95% bootstrap interval; None without both classes. A resample with one
-    class only (rare with the gate's minimum clicks) counts as a coin toss."""
-    labels = np.asarray(labels, dtype=bool)
-    if labels.all() or not labels.any():
-        return None
-    return gates.paired_interval(
-        lambda y, p: auc(y, p) or 0.5, labels, np.asarray(scores, dtype=np.float64), seed=seed
-    )
-
-
-def auc_shortfall(labels, ours, theirs, *, ratio: float) -> tuple[float, float] | None:
-    """The 95% bootstrap interval of (our AUC - ratio x theirs), paired on the same pairs."""
-    labels = np.asarray(labels, dtype=bool)
-    if labels.all() or not labels.any():
-        return None
-    return gates.paired_interval(
-        lambda y, a, b: (auc(y, a) or 0.5) - ratio * (auc(y, b) or 0.5), labels, ours, theirs
-    )
-
-
-def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float | None:
-    if not len(labels):
-        return None
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-9, 1 - 1e-9)
-    return float(sklearn_log_loss(np.asarray(labels, dtype=bool), p, labels=[False, True]))
-
-
-def judge(labels: np.ndarray, probabilities: np.ndarray, *, interval: bool = False) -> dict:
-    """AUC and log-loss (and the AUC's interval, for the version being judged)."""
-    value, loss = auc(labels, probabilities), log_loss(labels, probabilities)
-    figures = {
-        AUC: None if value is None else round(value, 6),
-        LOG_LOSS: None if loss is None else round(loss, 6),
-    }
-    if interval:
-        bounds = auc_interval(labels, probabilities)
-        figures[AUC_LOW], figures[AUC_HIGH] = (
-            (None, None) if bounds is None else (round(bounds[0], 6), round(bounds[1], 6))
-        )
-    return figures
 
 
 def champion_probabilities(model: FactorModel, test, features: np.ndarray) -> np.ndarray:
@@ -155,14 +109,3 @@ def quality_gate(
         rules=rules,
         champion_version=champion_version,
     )
-
-
-def metric_rows(metrics: dict) -> list[tuple[str, float | None, float | None, float | None]]:
-    """(metric, this version, targeting-only baseline, the active version then) on the same
-    held-out pairs, for display side by side."""
-    model = (metrics or {}).get("model") or {}
-    baseline = (metrics or {}).get("baseline") or {}
-    champion = (metrics or {}).get("champion") or {}
-    return [
-        (name, model.get(name), baseline.get(name), champion.get(name)) for name in (AUC, LOG_LOSS)
-    ]

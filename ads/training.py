@@ -18,8 +18,6 @@ retrain_if_due and retrain_on_schedule.
 """
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -42,13 +40,13 @@ from feeds import gates, registry, serving
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
+from feeds.stages import Progress, Stages
 from feeds.training import NotEnoughData, PeakMemory, fit_als
 
 log = logging.getLogger(__name__)
 KIND = ModelKind.AD_TARGETER
 MIN_PAIRS = 40
 STAGES = {"data": 0.25, "split": 0.05, "fit": 0.45, "evaluate": 0.15, "artifact": 0.1}
-Progress = Callable[[str, float, str], None]
 
 
 @dataclass(frozen=True)
@@ -106,12 +104,8 @@ def training_request(
 ) -> ModelVersion:
     """Queue a run under the registry's one-training lock; its task goes after commit.
     Raises registry.AlreadyRunning or ValueError (unknown overrides)."""
-    config = TargeterConfig.from_settings(overrides)
-    registry.reap_stale_runs(kind=KIND)
-    version = registry.version_queue(kind=KIND, triggered_by=triggered_by, params=asdict(config))
-    if enqueue:
-        registry.send_training_on_commit(version)
-    return version
+    params = asdict(TargeterConfig.from_settings(overrides))
+    return registry.queue_training(KIND, params=params, triggered_by=triggered_by, enqueue=enqueue)
 
 
 def new_ad_events_since(max_event_id: int, at_least: int) -> int:
@@ -155,17 +149,7 @@ def retrain_on_schedule(*, kind: str = KIND) -> ModelVersion | None:
 
 def _run(version: ModelVersion, progress: Progress | None) -> None:
     config = TargeterConfig.from_dict(version.params or {})
-    started, memory, seconds = time.perf_counter(), PeakMemory(), {}
-    current: list = [None, started]  # the stage running and when it began
-
-    def stage(name: str | None, detail: str = "") -> None:
-        now = time.perf_counter()
-        if current[0]:
-            seconds[current[0]] = round(now - current[1], 3)
-        current[:] = [name, now]
-        if progress and name:
-            names = list(STAGES)
-            progress(name, sum(STAGES[n] for n in names[: names.index(name)]), detail)
+    memory, stage = PeakMemory(), Stages(STAGES, progress)
 
     stage("data", "reading ad impressions and clicks")
     max_event_id = latest_event_id()
@@ -247,9 +231,9 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     def cost() -> dict:
         stage(None)
         return {
-            "train_seconds": round(time.perf_counter() - started, 3),
+            "train_seconds": stage.elapsed(),
             "peak_memory_mb": memory.peak_mb(),
-            "metrics": {**metrics, "seconds": seconds},
+            "metrics": {**metrics, "seconds": stage.seconds},
         }
 
     if not verdict.passed:
@@ -305,13 +289,4 @@ def holdout_start(pairs, holdout: float, champion) -> int:
 def train_version(version_id: int, *, progress: Progress | None = None) -> ModelVersion | None:
     """Run the pipeline for a queued version (idempotent: a version not queued is left
     alone). Returns the version in its final state."""
-    version = registry.version_start(version_id)
-    if version is None:
-        log.info("ad targeter v%s is not queued; leaving it alone", version_id)
-        return None
-    try:
-        _run(version, progress)
-    except Exception as error:  # includes Celery's SoftTimeLimitExceeded
-        log.exception("training the ad targeter v%s failed", version_id)
-        registry.version_fail(version, f"{type(error).__name__}: {error}")
-    return ModelVersion.objects.filter(pk=version_id).first()
+    return registry.train_queued(version_id, _run, progress=progress)

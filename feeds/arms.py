@@ -9,7 +9,7 @@ feeds.ranking). A plugged arm is code instead: an app above feeds registers it f
   personalised feed off is never in a plugged arm), so its members are taken out of the
   experiment's arms;
 - `ranker(viewer, *, now=None, visible=None) -> feeds.ranking.RankedFeed`: the person's feed,
-  best first, with the arguments of feeds.ranking.rank_home (`visible` is
+  best first, with the arguments of feeds.home_ranking.rank_home (`visible` is
   social.selectors.visible_posts(viewer) when the caller already has it, else None). Its
   items go into the snapshot like any ranked feed's, labelled with the arm's name.
 

@@ -95,12 +95,8 @@ def save_factor_model(
     meta: dict,
     extras: Callable[[Path, dict[str, np.ndarray]], None] | None = None,
 ) -> Path:
-    """Write the artifact under a temporary name, then rename it into place. `extras(folder,
-    arrays)` writes more files beside the arrays (already ordered by id) before the rename."""
-    final = version_dir(kind, version_id)
-    temporary = final.with_name(f"{final.name}.tmp-{os.getpid()}")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
+    """Write a factor model's artifact (`save_artifact`). `extras(folder, arrays)` writes
+    more files beside the arrays (already ordered by id)."""
     # Rows ordered by id, so lookups are a binary search (see FactorModel.user_row).
     user_ids = np.asarray(user_ids, dtype=np.int64)
     post_ids = np.asarray(post_ids, dtype=np.int64)
@@ -112,10 +108,24 @@ def save_factor_model(
         "user_ids": user_ids[by_user],
         "post_ids": post_ids[by_post],
     }
-    for name, array in arrays.items():
-        np.save(temporary / f"{name}.npy", array)
-    if extras is not None:
-        extras(temporary, arrays)
+
+    def write(folder: Path) -> None:
+        for name, array in arrays.items():
+            np.save(folder / f"{name}.npy", array)
+        if extras is not None:
+            extras(folder, arrays)
+
+    return save_artifact(kind, version_id, meta=meta, write=write)
+
+
+def save_artifact(kind: str, version_id: int, *, meta: dict, write: Callable[[Path], None]) -> Path:
+    """Write a version's files (`write(folder)`, then meta.json) under a temporary name,
+    then rename the folder into place and publish it."""
+    final = version_dir(kind, version_id)
+    temporary = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    write(temporary)
     (temporary / "meta.json").write_text(
         json.dumps({**meta, "version_id": version_id, "kind": kind}, default=str)
     )

@@ -7,6 +7,7 @@ is never a guess.
 """
 
 from dataclasses import asdict, dataclass, fields
+from typing import ClassVar
 
 from django.conf import settings
 
@@ -22,8 +23,32 @@ def get(name: str):
     return getattr(settings, name)
 
 
+class SettingsConfig:
+    """A frozen dataclass of a kind's training settings: `SETTINGS` maps each field to its
+    setting's name. Subclasses are dataclasses; these build them."""
+
+    SETTINGS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_settings(cls, overrides: dict | None = None):
+        values = {name: get(setting) for name, setting in cls.SETTINGS.items()}
+        return cls.from_dict({**values, **(overrides or {})})
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        """From a version's recorded params; unknown keys are refused, missing ones default."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
+        base = {} if set(values) == set(known) else asdict(cls.from_settings())
+        merged = {**base, **values}
+        casts = {bool: _bool, int: int, float: float}
+        return cls(**{name: casts[f.type](merged[name]) for name, f in known.items()})
+
+
 @dataclass(frozen=True)
-class TrainingConfig:
+class TrainingConfig(SettingsConfig):
     """Everything one training run of the feed model depends on, besides the data."""
 
     factors: int
@@ -43,39 +68,24 @@ class TrainingConfig:
     cold_every: int
     cold_change_share: float
 
-    @classmethod
-    def from_settings(cls, overrides: dict | None = None) -> "TrainingConfig":
-        values = {
-            "factors": get("FEED_ALS_FACTORS"),
-            "regularization": get("FEED_ALS_REGULARIZATION"),
-            "alpha": get("FEED_ALS_ALPHA"),
-            "iterations": get("FEED_ALS_ITERATIONS"),
-            "random_state": get("FEED_ALS_RANDOM_STATE"),
-            "eval_users": get("FEED_EVAL_USERS"),
-            "holdout": get("FEED_EVAL_HOLDOUT"),
-            "gate_enabled": get("FEED_GATE_ENABLED"),
-            "gate_baseline_lift": get("FEED_GATE_BASELINE_LIFT"),
-            "gate_active_ratio": get("FEED_GATE_ACTIVE_RATIO"),
-            "gate_min_held_out": get("FEED_GATE_MIN_HELD_OUT"),
-            "gate_min_people": get("FEED_GATE_MIN_PEOPLE"),
-            "warm_start": get("FEED_ALS_WARM_START"),
-            "warm_iterations": get("FEED_ALS_WARM_ITERATIONS"),
-            "cold_every": get("FEED_ALS_COLD_EVERY"),
-            "cold_change_share": get("FEED_ALS_COLD_CHANGE_SHARE"),
-        }
-        return cls.from_dict({**values, **(overrides or {})})
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TrainingConfig":
-        """From a version's recorded params; unknown keys are refused, missing ones default."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = set(values) - set(known)
-        if unknown:
-            raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
-        base = {} if set(values) == set(known) else asdict(cls.from_settings())
-        merged = {**base, **values}
-        casts = {bool: _bool, int: int, float: float}
-        return cls(**{name: casts[f.type](merged[name]) for name, f in known.items()})
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "factors": "FEED_ALS_FACTORS",
+        "regularization": "FEED_ALS_REGULARIZATION",
+        "alpha": "FEED_ALS_ALPHA",
+        "iterations": "FEED_ALS_ITERATIONS",
+        "random_state": "FEED_ALS_RANDOM_STATE",
+        "eval_users": "FEED_EVAL_USERS",
+        "holdout": "FEED_EVAL_HOLDOUT",
+        "gate_enabled": "FEED_GATE_ENABLED",
+        "gate_baseline_lift": "FEED_GATE_BASELINE_LIFT",
+        "gate_active_ratio": "FEED_GATE_ACTIVE_RATIO",
+        "gate_min_held_out": "FEED_GATE_MIN_HELD_OUT",
+        "gate_min_people": "FEED_GATE_MIN_PEOPLE",
+        "warm_start": "FEED_ALS_WARM_START",
+        "warm_iterations": "FEED_ALS_WARM_ITERATIONS",
+        "cold_every": "FEED_ALS_COLD_EVERY",
+        "cold_change_share": "FEED_ALS_COLD_CHANGE_SHARE",
+    }
 
     def fit_params(self) -> dict:
         """The hyper-parameters serving needs and the artifact records."""

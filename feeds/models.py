@@ -7,6 +7,7 @@ from django.db.models import Q
 class ModelKind(models.TextChoices):
     FEED_ALS = "feed_als", "Feed recommender (ALS)"
     AD_TARGETER = "ad_targeter", "Ad targeter"
+    FEED_RANKER = "feed_ranker", "Feed ranker (learned)"
 
 
 class ModelVersion(models.Model):
@@ -85,6 +86,7 @@ class FeedArm(models.Model):
         CHRONOLOGICAL = "chronological", "Chronological"
         PERSONALISED = "personalised", "Personalised"
         DIVERSE = "diverse", "Personalised with diversity"
+        LEARNED = "learned", "Personalised, ordered by the learned ranker"
 
     name = models.SlugField(max_length=32, unique=True)
     strategy = models.CharField(max_length=16, choices=Strategy.choices)
@@ -104,6 +106,29 @@ class FeedArm(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_strategy_display()}, weight {self.weight})"
+
+
+class ServedCandidate(models.Model):
+    """A post served on a ranked home page, with the ranker's features as they were when the
+    page was ranked (feeds.ranker_features): the learned ranker's training data
+    (feeds.ranker_data) never reads anything from after the moment it was served. Kept as
+    long as the event log, and gone with the person's account."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post_id = models.BigIntegerField()
+    served_at = models.DateTimeField(db_index=True)
+    arm = models.CharField(max_length=32)
+    position = models.PositiveSmallIntegerField(help_text="Place in the feed's layout.")
+    features = models.BinaryField(help_text="float32 values, in FEATURES order.")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "served_at"], name="served_user_time")]
+
+    def __str__(self):
+        return f"post {self.post_id} to {self.user_id} at {self.served_at:%Y-%m-%d %H:%M}"
 
 
 class Trend(models.Model):

@@ -17,14 +17,16 @@ Candidates come from several sources, each giving a post a score in [0, 1]:
 The blended score is the sum of weight x source score (weights in DEFAULT_BLEND, overridden by
 the arm's `blend`). The diverse arm then re-orders under hard caps (at most two posts by one
 author and three on one hashtag in any ten in a row); the personalised arm gets a soft cap of
-three posts by one author in any ten. Every candidate comes from `feeds.candidate_pool` (one
+three posts by one author in any ten; the learned arm orders the personalised arm's candidates
+by the learned ranker's predicted engagement (feeds.learned) before the same soft cap.
+feeds.home_ranking puts the steps together. Every candidate comes from `feeds.candidate_pool` (one
 prepared statement on PostgreSQL) through the visibility rule (hidden posts, suspended
 authors, blocks, private groups) minus muted people and posts the person was shown recently
 (impressions in the event log).
 
 Each item's reason is the source that contributed most to its score, phrased from facts that
 the candidate query itself established (who is followed, which group, which hashtag), so a
-reason is never a guess.
+reason is never a guess, whichever order the arm then gives the items.
 """
 
 import math
@@ -32,11 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from django.utils import timezone
-
-from feeds import candidates, serving
-from feeds.candidate_pool import candidate_pool, interests_of
-from feeds.experiments import Assignment
 
 DEFAULT_BLEND = {
     "model": 1.0,
@@ -78,6 +75,8 @@ class Candidate:
     hashtags: frozenset[str] = frozenset()
     shared: dict | None = None  # who followed shared it: username, comment, at
     liked_tag: str | None = None  # the person's most liked hashtag on it, if any
+    features: np.ndarray | None = None  # feeds.ranker_features.FEATURES, when computed
+    engagement: float | None = None  # the learned ranker's prediction (feeds.learned)
     score: float = 0.0
     source: str = ""
     reason: str = ""
@@ -119,23 +118,12 @@ def recency(moment: datetime, now: datetime, half_life_hours: float) -> float:
     return 0.5 ** (age_hours / half_life_hours)
 
 
-def popularity(likes: int, shares: int) -> float:
-    return min(1.0, math.log1p(likes + 2 * shares) / math.log1p(POPULARITY_SCALE))
+def popularity(likes, shares):
+    """Likes and shares on a log scale, 1 from POPULARITY_SCALE on: numbers or arrays."""
+    return np.minimum(1.0, np.log1p(likes + 2 * shares) / math.log1p(POPULARITY_SCALE))
 
 
 # --- candidate sources -----------------------------------------------------------------
-
-
-def _model_candidates(viewer) -> tuple[dict[int, float], int | None]:
-    """The model's top posts for the person, scores scaled to [0, 1] by the best one: the
-    precomputed record when it is still exact, else folded in and retrieved now."""
-    served = serving.current_model()
-    if served is None:
-        return {}, None
-    record = candidates.for_person(served, viewer.pk)
-    if record is None:
-        return {}, None
-    return scaled_model_scores(record.pairs), served.version_id
 
 
 def scaled_model_scores(ranked) -> dict[int, float]:
@@ -153,15 +141,11 @@ _RECENCY_HOURS = {"following": 24, "own": 24, "shared": 24, "groups": 24, "fresh
 _INTERESTS_HOURS = 24 * 7  # declared taste ages slowly: a week's half-life
 
 
-def score_and_explain(
-    candidates: list[Candidate], *, weights: dict[str, float], now: datetime, interests
-) -> list[Candidate]:
-    """Each candidate's blended score, its largest contribution (`source`; on a tie the more
-    specific, SOURCE_PRIORITY) and that source's reason; best first (ties: newest id).
-    The scores are computed for all candidates at once on arrays: the same arithmetic as
-    `_source_score`, a column per source."""
-    if not candidates:
-        return []
+def source_scores(candidates: list[Candidate], *, now: datetime) -> np.ndarray:
+    """Each candidate's score from each source that found it (columns in SOURCE_PRIORITY
+    order), NaN where a source did not: the same arithmetic as `_source_score`, on arrays.
+    The blend weighs them (`score_and_explain`); the learned ranker reads them as features
+    (feeds.ranker_features)."""
     count = len(candidates)
     now_ts = now.timestamp()
     created = np.fromiter((c.created_at.timestamp() for c in candidates), float, count)
@@ -175,7 +159,7 @@ def score_and_explain(
         age_hours = np.maximum((now_ts - moments) / 3600.0, 0.0)
         return 0.5 ** (age_hours / half_life_hours)
 
-    popular = np.minimum(1.0, np.log1p(likes + 2 * shares) / math.log1p(POPULARITY_SCALE))
+    popular = popularity(likes, shares)
     recent = recency(created, 24)
     by_source = {
         "own": recent,
@@ -186,24 +170,46 @@ def score_and_explain(
         "popular": popular,
         "fresh": recency(created, 6),
     }
-    contributions = np.full((count, len(SOURCE_PRIORITY)), -np.inf)
+    scores = np.full((count, len(SOURCE_PRIORITY)), np.nan)
     for column, source in enumerate(SOURCE_PRIORITY):
-        has = [source in c.sources for c in candidates]
-        if not any(has):
+        has = np.fromiter((source in c.sources for c in candidates), bool, count)
+        if not has.any():
             continue
         if source in ("model", "trending"):  # scores given with the candidate
-            scores = np.fromiter((c.sources.get(source, 0.0) for c in candidates), float, count)
+            values = np.fromiter((c.sources.get(source, 0.0) for c in candidates), float, count)
         else:
-            scores = by_source[source]
-        weight = weights[WEIGHT_OF_SOURCE.get(source, source)]
-        contributions[:, column] = np.where(has, weight * scores, -np.inf)
-    present = np.isfinite(contributions)
+            values = by_source[source]
+        scores[:, column] = np.where(has, values, np.nan)
+    return scores
+
+
+def score_and_explain(
+    candidates: list[Candidate],
+    *,
+    weights: dict[str, float],
+    now: datetime,
+    interests,
+    scores: np.ndarray | None = None,
+) -> list[Candidate]:
+    """Each candidate's blended score, its largest contribution (`source`; on a tie the more
+    specific, SOURCE_PRIORITY) and that source's reason; best first (ties: newest id).
+    `scores` are the candidates' `source_scores`, if the caller already has them."""
+    if not candidates:
+        return []
+    if scores is None:
+        scores = source_scores(candidates, now=now)
+    column_weights = np.array(
+        [weights[WEIGHT_OF_SOURCE.get(source, source)] for source in SOURCE_PRIORITY]
+    )
+    present = ~np.isnan(scores)
+    contributions = np.where(present, scores * column_weights, -np.inf)
     totals = np.where(present, contributions, 0.0).sum(axis=1)
     best = contributions.argmax(axis=1)  # the first of equals: the more specific source
     for row, candidate in enumerate(candidates):
         candidate.score = float(totals[row])
         candidate.source = SOURCE_PRIORITY[best[row]]
         candidate.reason = _reason(candidate.source, candidate, interests=interests)
+    count = len(candidates)
     ids = np.fromiter((c.id for c in candidates), np.int64, count)
     order = np.lexsort((-ids, -totals))
     return [candidates[index] for index in order]
@@ -290,66 +296,3 @@ def diversify(
                 for tag in leaving.hashtags:
                     topics[tag] -= 1
     return placed
-
-
-# --- the ranker ------------------------------------------------------------------------
-
-
-def rank_home(
-    viewer,
-    assignment: Assignment,
-    *,
-    now: datetime | None = None,
-    limit: int = SNAPSHOT_SIZE,
-    visible=None,
-) -> RankedFeed:
-    """The person's ranked home feed, best first, each item with its reason. `visible` is
-    `social.selectors.visible_posts(viewer)` if the caller already has it."""
-    now = now or timezone.now()
-    weights = blend_weights(assignment.blend)
-    model_scores, version = _model_candidates(viewer)
-    cold = not model_scores and version is None
-    pool = candidate_pool(viewer, now, model_ids=model_scores, cold=cold, visible=visible)
-    candidates: dict[int, Candidate] = {}
-    for row in pool.rows:
-        candidate = candidates.get(row["id"])
-        if candidate is None:
-            candidate = candidates[row["id"]] = Candidate.from_row(row)
-        if row["src"] != "by_id":
-            candidate.sources[row["src"]] = 0.0
-    interests = interests_of(viewer)
-    for candidate in candidates.values():
-        candidate.hashtags = pool.hashtags.get(candidate.id, frozenset())
-        candidate.liked_tag = pool.liked_tag.get(candidate.id)
-        if candidate.id in model_scores:
-            candidate.sources["model"] = model_scores[candidate.id]
-        if candidate.id in pool.trending:
-            candidate.sources["trending"] = pool.trending[candidate.id]
-        if candidate.id in pool.shared:
-            candidate.shared = pool.shared[candidate.id]
-            candidate.sources["shared"] = 0.0
-        if "interests" in candidate.sources and not candidate.hashtags & set(interests):
-            del candidate.sources["interests"]
-        if candidate.author_id == viewer.pk:  # one's own posts: only as "your post"
-            candidate.sources = {k: v for k, v in candidate.sources.items() if k == "own"}
-    ranked = score_and_explain(
-        [candidate for candidate in candidates.values() if candidate.sources],
-        weights=weights,
-        now=now,
-        interests=interests,
-    )
-    if assignment.is_diverse:
-        ranked = diversify(
-            ranked,
-            author_cap=DIVERSE_AUTHOR_CAP,
-            topic_cap=DIVERSE_TOPIC_CAP,
-            strict=True,
-            limit=limit,
-        )
-    else:
-        ranked = diversify(
-            ranked, author_cap=PERSONALISED_AUTHOR_CAP, topic_cap=None, strict=False, limit=limit
-        )
-    return RankedFeed(
-        items=ranked, model_version=version if model_scores else None, cold_start=cold
-    )

@@ -54,12 +54,18 @@ class AlreadyRunning(Exception):
 # gates its versions with feeds.gates.judge: the active version scored on the new one's
 # hold-out. The feed model is feeds' own; apps above feeds add theirs with register_kind
 # (ads, the ad targeter, from AdsConfig.ready()).
-TRAINERS = {ModelKind.FEED_ALS: "feeds.training"}
+TRAINERS = {
+    ModelKind.FEED_ALS: "feeds.training",
+    ModelKind.FEED_RANKER: "feeds.ranker_training",
+}
 
 
 # Each kind's evaluation module (with `metric_rows(metrics)`: metric, this version, the
 # baseline and the active version then, all on the same hold-out) and its baseline's name.
-EVALUATIONS = {ModelKind.FEED_ALS: ("feeds.evaluation", "popularity")}
+EVALUATIONS = {
+    ModelKind.FEED_ALS: ("feeds.evaluation", "popularity"),
+    ModelKind.FEED_RANKER: ("feeds.ranker_evaluation", "hand blend"),
+}
 
 
 def register_kind(kind: str, *, training: str, evaluation: str, baseline: str) -> None:
@@ -295,6 +301,34 @@ def prune_artifacts(*, kind: str = ModelKind.FEED_ALS, keep: int | None = None) 
 
 
 # The rules every kind shares
+
+
+def queue_training(
+    kind: str, *, params: dict, triggered_by: str, enqueue: bool = True
+) -> ModelVersion:
+    """Queue a run of `kind` under the one-training lock (a dead run's lock is reaped
+    first); its Celery task is sent after the transaction commits. Raises AlreadyRunning."""
+    reap_stale_runs(kind=kind)
+    version = version_queue(kind=kind, triggered_by=triggered_by, params=params)
+    if enqueue:
+        send_training_on_commit(version)
+    return version
+
+
+def train_queued(version_id: int, run: Callable, *, progress=None) -> ModelVersion | None:
+    """Start a queued version and `run(version, progress)` it; any error fails the version.
+    None when the version was not queued (another delivery of the same task, or a reaped
+    run): it is left alone, so running the task twice trains once."""
+    version = version_start(version_id)
+    if version is None:
+        log.info("v%s is not queued; leaving it alone", version_id)
+        return None
+    try:
+        run(version, progress)
+    except Exception as error:  # includes Celery's SoftTimeLimitExceeded
+        log.exception("training %s v%s failed", version.kind, version_id)
+        version_fail(version, f"{type(error).__name__}: {error}")
+    return ModelVersion.objects.filter(pk=version_id).first()  # None if deleted meanwhile
 
 
 def due_for_retrain(

@@ -22,6 +22,7 @@ from events.serve_tokens import serve_token
 from feeds import slots as sponsored_slots
 from feeds import warm
 from feeds.experiments import OPTED_OUT_ARM, Assignment, assign
+from feeds.ranker_log import log_served
 from feeds.snapshot import (
     SPONSORED,
     SPONSORED_EVERY,
@@ -192,6 +193,8 @@ def ranked_home_page(
     else:
         posts = _posts_for(viewer, window, visible=visible, prepare=prepare)
         mark_served(posts, viewer=viewer, arm=snapshot.arm, model_version=snapshot.model_version)
+    served = {post.pk for post in posts}
+    log_served(viewer, arm=snapshot.arm, served=[(p, e) for p, e in window if e["post"] in served])
     previous_position = snapshot.previous_position(position, size)
     end = len(snapshot.entries) if next_position is None else next_position
     slots = [

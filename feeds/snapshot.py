@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from feeds.arms import ranker_for
 from feeds.experiments import Assignment
-from feeds.ranking import Candidate, rank_home
+from feeds.home_ranking import rank_home
+from feeds.ranking import Candidate
 from flywheel import soft_cache
 from flywheel.pagination import BadCursor
 
@@ -40,7 +41,8 @@ class Snapshot:
     user_id: int
     arm: str
     model_version: int | None
-    entries: list[dict]  # {"post", "reason", "source", "shared"?} or {"slot": "sponsored"}
+    # {"post", "reason", "source", "shared"?, "features"?} or {"slot": "sponsored"}
+    entries: list[dict]
     created_at: datetime
 
     def window(self, position: int, size: int) -> tuple[list[tuple[int, dict]], int | None]:
@@ -89,6 +91,8 @@ def _entry(item: Candidate) -> dict:
     entry = {"post": item.id, "reason": item.reason, "source": item.source}
     if item.shared:
         entry["shared"] = item.shared
+    if item.features is not None:  # logged when served (feeds.ranker_log): 4 bytes each
+        entry["features"] = item.features.tobytes()
     return entry
 
 

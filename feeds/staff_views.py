@@ -47,6 +47,13 @@ def holdout_words(metrics: dict) -> str:
     holdout = (metrics or {}).get("holdout")
     if not holdout:
         return ""
+    if "examples" in holdout:  # the learned ranker's: posts served, by serving order
+        after = holdout.get("after_served_id")
+        newer = f", all served after #{after} (what the active version never saw)" if after else ""
+        return (
+            f"Judged on the {holdout['examples']:,} newest posts served and seen, by "
+            f"{holdout['people']:,} people{newer}."
+        )
     size = (
         f"{holdout['pairs']:,} people x campaigns shown"
         if "pairs" in holdout

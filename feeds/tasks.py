@@ -10,7 +10,15 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.conf import settings
 
-from feeds import candidates, fresh_posts, registry, retrieval, training
+from feeds import (
+    candidates,
+    fresh_posts,
+    ranker_log,
+    ranker_training,
+    registry,
+    retrieval,
+    training,
+)
 
 try:  # the trend tasks live in their own module, built separately
     from feeds.trend_tasks import *  # noqa: F403
@@ -30,7 +38,15 @@ def _load_the_index_library(**kwargs):
     (docs/benchmarks.md). Loaded once here, the pages are shared by every child and are
     there from the start."""
     retrieval.faiss_library()
+
+
 TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)
+
+
+def _outcome(version_id: int, version) -> dict:
+    if version is None:
+        return {"version": version_id, "skipped": True}
+    return {"version": version.pk, "state": version.state, "reason": version.reason}
 
 
 @shared_task(
@@ -41,10 +57,23 @@ TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_T
 def train_feed_model(version_id: int) -> dict:
     """Train one queued version. Idempotent: a version that is not queued is left alone, so
     a redelivered message (a lost worker, a repeated call) never trains twice."""
-    version = training.train_version(version_id)
-    if version is None:
-        return {"version": version_id, "skipped": True}
-    return {"version": version.pk, "state": version.state, "reason": version.reason}
+    return _outcome(version_id, training.train_version(version_id))
+
+
+@shared_task(
+    name=ranker_training.TASK,  # "feeds.train_feed_ranker"
+    time_limit=settings.TRAINING_TIME_LIMIT,
+    soft_time_limit=TRAINING_SOFT_LIMIT,
+)
+def train_feed_ranker(version_id: int) -> dict:
+    """Train one queued version of the learned ranker (idempotent, as the feed model's)."""
+    return _outcome(version_id, ranker_training.train_version(version_id))
+
+
+@shared_task(name="feeds.prune_served")
+def prune_served() -> int:
+    """Daily: delete served-post records past the event log's retention."""
+    return ranker_log.prune_served()
 
 
 def _for_every_kind(trigger: str) -> int | None:

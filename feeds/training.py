@@ -74,12 +74,8 @@ def training_request(
     """
     if kind != ModelKind.FEED_ALS:
         raise NotBuilt(f"{ModelKind(kind).label} has no training yet.")
-    config = TrainingConfig.from_settings(overrides)
-    registry.reap_stale_runs(kind=kind)  # a dead run must not hold the lock for ever
-    version = registry.version_queue(kind=kind, triggered_by=triggered_by, params=asdict(config))
-    if enqueue:
-        registry.send_training_on_commit(version)
-    return version
+    params = asdict(TrainingConfig.from_settings(overrides))
+    return registry.queue_training(kind, params=params, triggered_by=triggered_by, enqueue=enqueue)
 
 
 def new_interactions_since(max_event_id: int, *, at_least: int) -> int:
@@ -352,13 +348,6 @@ def train_version(version_id: int, *, progress: Progress | None = None) -> Model
     """Run the pipeline for a queued version. Returns the version in its final state, or
     None when it was not queued (another delivery of the same task, or a reaped run): such a
     run is left alone, so running the task twice trains once."""
-    version = registry.version_start(version_id)
-    if version is None:
-        log.info("v%s is not queued; leaving it alone", version_id)
-        return None
-    try:
-        _Run(version, progress).execute()
-    except Exception as error:  # includes Celery's SoftTimeLimitExceeded
-        log.exception("training v%s failed", version_id)
-        registry.version_fail(version, f"{type(error).__name__}: {error}")
-    return ModelVersion.objects.filter(pk=version_id).first()  # None if deleted meanwhile
+    return registry.train_queued(
+        version_id, lambda version, progress: _Run(version, progress).execute(), progress=progress
+    )

@@ -294,6 +294,25 @@ FEED_CANDIDATES_SECONDS = env.int("FEED_CANDIDATES_SECONDS", default=6 * 3600)
 FEED_PRECOMPUTE_ACTIVE_MINUTES = env.int("FEED_PRECOMPUTE_ACTIVE_MINUTES", default=15)
 FEED_PRECOMPUTE_MAX_PEOPLE = env.int("FEED_PRECOMPUTE_MAX_PEOPLE", default=20000)
 # Changing the salt reshuffles everyone's home-feed arm (a new experiment).
+# The learned ranker (feeds.ranker_*): log the features of what ranked arms serve, and train
+# on served posts whose label window has closed.
+FEED_RANKER_LOG = env.bool("FEED_RANKER_LOG", default=True)
+FEED_RANKER_LABEL_MINUTES = env.int("FEED_RANKER_LABEL_MINUTES", default=60)
+FEED_RANKER_DWELL_MS = env.int("FEED_RANKER_DWELL_MS", default=5000)
+FEED_RANKER_HOLDOUT = env.float("FEED_RANKER_HOLDOUT", default=0.2)
+FEED_RANKER_MAX_EXAMPLES = env.int("FEED_RANKER_MAX_EXAMPLES", default=500_000)
+FEED_RANKER_ITERATIONS = env.int("FEED_RANKER_ITERATIONS", default=200)
+FEED_RANKER_LEARNING_RATE = env.float("FEED_RANKER_LEARNING_RATE", default=0.1)
+FEED_RANKER_LEAVES = env.int("FEED_RANKER_LEAVES", default=15)
+FEED_RANKER_RANDOM_STATE = env.int("FEED_RANKER_RANDOM_STATE", default=42)
+FEED_RANKER_RETRAIN_AFTER = env.int("FEED_RANKER_RETRAIN_AFTER", default=5000)
+FEED_RANKER_RETRAIN_MIN_INTERVAL = env.int("FEED_RANKER_RETRAIN_MIN_INTERVAL", default=900)
+FEED_RANKER_GATE_ENABLED = env.bool("FEED_RANKER_GATE_ENABLED", default=True)
+FEED_RANKER_GATE_BASELINE_LIFT = env.float("FEED_RANKER_GATE_BASELINE_LIFT", default=1.0)
+FEED_RANKER_GATE_ACTIVE_RATIO = env.float("FEED_RANKER_GATE_ACTIVE_RATIO", default=0.98)
+FEED_RANKER_GATE_MIN_ENGAGED = env.int("FEED_RANKER_GATE_MIN_ENGAGED", default=50)
+FEED_RANKER_GATE_MIN_IGNORED = env.int("FEED_RANKER_GATE_MIN_IGNORED", default=200)
+
 FEED_EXPERIMENT_SALT = env.str("FEED_EXPERIMENT_SALT", default="home-feed-1")
 
 # --- Security ---------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.core.cache.backends.redis import RedisCache
 
 from feeds import candidates, serving, tasks
 from feeds.experiments import assign
+from feeds.home_ranking import rank_home
 from feeds.models import FeedArm
-from feeds.ranking import rank_home
 from social import services
 from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
 

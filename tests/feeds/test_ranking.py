@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from feeds.experiments import assign
+from feeds.home_ranking import rank_home
 from feeds.models import FeedArm
-from feeds.ranking import rank_home
 from social import services
 from social.models import Post
 from tests.factories import sign_in_api

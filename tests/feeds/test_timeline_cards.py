@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from feeds import candidates, retrieval, serving
 from feeds.experiments import assign
+from feeds.home_ranking import rank_home
 from feeds.models import FeedArm
-from feeds.ranking import rank_home
 from social import moderation, selectors, services
 from social.api import with_cards
 from social.serializers import TimelinePostSerializer

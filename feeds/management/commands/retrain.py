@@ -1,4 +1,4 @@
-"""`manage.py retrain feeds|ads`: one training run in the foreground, for operators and scripts.
+"""`manage.py retrain feeds|ads|ranker`: one training run in the foreground, for operators.
 
 Exit status 0 when the run trained (whether its gate made it active or rejected it), 1 when it
 failed or another run holds the lock, 2 for a model that cannot be trained yet.
@@ -13,7 +13,11 @@ from feeds.evaluation import metric_rows
 from feeds.models import ModelKind, ModelVersion
 
 BAR_WIDTH = 30
-KINDS = {"feeds": ModelKind.FEED_ALS, "ads": ModelKind.AD_TARGETER}
+KINDS = {
+    "feeds": ModelKind.FEED_ALS,
+    "ads": ModelKind.AD_TARGETER,
+    "ranker": ModelKind.FEED_RANKER,
+}
 
 
 class ProgressBar:
@@ -54,7 +58,7 @@ class Command(BaseCommand):
     help = "Train a model now, in the foreground, and say whether the new version serves."
 
     def add_arguments(self, parser):
-        parser.add_argument("model", choices=["feeds", "ads"], help="which model to train")
+        parser.add_argument("model", choices=list(KINDS), help="which model to train")
         parser.add_argument("--factors", type=int)
         parser.add_argument("--iterations", type=int)
         parser.add_argument("--regularization", type=float)
@@ -74,6 +78,8 @@ class Command(BaseCommand):
             raise CommandError(f"Not started: {running}.", returncode=1) from None
         except training.NotBuilt as missing:
             raise CommandError(str(missing), returncode=2) from None
+        except ValueError as unknown:  # a setting this kind of model does not have
+            raise CommandError(f"{model}: {unknown}", returncode=2) from None
         self.stdout.write(f"Training {version.get_kind_display()} v{version.pk}")
         progress = None
         if not no_progress:
@@ -95,6 +101,8 @@ class Command(BaseCommand):
         write(f"\nv{version.pk}: {version.get_state_display()}")
         if version.kind == ModelKind.AD_TARGETER:
             self.report_targeter(version)
+        elif version.kind == ModelKind.FEED_RANKER:
+            self.report_ranker(version)
         else:
             self.report_feed_model(version)
         if version.train_seconds is not None:
@@ -130,6 +138,25 @@ class Command(BaseCommand):
                 f"{metrics.get('held_out_clicks', 0):,} of them clicked"
             )
             self.comparison(metrics, registry.metric_rows(version), "targeting only")
+
+    def report_ranker(self, version: ModelVersion) -> None:
+        write = self.stdout.write
+        write(
+            f"  data      {version.items:,} posts served and seen by {version.users:,} people, "
+            f"{version.nonzeros:,} engaged with (served posts up to #{version.max_event_id})"
+        )
+        params = version.params
+        write(
+            f"  params    {params.get('iterations')} trees of {params.get('leaves')} leaves, "
+            f"learning rate {params.get('learning_rate')}"
+        )
+        metrics = version.metrics
+        if metrics.get("model"):
+            write(
+                f"  evaluated on the {metrics.get('eval_examples', 0):,} newest examples, "
+                f"{metrics.get('held_out_engaged', 0):,} of them engaged with"
+            )
+            self.comparison(metrics, registry.metric_rows(version), "hand blend")
 
     def report_feed_model(self, version: ModelVersion) -> None:
         write = self.stdout.write

@@ -1,0 +1,91 @@
+"""Judging the learned ranker: the same hold-out, the hand blend beside it, the shared gate.
+
+The hold-out is by time: the newest FEED_RANKER_HOLDOUT share of the examples
+(feeds.ranker_data), and never an example the active ranker learnt from. On it, in the same
+run:
+
+- the new ranker's predicted engagement, each post as if on top (position 0, as serving);
+- the hand blend's ordering (its `blend` score): its AUC is the blend's own; for log-loss its
+  scores are made probabilities by a one-feature logistic regression fitted on the training
+  part, the least a probability from the blend can be;
+- the active ranker's prediction, where one is active.
+
+AUC says whether a ranker puts what people engaged with above what they passed over;
+log-loss whether its probabilities are honest. The gate (feeds.gates) lets a version serve
+only with enough engaged and ignored examples held out, an AUC whose 95% interval is above
+chance, an AUC above the hand blend's, not clearly below the active ranker's, and a log-loss
+no worse than the calibrated blend's.
+"""
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from feeds import gates
+from feeds.binary_metrics import (
+    AUC,
+    AUC_HIGH,
+    AUC_LOW,
+    LOG_LOSS,
+    auc_shortfall,
+    judge,
+    metric_rows,
+)
+
+BASELINE = "the hand blend"
+__all__ = ["auc_shortfall", "calibrated_blend", "judge", "metric_rows", "quality_gate"]
+
+
+def calibrated_blend(train_blend, train_engaged, test_blend) -> np.ndarray:
+    """The hand blend's scores on the hold-out as probabilities of engagement (scikit-learn's
+    logistic regression on the blend score alone, fitted on the training part)."""
+    labels = np.asarray(train_engaged, dtype=bool)
+    if labels.all() or not labels.any():
+        return np.full(len(test_blend), float(labels.mean()) if len(labels) else 0.5)
+    model = LogisticRegression().fit(np.asarray(train_blend).reshape(-1, 1), labels)
+    return model.predict_proba(np.asarray(test_blend).reshape(-1, 1))[:, 1]
+
+
+def baseline_figures(labels, blend, calibrated) -> dict:
+    """The hand blend's AUC (its own order) and log-loss (its calibrated probabilities)."""
+    return {AUC: judge(labels, blend)[AUC], LOG_LOSS: judge(labels, calibrated)[LOG_LOSS]}
+
+
+def quality_gate(
+    metrics: dict,
+    *,
+    rules: gates.Rules,
+    min_engaged: int,
+    min_ignored: int,
+    champion_version: int | None = None,
+) -> gates.Verdict:
+    model, baseline = metrics["model"], metrics["baseline"]
+    champion = metrics.get("champion") or {}
+    engaged = metrics["held_out_engaged"]
+    low, high = model.get(AUC_LOW), model.get(AUC_HIGH)
+    return gates.judge(
+        evidence=[
+            gates.Count("engaged posts", engaged, min_engaged),
+            gates.Count("posts passed over", metrics["eval_examples"] - engaged, min_ignored),
+        ],
+        main=gates.Scores(
+            AUC,
+            model[AUC],
+            baseline[AUC],
+            champion.get(AUC),
+            meaning="it orders posts no better than the hand blend does",
+            shortfall=champion.get("shortfall"),
+        ),
+        interval=None if low is None else gates.Interval(low, high, chance=0.5),
+        guards=(
+            gates.Scores(
+                LOG_LOSS,
+                model[LOG_LOSS],
+                baseline[LOG_LOSS],
+                higher_is_better=False,
+                meaning="its predicted engagement is less honest than the blend's",
+            ),
+        ),
+        baseline_name=BASELINE,
+        rules=rules,
+        champion_version=champion_version,
+    )

@@ -1,0 +1,251 @@
+"""Training the learned ranker: the same registry, triggers, gate and lifecycle as the others.
+
+    served posts and what followed (feeds.ranker_data) -> time split
+      -> gradient-boosted trees (scikit-learn) -> AUC / log-loss beside the hand blend and
+      the active ranker -> gate -> artifact -> activate
+
+scikit-learn's HistGradientBoostingClassifier: it learns the interactions a hand blend
+cannot (a followee's like matters more on an old post than on a fresh one, the model's score
+more for people it knows well), needs no scaling of features with very different ranges, and
+predicts a few hundred rows in about a millisecond on one thread (bench/bench_ranker.py).
+
+The version's `max_event_id` is the newest served-post id its examples could include, so
+the data trigger counts served posts since, and the next version's hold-out never holds an
+example this one learnt from.
+
+Exposes the interface `feeds.registry.trainer` expects: training_request, train_version,
+retrain_if_due, retrain_on_schedule and TASK.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+import joblib
+import numpy as np
+from django.utils import timezone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
+
+from feeds import gates, ranker_data, ranker_evaluation, registry
+from feeds.artifacts import delete_artifact, save_artifact
+from feeds.binary_metrics import auc_shortfall, judge
+from feeds.conf import SettingsConfig
+from feeds.learned import MODEL_FILE, Ranker, load_ranker
+from feeds.models import ModelKind, ModelVersion, ServedCandidate
+from feeds.ranker_features import FEATURES
+from feeds.stages import Progress, Stages
+from feeds.training import NotEnoughData, PeakMemory
+
+log = logging.getLogger(__name__)
+KIND = ModelKind.FEED_RANKER
+TASK = "feeds.train_feed_ranker"  # matches the `*.train_*` route: the training queue
+STAGES = {"data": 0.35, "split": 0.05, "fit": 0.35, "evaluate": 0.2, "artifact": 0.05}
+MIN_EXAMPLES = 40
+
+
+@dataclass(frozen=True)
+class RankerConfig(SettingsConfig):
+    iterations: int
+    learning_rate: float
+    leaves: int
+    random_state: int
+    holdout: float
+    max_examples: int
+    gate_enabled: bool
+    gate_baseline_lift: float
+    gate_active_ratio: float
+    gate_min_engaged: int
+    gate_min_ignored: int
+
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "iterations": "FEED_RANKER_ITERATIONS",
+        "learning_rate": "FEED_RANKER_LEARNING_RATE",
+        "leaves": "FEED_RANKER_LEAVES",
+        "random_state": "FEED_RANKER_RANDOM_STATE",
+        "holdout": "FEED_RANKER_HOLDOUT",
+        "max_examples": "FEED_RANKER_MAX_EXAMPLES",
+        "gate_enabled": "FEED_RANKER_GATE_ENABLED",
+        "gate_baseline_lift": "FEED_RANKER_GATE_BASELINE_LIFT",
+        "gate_active_ratio": "FEED_RANKER_GATE_ACTIVE_RATIO",
+        "gate_min_engaged": "FEED_RANKER_GATE_MIN_ENGAGED",
+        "gate_min_ignored": "FEED_RANKER_GATE_MIN_IGNORED",
+    }
+
+
+# --- triggers --------------------------------------------------------------------------
+
+
+def training_request(
+    *, kind: str = KIND, triggered_by: str, overrides: dict | None = None, enqueue: bool = True
+) -> ModelVersion:
+    """Queue a run under the registry's one-training lock; its task goes after commit.
+    Raises registry.AlreadyRunning or ValueError (unknown overrides)."""
+    params = asdict(RankerConfig.from_settings(overrides))
+    return registry.queue_training(KIND, params=params, triggered_by=triggered_by, enqueue=enqueue)
+
+
+def retrain_if_due(*, kind: str = KIND, now=None) -> ModelVersion | None:
+    """The data trigger (every minute, with the other kinds'): FEED_RANKER_RETRAIN_AFTER
+    posts served since the last version, debounced by the registry's rule."""
+    from feeds import conf
+
+    due = registry.due_for_retrain(
+        KIND,
+        new_events=ranker_data.new_served_since,
+        threshold=conf.get("FEED_RANKER_RETRAIN_AFTER"),
+        min_interval_seconds=conf.get("FEED_RANKER_RETRAIN_MIN_INTERVAL"),
+        now=now,
+    )
+    if not due:
+        return None
+    try:
+        return training_request(triggered_by="data threshold")
+    except registry.AlreadyRunning:
+        return None
+
+
+def retrain_on_schedule(*, kind: str = KIND) -> ModelVersion | None:
+    """The periodic retrain; skipped when nothing was served since the last version."""
+    trained = registry.latest_trained_version(KIND)
+    if not ranker_data.new_served_since(trained.max_event_id if trained else 0, 1):
+        return None
+    try:
+        return training_request(triggered_by="schedule")
+    except registry.AlreadyRunning:
+        return None
+
+
+# --- the pipeline ----------------------------------------------------------------------
+
+
+def fit_ranker(features: np.ndarray, engaged: np.ndarray, config: RankerConfig):
+    with threadpool_limits(1, "openmp"):  # the worker's other processes have the other CPUs
+        return HistGradientBoostingClassifier(
+            max_iter=config.iterations,
+            learning_rate=config.learning_rate,
+            max_leaf_nodes=config.leaves,
+            random_state=config.random_state,
+        ).fit(features, engaged)
+
+
+def holdout_start(examples: ranker_data.Examples, holdout: float, champion) -> int:
+    """Where the hold-out starts: the newest `holdout` share, and never an example the
+    active version could have learnt from."""
+    cut = round(len(examples) * (1 - holdout))
+    if champion is not None:
+        cut = max(cut, int(np.searchsorted(examples.ids, champion.max_event_id, side="right")))
+    return cut
+
+
+def _run(version: ModelVersion, progress: Progress | None) -> None:
+    config = RankerConfig.from_dict(version.params or {})
+    memory, stage = PeakMemory(), Stages(STAGES, progress)
+    stage("data", "reading served posts and what followed")
+    newest = ServedCandidate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    examples = ranker_data.labelled(limit=config.max_examples)
+    examples = examples.take(examples.ids <= newest)
+    engaged = int(examples.engaged.sum())
+    registry.version_update(
+        version,
+        max_event_id=int(examples.ids[-1]) if len(examples) else 0,
+        users=len(np.unique(examples.user_ids)),
+        items=len(examples),
+        nonzeros=engaged,
+    )
+    stage("split", f"{len(examples):,} posts served and seen, {engaged:,} engaged with")
+    champion, champion_ranker = _champion()
+    older = np.arange(len(examples)) < holdout_start(examples, config.holdout, champion)
+    train, test = examples.take(older), examples.take(~older)
+    if len(examples) < MIN_EXAMPLES or train.engaged.all() or not train.engaged.any():
+        raise NotEnoughData(
+            f"Not enough served posts with their outcome: {len(examples):,} seen, {engaged:,} "
+            f"engaged with; the training part needs both outcomes (at least {MIN_EXAMPLES} "
+            "examples in all)."
+        )
+    stage("fit", f"gradient-boosted trees on {len(train):,} examples")
+    model = fit_ranker(train.features, train.engaged, config)
+    challenger = Ranker(version_id=version.pk, model=model)
+    stage("evaluate", f"{len(test):,} held-out examples")
+    predicted = challenger.engagement(test.features)
+    blend = test.column("blend")
+    calibrated = ranker_evaluation.calibrated_blend(train.column("blend"), train.engaged, blend)
+    metrics = {
+        "eval_examples": len(test),
+        "held_out_engaged": int(test.engaged.sum()),
+        "holdout": {
+            "what": "the newest posts served and seen, by serving order",
+            "fraction": config.holdout,
+            "after_served_id": champion.max_event_id if champion else 0,
+            "examples": len(test),
+            "people": len(np.unique(test.user_ids)),
+        },
+        "model": judge(test.engaged, predicted, interval=True),
+        "baseline": ranker_evaluation.baseline_figures(test.engaged, blend, calibrated),
+        "champion": None,
+        "engaged_share": round(float(examples.engaged.mean()), 6),
+        "features": list(FEATURES),
+    }
+    if champion_ranker is not None:
+        theirs = champion_ranker.engagement(test.features)
+        shortfall = auc_shortfall(test.engaged, predicted, theirs, ratio=config.gate_active_ratio)
+        metrics["champion"] = {
+            "version": champion.pk,
+            **judge(test.engaged, theirs),
+            "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
+        }
+    verdict = ranker_evaluation.quality_gate(
+        metrics,
+        rules=gates.Rules.of(config),
+        min_engaged=config.gate_min_engaged,
+        min_ignored=config.gate_min_ignored,
+        champion_version=champion.pk if champion else None,
+    )
+    metrics["gate"] = verdict.as_metrics()
+
+    def cost() -> dict:
+        stage(None)
+        return {
+            "train_seconds": stage.elapsed(),
+            "peak_memory_mb": memory.peak_mb(),
+            "metrics": {**metrics, "seconds": stage.seconds},
+        }
+
+    if not verdict.passed:
+        registry.version_reject(version, verdict.reason, **cost())
+        return
+    stage("artifact", "writing the trees")
+    path = save_artifact(
+        KIND,
+        version.pk,
+        meta={
+            "features": list(FEATURES),
+            "max_served_id": int(examples.ids[-1]),
+            "created_at": timezone.now().isoformat(),
+        },
+        write=lambda folder: joblib.dump(model, folder / MODEL_FILE),
+    )
+    if not registry.version_ready(version, artifact_path=str(path), **cost()):
+        delete_artifact(path)  # reaped while we worked: it must not serve
+        return
+    registry.version_activate(version.pk)
+    registry.prune_artifacts(kind=KIND)
+
+
+def _champion():
+    """The active ranker and its model (None where it cannot be read: then there is nothing
+    to compare with, and its data window still bounds the hold-out)."""
+    active = registry.active_version(KIND)
+    if active is None:
+        return None, None
+    try:
+        return active, load_ranker(active.artifact_path, active.pk)
+    except (OSError, ValueError, KeyError, EOFError) as error:
+        log.error("cannot load the active ranker v%s to compare with: %s", active.pk, error)
+        return active, None
+
+
+def train_version(version_id: int, *, progress: Progress | None = None) -> ModelVersion | None:
+    """Run the pipeline for a queued version (idempotent: a version not queued is left
+    alone). Returns the version in its final state."""
+    return registry.train_queued(version_id, _run, progress=progress)

@@ -1,0 +1,174 @@
+"""The learned ranker's training data: every post a ranked arm serves is logged with the
+features it had when ranked, and labelled later only from what the person did within the
+window after seeing it; opted-out and suspended people are never in it."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from events.models import Event, EventKind
+from feeds import ranker_data, ranker_log
+from feeds.models import FeedArm, ServedCandidate
+from feeds.ranker_features import FEATURES
+from social import services
+from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
+from tests.feeds.test_home_feed import api_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _models(served_models):
+    """Every test here serves models of its own (tests/feeds/conftest.py)."""
+
+
+def features_of(row: ServedCandidate) -> dict[str, float]:
+    return dict(zip(FEATURES, np.frombuffer(bytes(row.features), np.float32), strict=True))
+
+
+def world(viewer):
+    """Ben (followed, liked twice by the viewer), posts his followees like, and a model."""
+    ben, carla = person("ben"), person("carla")
+    services.follow_create(follower=viewer, followee=ben)
+    services.follow_create(follower=viewer, followee=carla)
+    for text in ("old one", "old two"):
+        services.like_create(user=viewer, post=write(ben, text, age=timedelta(days=20)))
+    jazz = [write(person(), f"jazz {n} #jazz", age=timedelta(hours=n)) for n in range(6)]
+    services.like_create(user=carla, post=jazz[1])
+    services.like_create(user=ben, post=jazz[1])
+    services.like_create(user=viewer, post=jazz[0])
+    new = write(ben, "new from ben #jazz", age=timedelta(hours=2))
+    install_model([jazz, [write(person(), f"stew {n} #cooking") for n in range(6)]])
+    return ben, jazz, new
+
+
+@pytest.mark.parametrize("strategy", [FeedArm.Strategy.PERSONALISED, FeedArm.Strategy.LEARNED])
+def test_each_served_post_is_logged_with_its_features_and_place(strategy):
+    put_everyone_in(strategy)
+    ana = person("ana", interests=["jazz"])
+    _, jazz, new = world(ana)
+    api = api_for(ana)
+    first = api_home(api, page_size=3)
+    logged = list(ServedCandidate.objects.filter(user=ana).order_by("id"))
+    assert [row.post_id for row in logged] == [item["id"] for item in first["results"]]
+    assert {row.arm for row in logged} == {first["results"][0]["arm"]}
+    assert [row.position for row in logged] == sorted(row.position for row in logged)
+
+    second = api.get(first["next"]).json()
+    assert ServedCandidate.objects.filter(user=ana).count() == len(logged) + len(second["results"])
+    page = second
+    while page["next"]:
+        page = api.get(page["next"]).json()
+    by_post = {row.post_id: features_of(row) for row in ServedCandidate.objects.filter(user=ana)}
+    from_ben = by_post[new.pk]
+    assert from_ben["following"] > 0
+    assert from_ben["author_affinity"] == pytest.approx(np.log1p(2))
+    assert from_ben["interest_match"] == 1.0
+    assert 0.69 < from_ben["age_hours"] < 1.2  # log(1 + 2 hours)
+    liked_by_followees = by_post[jazz[1].pk]
+    assert liked_by_followees["followee_likes"] == pytest.approx(np.log1p(2))
+    assert liked_by_followees["model"] > 0 and liked_by_followees["blend"] > 0
+    assert all(row["position"] == 0 for row in by_post.values())  # the slot is the column
+
+
+def test_what_happens_after_serving_never_changes_the_logged_features():
+    put_everyone_in(FeedArm.Strategy.PERSONALISED)
+    ana = person("ana")
+    _, jazz, _ = world(ana)
+    api_home(api_for(ana), page_size=20)
+    before = features_of(ServedCandidate.objects.get(user=ana, post_id=jazz[1].pk))
+    for n in range(5):
+        follower = person(f"fan{n}")
+        services.follow_create(follower=ana, followee=follower)
+        services.like_create(user=follower, post=jazz[1])
+    after = features_of(ServedCandidate.objects.get(user=ana, post_id=jazz[1].pk))
+    assert after == before
+
+
+def test_the_chronological_arm_and_a_switched_off_log_record_nothing(settings):
+    put_everyone_in(FeedArm.Strategy.CHRONOLOGICAL)
+    ana = person("ana")
+    world(ana)
+    api_home(api_for(ana))
+    assert not ServedCandidate.objects.exists()
+    settings.FEED_RANKER_LOG = False
+    put_everyone_in(FeedArm.Strategy.PERSONALISED)
+    api_home(api_for(person("ben2")))
+    assert not ServedCandidate.objects.exists()
+
+
+# --- labels --------------------------------------------------------------------------
+
+
+def served(user, post, *, minutes_ago: float, seen=True) -> ServedCandidate:
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    row = np.arange(len(FEATURES), dtype=np.float32)
+    served = ServedCandidate.objects.create(
+        user=user,
+        post_id=post.pk,
+        served_at=at,
+        arm="personalised",
+        position=0,
+        features=row.tobytes(),
+    )
+    if seen:
+        event(user, post, EventKind.IMPRESSION, at + timedelta(seconds=1))
+    return served
+
+
+def event(user, post, kind, at, **fields):
+    Event.objects.create(user=user, post_id=post.pk, kind=kind, created_at=at, **fields)
+
+
+def test_labels_come_only_from_the_window_after_serving(settings):
+    settings.FEED_RANKER_LABEL_MINUTES = 60
+    settings.FEED_RANKER_DWELL_MS = 5000
+    ana, author = person("ana"), person("author")
+    posts = [write(author, f"p{n}") for n in range(7)]
+    liked = served(ana, posts[0], minutes_ago=120)
+    event(ana, posts[0], EventKind.LIKE, liked.served_at + timedelta(minutes=5))
+    late = served(ana, posts[1], minutes_ago=180)
+    event(ana, posts[1], EventKind.LIKE, late.served_at + timedelta(minutes=90))
+    dwelt = served(ana, posts[2], minutes_ago=120)
+    event(ana, posts[2], EventKind.DWELL, dwelt.served_at + timedelta(seconds=9), dwell_ms=8000)
+    glanced = served(ana, posts[3], minutes_ago=120)
+    event(ana, posts[3], EventKind.DWELL, glanced.served_at + timedelta(seconds=9), dwell_ms=900)
+    served(ana, posts[4], minutes_ago=120, seen=False)  # served below the fold: never seen
+    served(ana, posts[5], minutes_ago=10)  # its window is still open
+    before = served(ana, posts[6], minutes_ago=120)
+    event(ana, posts[6], EventKind.LIKE, before.served_at - timedelta(hours=1))
+
+    examples = ranker_data.labelled()
+    labels = dict(zip(examples.ids.tolist(), examples.engaged.tolist(), strict=True))
+    assert labels == {liked.pk: True, late.pk: False, dwelt.pk: True, glanced.pk: False,
+                      before.pk: False}  # fmt: skip
+    assert examples.features.shape == (5, len(FEATURES))
+    assert examples.column("blend")[0] == FEATURES.index("blend")
+
+
+def test_opted_out_and_suspended_people_and_hidden_posts_are_left_out():
+    ana, bea, cal, author = person("ana"), person("bea"), person("cal"), person("author")
+    post, hidden = write(author, "fine"), write(author, "hidden")
+    kept = served(ana, post, minutes_ago=120)
+    served(bea, post, minutes_ago=120)
+    served(cal, post, minutes_ago=120)
+    served(ana, hidden, minutes_ago=120)
+    bea.personalised_feed = False
+    bea.save(update_fields=["personalised_feed"])
+    cal.is_active = False
+    cal.save(update_fields=["is_active"])
+    hidden.is_hidden = True
+    hidden.save(update_fields=["is_hidden"])
+    assert ranker_data.labelled().ids.tolist() == [kept.pk]
+
+
+def test_the_log_is_kept_as_long_as_the_event_log(settings):
+    settings.EVENT_RETENTION_DAYS = 30
+    ana, post = person("ana"), write(person("author"), "p")
+    old = served(ana, post, minutes_ago=31 * 24 * 60, seen=False)
+    recent = served(ana, post, minutes_ago=29 * 24 * 60, seen=False)
+    assert ranker_log.prune_served() == 1
+    assert list(ServedCandidate.objects.values_list("id", flat=True)) == [recent.pk]
+    assert not ServedCandidate.objects.filter(pk=old.pk).exists()
