@@ -111,6 +111,17 @@ def mean_interval(values: Sequence[float]) -> Estimate:
     return Estimate(mean, mean - half, mean + half, n)
 
 
+def mean_difference(treatment: Sequence[float], control: Sequence[float]) -> Estimate | None:
+    """treatment's mean minus control's, with Welch's normal-approximation 95% interval
+    (unequal variances); None without two values on each side."""
+    if len(treatment) < 2 or len(control) < 2:
+        return None
+    ours, theirs = mean_interval(treatment), mean_interval(control)
+    half = math.hypot(ours.margin, theirs.margin)  # margins are Z x standard errors
+    difference = ours.value - theirs.value
+    return Estimate(difference, difference - half, difference + half, ours.n + theirs.n)
+
+
 @dataclass(frozen=True)
 class Lift:
     """A treatment's relative lift over control with its 95% interval (delta method on the

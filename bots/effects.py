@@ -14,7 +14,7 @@ A bot's arm is analytics.engagement's rule; up to `sample` bots per arm are meas
 
 import random
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from django.db import connection
@@ -37,9 +37,10 @@ class ArmEffects:
     topic_entropy: float = 0.0
     utility: float = 0.0
     consumed_per_bot: float = 0.0
+    utilities: list[float] = field(default_factory=list)  # each sampled bot's, for intervals
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "utilities"}
 
 
 def exposure_by_arm(*, start, end, bots) -> dict[str, list[int]]:
@@ -133,6 +134,7 @@ def arm_effects(*, start, end, bots, sample: int = 300, seed: int = 0) -> dict[s
             homogenisation=metrics.mean_pairwise_jaccard(sets, seed=seed),
             topic_entropy=float(np.mean(entropies)) if entropies else 0.0,
             utility=float(np.mean(utilities)) if utilities else 0.0,
+            utilities=utilities,
             consumed_per_bot=float(np.mean([len(s) for s in sets])) if sets else 0.0,
         )
     for arm, exposure in exposure_by_arm(start=start, end=end, bots=bots).items():

@@ -9,7 +9,9 @@ Over a time range split into windows, for the bots (whose truth we know):
 - every feed model version that served in the range: what it was trained on, its held-out
   recall beside the popularity baseline's, and its recall@20 against the truth (bots.quality);
 - system-level effects per arm (bots.effects), homogenisation and utility also relative to the
-  bots-only ideal arm.
+  bots-only ideal arm;
+- true utility consumed compared between arms: each arm against the control, and the learned
+  arm against the personalised one, as a difference of means with its 95% interval.
 """
 
 import itertools
@@ -178,8 +180,35 @@ def build_report(
             for arm, value in sorted(effects.items())
         },
     }
+    report["utility_differences"] = utility_differences(effects, control)
     report["verdicts"] = verdicts(report)
     return report
+
+
+LEARNED_ARM, PERSONALISED_ARM = "personalised-learned", "personalised"
+
+
+def utility_differences(effects: dict, control: str) -> dict[str, dict]:
+    """Mean true utility consumed per bot, arm minus arm, with its 95% interval: every arm
+    against the control, and the learned arm against the personalised one."""
+    pairs = [(arm, control) for arm in sorted(effects) if arm not in (control, IDEAL_ARM)]
+    if LEARNED_ARM in effects and PERSONALISED_ARM in effects:
+        pairs.append((LEARNED_ARM, PERSONALISED_ARM))
+    compared = {}
+    for arm, other in pairs:
+        if other not in effects:
+            continue
+        difference = metrics.mean_difference(effects[arm].utilities, effects[other].utilities)
+        if difference is not None:
+            compared[f"{arm} vs {other}"] = {
+                "arm": arm,
+                "against": other,
+                "difference": difference.value,
+                "low": difference.low,
+                "high": difference.high,
+                "bots": difference.n,
+            }
+    return compared
 
 
 def verdicts(report: dict) -> list[str]:
@@ -209,6 +238,14 @@ def verdicts(report: dict) -> list[str]:
                 f"exposure Gini {effects['exposure_gini']:.2f}, "
                 f"{effects['topic_entropy']:.2f} bits of topics shown."
             )
+    for row in report.get("utility_differences", {}).values():
+        clear = row["low"] > 0 or row["high"] < 0
+        words = ("more" if row["difference"] > 0 else "less") if clear else "no clearly different"
+        said.append(
+            f"{row['arm']} consumed {words} true utility than {row['against']}: "
+            f"{row['difference']:+.3f} per post (95% interval {row['low']:+.3f} to "
+            f"{row['high']:+.3f}, {row['bots']} bots)."
+        )
     return said
 
 

@@ -69,3 +69,10 @@ def test_a_small_difference_is_called_unclear():
     assert not lift.significant
     assert "No clear difference" in metrics.lift_verdict("a", "b", "likes", lift)
     assert "Not enough data" in metrics.lift_verdict("a", "b", "likes", None)
+
+
+def test_a_difference_of_means_has_welchs_interval():
+    difference = metrics.mean_difference([2.0, 4.0, 6.0], [1.0, 1.0, 1.0, 1.0])
+    assert difference.value == pytest.approx(3.0)
+    assert difference.margin == pytest.approx(metrics.Z_95 * (4.0 / 3) ** 0.5)
+    assert metrics.mean_difference([1.0], [1.0, 2.0]) is None

@@ -185,3 +185,22 @@ def test_the_truth_is_readable_by_staff_in_the_admin(
     assert client.get(f"/admin/bots/{model}/add/").status_code == 403
     client.force_login(UserFactory(username="nosy"))
     assert client.get(f"/admin/bots/{model}/").status_code == 302  # to the admin login
+
+
+def test_true_utility_between_arms_with_its_interval(world):
+    report = build_report(start=START, end=END)
+    row = report["utility_differences"]["personalised vs chronological"]
+    # Per bot, personalised read only topic 0 (1.0 and 1.0); chronological 0.0 and 0.5.
+    margin = metrics.Z_95 * 0.25  # the chronological pair's standard error: sqrt(0.125 / 2)
+    assert row["difference"] == pytest.approx(0.75)
+    assert (row["low"], row["high"]) == pytest.approx((0.75 - margin, 0.75 + margin))
+    assert "ideal vs chronological" not in report["utility_differences"]  # too few ideal bots
+    assert (
+        "personalised consumed more true utility than chronological: +0.750 per post "
+        f"(95% interval {0.75 - margin:+.3f} to {0.75 + margin:+.3f}, 4 bots)."
+    ) in report["verdicts"]
+    out = StringIO()
+    call_command(
+        "loop_report", "--since", START.isoformat(), "--until", END.isoformat(), stdout=out
+    )
+    assert "True utility consumed per post, between arms" in out.getvalue()

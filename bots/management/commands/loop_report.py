@@ -148,4 +148,14 @@ class Command(BaseCommand):
                 for arm, e in report["effects"].items()
             ],
         )  # fmt: skip
+        if report.get("utility_differences"):
+            out += ["", "True utility consumed per post, between arms (difference, 95% interval)"]
+            out += _table(
+                ["arm", "against", "difference", "interval", "bots"],
+                [
+                    [row["arm"], row["against"], f"{row['difference']:+.3f}",
+                     f"{row['low']:+.3f} to {row['high']:+.3f}", f"{row['bots']:,}"]
+                    for row in report["utility_differences"].values()
+                ],
+            )  # fmt: skip
         return out
