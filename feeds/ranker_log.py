@@ -8,10 +8,12 @@ event log. Kept as long as the raw event log (EVENT_RETENTION_DAYS), pruned dail
 
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
 from feeds.models import ServedCandidate
+from feeds.ranker_features import FEATURES
 
 
 def log_served(viewer, *, arm: str, served: list[tuple[int, dict]], at=None) -> int:
@@ -39,3 +41,24 @@ def prune_served(*, older_than_days: int | None = None) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = ServedCandidate.objects.filter(served_at__lt=cutoff).delete()
     return deleted
+
+
+def export_rows(user) -> list[dict]:
+    """The person's served posts for their data export, each with its named features."""
+    rows = ServedCandidate.objects.filter(user=user).order_by("id")
+    return [
+        {
+            "post_id": row["post_id"],
+            "served_at": row["served_at"],
+            "arm": row["arm"],
+            "position": row["position"],
+            "features": dict(
+                zip(
+                    FEATURES,
+                    np.frombuffer(bytes(row["features"]), np.float32).tolist(),
+                    strict=False,
+                )
+            ),
+        }
+        for row in rows.values("post_id", "served_at", "arm", "position", "features")
+    ]

@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -30,8 +31,21 @@ PROFILE_FIELDS = (
 )
 
 
+# Sections that apps above the core add to the export (name -> rows for a person), from
+# their AppConfig.ready: the core never imports them.
+EXTRA_SECTIONS: dict[str, Callable] = {}
+
+
+def register_export_section(name: str, rows: Callable) -> None:
+    EXTRA_SECTIONS[name] = rows
+
+
 def export_user_data(user) -> dict:
     """Everything Flywheel holds about one person, as plain data (sections of lists)."""
+    return {**_core_sections(user), **{name: rows(user) for name, rows in EXTRA_SECTIONS.items()}}
+
+
+def _core_sections(user) -> dict:
     from events.models import Event, EventKind
     from social.models import Comment, Follow, Like, Membership, Post, Share
 

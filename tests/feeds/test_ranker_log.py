@@ -172,3 +172,16 @@ def test_the_log_is_kept_as_long_as_the_event_log(settings):
     assert ranker_log.prune_served() == 1
     assert list(ServedCandidate.objects.values_list("id", flat=True)) == [recent.pk]
     assert not ServedCandidate.objects.filter(pk=old.pk).exists()
+
+
+def test_the_person_can_export_what_was_served_to_them_and_it_goes_with_the_account():
+    from accounts.privacy import export_user_data
+
+    ana, post = person("ana"), write(person("author"), "p")
+    served(ana, post, minutes_ago=5)
+    exported = export_user_data(ana)["served_posts"]
+    assert [row["post_id"] for row in exported] == [post.pk]
+    assert exported[0]["features"]["blend"] == FEATURES.index("blend")
+    assert exported[0]["arm"] == "personalised"
+    ana.delete()
+    assert not ServedCandidate.objects.exists()
