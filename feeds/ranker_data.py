@@ -99,6 +99,13 @@ def labelled(*, after_id: int = 0, limit: int | None = None, now=None) -> Exampl
     )
 
 
-def new_served_since(max_id: int, at_least: int) -> int:
-    """Served posts after `max_id`, counting to `at_least` at most (the data trigger)."""
-    return ServedCandidate.objects.filter(id__gt=max_id).values("id")[:at_least].count()
+def new_served_since(max_id: int, at_least: int, *, now=None) -> int:
+    """Served posts after `max_id` whose label window has closed (the data trigger: posts
+    still in their window cannot be examples yet), counting to `at_least` at most."""
+    now = now or timezone.now()
+    closed = now - timedelta(minutes=settings.FEED_RANKER_LABEL_MINUTES)
+    return (
+        ServedCandidate.objects.filter(id__gt=max_id, served_at__lte=closed)
+        .values("id")[:at_least]
+        .count()
+    )

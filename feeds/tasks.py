@@ -7,7 +7,7 @@ the triggers are light and run on the default queue.
 import logging
 
 from celery import shared_task
-from celery.signals import worker_init
+from celery.signals import task_postrun, worker_init
 from django.conf import settings
 
 from feeds import (
@@ -19,6 +19,7 @@ from feeds import (
     retrieval,
     training,
 )
+from flywheel import memory
 
 try:  # the trend tasks live in their own module, built separately
     from feeds.trend_tasks import *  # noqa: F403
@@ -36,8 +37,18 @@ def _load_the_index_library(**kwargs):
     A pool process builds the index when it trains. Loaded on use there, faiss added its
     pages to whichever child ran the first training, a step the soak read as growth
     (docs/benchmarks.md). Loaded once here, the pages are shared by every child and are
-    there from the start."""
+    there from the start. Only loaded, never run: a parent that has started OpenMP's
+    threads (faiss, implicit, scikit-learn's trees) before forking leaves its children
+    hanging on their first parallel call."""
     retrieval.faiss_library()
+
+
+@task_postrun.connect
+def _return_freed_memory(sender=None, **kwargs):
+    """After a training, give the freed heap back to the system: its arrays are gone, but
+    the allocator keeps their pages for the process unless told (docs/benchmarks.md)."""
+    if sender is not None and ".train_" in sender.name:
+        memory.release_freed_memory()
 
 
 TRAINING_SOFT_LIMIT = max(settings.TRAINING_TIME_LIMIT - 60, settings.TRAINING_TIME_LIMIT * 0.95)

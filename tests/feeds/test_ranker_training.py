@@ -133,7 +133,9 @@ def test_the_data_trigger_queues_a_ranker_run_on_the_training_queue(settings):
     settings.FEED_RANKER_RETRAIN_MIN_INTERVAL = 0
     served_world(60, rng=np.random.default_rng(5))
     assert ranker_training.retrain_if_due() is None
-    served_world(60, rng=np.random.default_rng(6))
+    served_world(60, rng=np.random.default_rng(6), start_minutes=30)  # labels still open
+    assert ranker_training.retrain_if_due() is None
+    served_world(60, rng=np.random.default_rng(7))
     queued = ranker_training.retrain_if_due()
     assert queued.state == ModelVersion.State.QUEUED and queued.triggered_by == "data threshold"
     assert registry.trainer(ModelKind.FEED_RANKER) is ranker_training
