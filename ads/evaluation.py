@@ -24,13 +24,12 @@ from feeds.binary_metrics import (
     AUC_HIGH,
     AUC_LOW,
     LOG_LOSS,
-    auc_shortfall,
     judge,
     metric_rows,
 )
 
 # The training and feeds.registry read these from here.
-__all__ = ["auc_shortfall", "judge", "metric_rows"]
+__all__ = ["judge", "metric_rows"]
 from feeds.artifacts import FactorModel
 
 

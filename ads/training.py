@@ -38,6 +38,7 @@ from ads.targeter_data import (
 from events.models import Event
 from feeds import gates, registry, serving
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
+from feeds.binary_metrics import champion_figures
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
 from feeds.stages import Progress, Stages
@@ -210,15 +211,13 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         "feed_version": feed.version_id if feed is not None else None,
     }
     if champion_model is not None:
-        champion_p = evaluation.champion_probabilities(champion_model, test, test_x)
-        shortfall = evaluation.auc_shortfall(
-            test.clicked, probabilities, champion_p, ratio=config.gate_active_ratio
+        metrics["champion"] = champion_figures(
+            test.clicked,
+            probabilities,
+            evaluation.champion_probabilities(champion_model, test, test_x),
+            version=champion.pk,
+            ratio=config.gate_active_ratio,
         )
-        metrics["champion"] = {
-            "version": champion.pk,
-            **evaluation.judge(test.clicked, champion_p),
-            "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
-        }
     verdict = evaluation.quality_gate(
         metrics,
         rules=gates.Rules.of(config),
@@ -228,16 +227,8 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     )
     metrics["gate"] = verdict.as_metrics()
 
-    def cost() -> dict:
-        stage(None)
-        return {
-            "train_seconds": stage.elapsed(),
-            "peak_memory_mb": memory.peak_mb(),
-            "metrics": {**metrics, "seconds": stage.seconds},
-        }
-
     if not verdict.passed:
-        registry.version_reject(version, verdict.reason, **cost())
+        registry.version_reject(version, verdict.reason, **stage.cost(memory, metrics))
         return
     stage("artifact", "writing factors")
     path = save_factor_model(
@@ -257,7 +248,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
             "created_at": timezone.now().isoformat(),
         },
     )
-    if not registry.version_ready(version, artifact_path=str(path), **cost()):
+    if not registry.version_ready(version, artifact_path=str(path), **stage.cost(memory, metrics)):
         delete_artifact(path)  # reaped while we worked: it must not serve
         return
     registry.version_activate(version.pk)

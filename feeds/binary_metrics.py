@@ -78,3 +78,14 @@ def metric_rows(metrics: dict) -> list[tuple[str, float | None, float | None, fl
     return [
         (name, model.get(name), baseline.get(name), champion.get(name)) for name in (AUC, LOG_LOSS)
     ]
+
+
+def champion_figures(labels, ours, theirs, *, version: int, ratio: float) -> dict:
+    """The active version's figures on the same rows, and the paired interval of our AUC
+    minus `ratio` x its AUC (the gate's champion clause)."""
+    shortfall = auc_shortfall(labels, ours, theirs, ratio=ratio)
+    return {
+        "version": version,
+        **judge(labels, theirs),
+        "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
+    }

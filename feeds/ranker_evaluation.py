@@ -26,13 +26,12 @@ from feeds.binary_metrics import (
     AUC_HIGH,
     AUC_LOW,
     LOG_LOSS,
-    auc_shortfall,
     judge,
     metric_rows,
 )
 
 BASELINE = "the hand blend"
-__all__ = ["auc_shortfall", "calibrated_blend", "judge", "metric_rows", "quality_gate"]
+__all__ = ["calibrated_blend", "judge", "metric_rows", "quality_gate"]
 
 
 def calibrated_blend(train_blend, train_engaged, test_blend) -> np.ndarray:

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from feeds import gates, ranker_data, ranker_evaluation, registry
 from feeds.artifacts import delete_artifact, save_artifact
-from feeds.binary_metrics import auc_shortfall, judge
+from feeds.binary_metrics import champion_figures, judge
 from feeds.conf import SettingsConfig
 from feeds.learned import MODEL_FILE, Ranker, load_ranker
 from feeds.models import ModelKind, ModelVersion, ServedCandidate
@@ -187,13 +187,13 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         "features": list(FEATURES),
     }
     if champion_ranker is not None:
-        theirs = champion_ranker.engagement(test.features)
-        shortfall = auc_shortfall(test.engaged, predicted, theirs, ratio=config.gate_active_ratio)
-        metrics["champion"] = {
-            "version": champion.pk,
-            **judge(test.engaged, theirs),
-            "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
-        }
+        metrics["champion"] = champion_figures(
+            test.engaged,
+            predicted,
+            champion_ranker.engagement(test.features),
+            version=champion.pk,
+            ratio=config.gate_active_ratio,
+        )
     verdict = ranker_evaluation.quality_gate(
         metrics,
         rules=gates.Rules.of(config),
@@ -203,16 +203,8 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     )
     metrics["gate"] = verdict.as_metrics()
 
-    def cost() -> dict:
-        stage(None)
-        return {
-            "train_seconds": stage.elapsed(),
-            "peak_memory_mb": memory.peak_mb(),
-            "metrics": {**metrics, "seconds": stage.seconds},
-        }
-
     if not verdict.passed:
-        registry.version_reject(version, verdict.reason, **cost())
+        registry.version_reject(version, verdict.reason, **stage.cost(memory, metrics))
         return
     stage("artifact", "writing the trees")
     path = save_artifact(
@@ -225,7 +217,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         },
         write=lambda folder: joblib.dump(model, folder / MODEL_FILE),
     )
-    if not registry.version_ready(version, artifact_path=str(path), **cost()):
+    if not registry.version_ready(version, artifact_path=str(path), **stage.cost(memory, metrics)):
         delete_artifact(path)  # reaped while we worked: it must not serve
         return
     registry.version_activate(version.pk)

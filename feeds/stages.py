@@ -28,3 +28,13 @@ class Stages:
 
     def elapsed(self) -> float:
         return round(time.perf_counter() - self.started, 3)
+
+    def cost(self, memory, metrics: dict) -> dict:
+        """End the run: its seconds, peak memory (feeds.training.PeakMemory) and metrics with
+        each stage's seconds, as a version records them."""
+        self(None)
+        return {
+            "train_seconds": self.elapsed(),
+            "peak_memory_mb": memory.peak_mb(),
+            "metrics": {**metrics, "seconds": self.seconds},
+        }
