@@ -19,14 +19,8 @@ from sklearn.linear_model import LogisticRegression
 
 from ads.targeter import FEATURES, campaign_priors, sigmoid
 from feeds import gates
-from feeds.binary_metrics import (
-    AUC,
-    AUC_HIGH,
-    AUC_LOW,
-    LOG_LOSS,
-    judge,
-    metric_rows,
-)
+from feeds.binary_metrics import judge, metric_rows
+from feeds.binary_metrics import quality_gate as binary_quality_gate
 
 # The training and feeds.registry read these from here.
 __all__ = ["judge", "metric_rows"]
@@ -72,39 +66,20 @@ def quality_gate(
     min_non_clicks: int,
     champion_version: int | None = None,
 ) -> gates.Verdict:
-    """The shared gate (feeds.gates) on AUC: enough clicks and non-clicks held out, an AUC
-    whose 95% interval lies above 0.5, beating the targeting-only baseline, not below
-    `rules.champion_ratio` times the active version on the same pairs; and probabilities no
-    worse calibrated than the baseline's (log-loss)."""
-    model, baseline = metrics["model"], metrics["baseline"]
-    champion = metrics.get("champion") or {}
+    """The shared gate (feeds.binary_metrics.quality_gate): enough clicks and non-clicks
+    held out, an AUC above chance and above the targeting-only baseline, not below the
+    active version's; log-loss no worse than the baseline's."""
     clicks = metrics["held_out_clicks"]
     non_clicks = metrics["eval_pairs"] - clicks
-    low, high = model.get(AUC_LOW), model.get(AUC_HIGH)
-    return gates.judge(
+    return binary_quality_gate(
+        metrics,
         evidence=[
             gates.Count("clicks", clicks, min_clicks),
             gates.Count("ads shown without a click", non_clicks, min_non_clicks),
         ],
-        main=gates.Scores(
-            AUC,
-            model[AUC],
-            baseline[AUC],
-            champion.get(AUC),
-            meaning="the person model adds nothing to what targeting alone knows",
-            shortfall=champion.get("shortfall"),
-        ),
-        interval=None if low is None else gates.Interval(low, high, chance=0.5),
-        guards=(
-            gates.Scores(
-                LOG_LOSS,
-                model[LOG_LOSS],
-                baseline[LOG_LOSS],
-                higher_is_better=False,
-                meaning="its click probabilities are less honest, which would misprice the auction",
-            ),
-        ),
         baseline_name="the targeting-only baseline",
+        no_better="the person model adds nothing to what targeting alone knows",
+        less_honest="its click probabilities are less honest, which would misprice the auction",
         rules=rules,
         champion_version=champion_version,
     )

@@ -18,7 +18,8 @@ retrain_if_due and retrain_on_schedule.
 """
 
 import logging
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import numpy as np
 from django.conf import settings
@@ -39,6 +40,7 @@ from events.models import Event
 from feeds import gates, registry, serving
 from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
 from feeds.binary_metrics import champion_figures
+from feeds.conf import SettingsConfig
 from feeds.matrix import latest_event_id
 from feeds.models import ModelKind, ModelVersion
 from feeds.stages import Progress, Stages
@@ -51,7 +53,21 @@ STAGES = {"data": 0.25, "split": 0.05, "fit": 0.45, "evaluate": 0.15, "artifact"
 
 
 @dataclass(frozen=True)
-class TargeterConfig:
+class TargeterConfig(SettingsConfig):
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "factors": "ADS_TARGETER_FACTORS",
+        "regularization": "ADS_TARGETER_REGULARIZATION",
+        "alpha": "ADS_TARGETER_ALPHA",
+        "iterations": "ADS_TARGETER_ITERATIONS",
+        "random_state": "ADS_TARGETER_RANDOM_STATE",
+        "holdout": "ADS_EVAL_HOLDOUT",
+        "gate_enabled": "ADS_GATE_ENABLED",
+        "gate_baseline_lift": "ADS_GATE_BASELINE_LIFT",
+        "gate_active_ratio": "ADS_GATE_ACTIVE_RATIO",
+        "gate_min_clicks": "ADS_GATE_MIN_CLICKS",
+        "gate_min_non_clicks": "ADS_GATE_MIN_NON_CLICKS",
+    }
+
     factors: int
     regularization: float
     alpha: float
@@ -63,33 +79,6 @@ class TargeterConfig:
     gate_active_ratio: float
     gate_min_clicks: int
     gate_min_non_clicks: int
-
-    @classmethod
-    def from_settings(cls, overrides: dict | None = None) -> "TargeterConfig":
-        values = {
-            "factors": settings.ADS_TARGETER_FACTORS,
-            "regularization": settings.ADS_TARGETER_REGULARIZATION,
-            "alpha": settings.ADS_TARGETER_ALPHA,
-            "iterations": settings.ADS_TARGETER_ITERATIONS,
-            "random_state": settings.ADS_TARGETER_RANDOM_STATE,
-            "holdout": settings.ADS_EVAL_HOLDOUT,
-            "gate_enabled": settings.ADS_GATE_ENABLED,
-            "gate_baseline_lift": settings.ADS_GATE_BASELINE_LIFT,
-            "gate_active_ratio": settings.ADS_GATE_ACTIVE_RATIO,
-            "gate_min_clicks": settings.ADS_GATE_MIN_CLICKS,
-            "gate_min_non_clicks": settings.ADS_GATE_MIN_NON_CLICKS,
-        }
-        unknown = set(overrides or {}) - set(values)
-        if unknown:
-            raise ValueError(f"unknown training settings: {', '.join(sorted(unknown))}")
-        return cls.from_dict({**values, **(overrides or {})})
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TargeterConfig":
-        known = {f.name: f.type for f in fields(cls)}
-        merged = {**asdict(cls.from_settings()), **values} if set(values) != set(known) else values
-        casts = {bool: lambda v: str(v).lower() in ("1", "true", "yes", "on"), int: int}
-        return cls(**{n: casts.get(t, float)(merged[n]) for n, t in known.items()})
 
 
 # --- triggers --------------------------------------------------------------------------

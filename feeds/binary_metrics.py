@@ -89,3 +89,47 @@ def champion_figures(labels, ours, theirs, *, version: int, ratio: float) -> dic
         **judge(labels, theirs),
         "shortfall": None if shortfall is None else [round(v, 6) for v in shortfall],
     }
+
+
+def quality_gate(
+    metrics: dict,
+    *,
+    evidence: list[gates.Count],
+    baseline_name: str,
+    no_better: str,
+    less_honest: str,
+    rules: gates.Rules,
+    champion_version: int | None = None,
+) -> gates.Verdict:
+    """The shared gate (feeds.gates) for a yes/no model: enough of each outcome held out
+    (`evidence`), an AUC whose 95% interval lies above chance, beating the baseline
+    (`no_better` says what losing means), not clearly below `rules.champion_ratio` times the
+    active version on the same rows; and probabilities no worse calibrated than the
+    baseline's (`less_honest`)."""
+    model, baseline = metrics["model"], metrics["baseline"]
+    champion = metrics.get("champion") or {}
+    low, high = model.get(AUC_LOW), model.get(AUC_HIGH)
+    return gates.judge(
+        evidence=evidence,
+        main=gates.Scores(
+            AUC,
+            model[AUC],
+            baseline[AUC],
+            champion.get(AUC),
+            meaning=no_better,
+            shortfall=champion.get("shortfall"),
+        ),
+        interval=None if low is None else gates.Interval(low, high, chance=0.5),
+        guards=(
+            gates.Scores(
+                LOG_LOSS,
+                model[LOG_LOSS],
+                baseline[LOG_LOSS],
+                higher_is_better=False,
+                meaning=less_honest,
+            ),
+        ),
+        baseline_name=baseline_name,
+        rules=rules,
+        champion_version=champion_version,
+    )

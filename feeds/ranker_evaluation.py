@@ -21,14 +21,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from feeds import gates
-from feeds.binary_metrics import (
-    AUC,
-    AUC_HIGH,
-    AUC_LOW,
-    LOG_LOSS,
-    judge,
-    metric_rows,
-)
+from feeds.binary_metrics import AUC, LOG_LOSS, judge, metric_rows
+from feeds.binary_metrics import quality_gate as binary_quality_gate
 
 BASELINE = "the hand blend"
 __all__ = ["calibrated_blend", "judge", "metric_rows", "quality_gate"]
@@ -57,34 +51,16 @@ def quality_gate(
     min_ignored: int,
     champion_version: int | None = None,
 ) -> gates.Verdict:
-    model, baseline = metrics["model"], metrics["baseline"]
-    champion = metrics.get("champion") or {}
     engaged = metrics["held_out_engaged"]
-    low, high = model.get(AUC_LOW), model.get(AUC_HIGH)
-    return gates.judge(
+    return binary_quality_gate(
+        metrics,
         evidence=[
             gates.Count("engaged posts", engaged, min_engaged),
             gates.Count("posts passed over", metrics["eval_examples"] - engaged, min_ignored),
         ],
-        main=gates.Scores(
-            AUC,
-            model[AUC],
-            baseline[AUC],
-            champion.get(AUC),
-            meaning="it orders posts no better than the hand blend does",
-            shortfall=champion.get("shortfall"),
-        ),
-        interval=None if low is None else gates.Interval(low, high, chance=0.5),
-        guards=(
-            gates.Scores(
-                LOG_LOSS,
-                model[LOG_LOSS],
-                baseline[LOG_LOSS],
-                higher_is_better=False,
-                meaning="its predicted engagement is less honest than the blend's",
-            ),
-        ),
         baseline_name=BASELINE,
+        no_better="it orders posts no better than the hand blend does",
+        less_honest="its predicted engagement is less honest than the blend's",
         rules=rules,
         champion_version=champion_version,
     )

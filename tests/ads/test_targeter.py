@@ -98,7 +98,7 @@ def test_retrain_ads_in_the_foreground():
     call_command("retrain", "ads", "--no-progress", stdout=out)
     text = out.getvalue()
     assert "Training Ad targeter v" in text
-    assert "targeting only" in text and "auc" in text and "log_loss" in text
+    assert "targeting-only" in text and "auc" in text and "log_loss" in text
     assert "120 people x 6 campaigns" in text and "is now the active version" in text
 
 

@@ -9,7 +9,6 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from feeds import registry, training
-from feeds.evaluation import metric_rows
 from feeds.models import ModelKind, ModelVersion
 
 BAR_WIDTH = 30
@@ -52,6 +51,40 @@ class ProgressBar:
 
 def _figure(value) -> str:
     return "-" if value is None else f"{value:.4f}"
+
+
+def _params(kind: str, params: dict) -> str:
+    if kind == ModelKind.FEED_RANKER:
+        return (
+            f"{params.get('iterations')} trees of {params.get('leaves')} leaves, "
+            f"learning rate {params.get('learning_rate')}"
+        )
+    return (
+        f"factors {params.get('factors')}, regularization {params.get('regularization')}, "
+        f"alpha {params.get('alpha')}, iterations {params.get('iterations')}"
+    )
+
+
+# For each kind: (what it learnt from, what it was judged on).
+SUMMARIES = {
+    ModelKind.FEED_ALS: lambda v, m: (
+        f"{v.users:,} people x {v.items:,} posts, {v.nonzeros:,} interactions "
+        f"(events up to #{v.max_event_id})",
+        f"{m.get('eval_users', 0):,} people, {m.get('held_out', 0):,} recent interactions held out",
+    ),
+    ModelKind.AD_TARGETER: lambda v, m: (
+        f"{v.users:,} people x {v.items:,} campaigns, {v.nonzeros:,} clicked "
+        f"(events up to #{v.max_event_id})",
+        f"{m.get('eval_pairs', 0):,} newest people x campaigns, "
+        f"{m.get('held_out_clicks', 0):,} of them clicked",
+    ),
+    ModelKind.FEED_RANKER: lambda v, m: (
+        f"{v.items:,} posts served and seen by {v.users:,} people, {v.nonzeros:,} engaged "
+        f"with (served posts up to #{v.max_event_id})",
+        f"the {m.get('eval_examples', 0):,} newest examples, "
+        f"{m.get('held_out_engaged', 0):,} of them engaged with",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -99,12 +132,13 @@ class Command(BaseCommand):
     def report(self, version: ModelVersion) -> None:
         write = self.stdout.write
         write(f"\nv{version.pk}: {version.get_state_display()}")
-        if version.kind == ModelKind.AD_TARGETER:
-            self.report_targeter(version)
-        elif version.kind == ModelKind.FEED_RANKER:
-            self.report_ranker(version)
-        else:
-            self.report_feed_model(version)
+        data, evaluated = SUMMARIES[ModelKind(version.kind)](version, version.metrics)
+        write(f"  data      {data}")
+        write(f"  params    {_params(version.kind, version.params)}")
+        if version.metrics.get("model"):
+            write(f"  evaluated on {evaluated}")
+            baseline = registry.baseline_label(version.kind)
+            self.comparison(version.metrics, registry.metric_rows(version), baseline)
         if version.train_seconds is not None:
             write(
                 f"  trained in {version.train_seconds:.1f} s, peak memory "
@@ -118,65 +152,6 @@ class Command(BaseCommand):
             write(f"The active version is still {f'v{active.pk}' if active else 'none'}.")
         else:
             self.stderr.write(f"v{version.pk} {version.state}: {version.reason}")
-
-    def report_targeter(self, version: ModelVersion) -> None:
-        write = self.stdout.write
-        write(
-            f"  data      {version.users:,} people x {version.items:,} campaigns, "
-            f"{version.nonzeros:,} clicked (events up to #{version.max_event_id})"
-        )
-        params = version.params
-        write(
-            f"  params    factors {params.get('factors')}, regularization "
-            f"{params.get('regularization')}, alpha {params.get('alpha')}, iterations "
-            f"{params.get('iterations')}"
-        )
-        metrics = version.metrics
-        if metrics.get("model"):
-            write(
-                f"  evaluated on {metrics.get('eval_pairs', 0):,} newest people x campaigns, "
-                f"{metrics.get('held_out_clicks', 0):,} of them clicked"
-            )
-            self.comparison(metrics, registry.metric_rows(version), "targeting only")
-
-    def report_ranker(self, version: ModelVersion) -> None:
-        write = self.stdout.write
-        write(
-            f"  data      {version.items:,} posts served and seen by {version.users:,} people, "
-            f"{version.nonzeros:,} engaged with (served posts up to #{version.max_event_id})"
-        )
-        params = version.params
-        write(
-            f"  params    {params.get('iterations')} trees of {params.get('leaves')} leaves, "
-            f"learning rate {params.get('learning_rate')}"
-        )
-        metrics = version.metrics
-        if metrics.get("model"):
-            write(
-                f"  evaluated on the {metrics.get('eval_examples', 0):,} newest examples, "
-                f"{metrics.get('held_out_engaged', 0):,} of them engaged with"
-            )
-            self.comparison(metrics, registry.metric_rows(version), "hand blend")
-
-    def report_feed_model(self, version: ModelVersion) -> None:
-        write = self.stdout.write
-        write(
-            f"  data      {version.users:,} people x {version.items:,} posts, "
-            f"{version.nonzeros:,} interactions (events up to #{version.max_event_id})"
-        )
-        params = version.params
-        write(
-            f"  params    factors {params.get('factors')}, regularization "
-            f"{params.get('regularization')}, alpha {params.get('alpha')}, iterations "
-            f"{params.get('iterations')}"
-        )
-        if version.metrics.get("model"):
-            metrics = version.metrics
-            write(
-                f"  evaluated on {metrics.get('eval_users', 0):,} people, "
-                f"{metrics.get('held_out', 0):,} recent interactions held out"
-            )
-            self.comparison(metrics, metric_rows(metrics), "popularity")
 
     def comparison(self, metrics: dict, rows, baseline: str) -> None:
         """The new version, the baseline and the active version on the same hold-out."""
