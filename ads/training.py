@@ -38,7 +38,7 @@ from ads.targeter_data import (
 )
 from events.models import Event
 from feeds import gates, registry, serving
-from feeds.artifacts import delete_artifact, load_factor_model, save_factor_model
+from feeds.artifacts import load_factor_model, save_factor_model
 from feeds.binary_metrics import champion_figures
 from feeds.conf import SettingsConfig
 from feeds.matrix import latest_event_id
@@ -214,34 +214,30 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         min_non_clicks=config.gate_min_non_clicks,
         champion_version=champion.pk if champion else None,
     )
-    metrics["gate"] = verdict.as_metrics()
-
-    if not verdict.passed:
-        registry.version_reject(version, verdict.reason, **stage.cost(memory, metrics))
-        return
-    stage("artifact", "writing factors")
-    path = save_factor_model(
-        KIND,
-        version.pk,
-        user_factors=als.user_factors,
-        item_factors=als.item_factors,
-        user_ids=user_ids,
-        post_ids=campaign_ids,  # the "items" of this model are campaigns
-        meta={
-            "params": {k: getattr(config, k) for k in ("factors", "regularization", "alpha")},
-            "features": list(FEATURES),
-            "coefficients": coefficients.tolist(),
-            "campaign_prior": {str(k): v for k, v in priors.items()},
-            "global_prior": global_prior,
-            "max_event_id": max_event_id,
-            "created_at": timezone.now().isoformat(),
-        },
+    registry.publish(
+        version,
+        verdict,
+        metrics=metrics,
+        stage=stage,
+        memory=memory,
+        write=lambda: save_factor_model(
+            KIND,
+            version.pk,
+            user_factors=als.user_factors,
+            item_factors=als.item_factors,
+            user_ids=user_ids,
+            post_ids=campaign_ids,  # the "items" of this model are campaigns
+            meta={
+                "params": {k: getattr(config, k) for k in ("factors", "regularization", "alpha")},
+                "features": list(FEATURES),
+                "coefficients": coefficients.tolist(),
+                "campaign_prior": {str(k): v for k, v in priors.items()},
+                "global_prior": global_prior,
+                "max_event_id": max_event_id,
+                "created_at": timezone.now().isoformat(),
+            },
+        ),
     )
-    if not registry.version_ready(version, artifact_path=str(path), **stage.cost(memory, metrics)):
-        delete_artifact(path)  # reaped while we worked: it must not serve
-        return
-    registry.version_activate(version.pk)
-    registry.prune_artifacts(kind=KIND)
 
 
 def _champion():

@@ -28,7 +28,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
 from feeds import gates, ranker_data, ranker_evaluation, registry
-from feeds.artifacts import delete_artifact, save_artifact
+from feeds.artifacts import save_artifact
 from feeds.binary_metrics import champion_figures, judge
 from feeds.conf import SettingsConfig
 from feeds.learned import MODEL_FILE, Ranker, load_ranker
@@ -201,27 +201,23 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         min_ignored=config.gate_min_ignored,
         champion_version=champion.pk if champion else None,
     )
-    metrics["gate"] = verdict.as_metrics()
-
-    if not verdict.passed:
-        registry.version_reject(version, verdict.reason, **stage.cost(memory, metrics))
-        return
-    stage("artifact", "writing the trees")
-    path = save_artifact(
-        KIND,
-        version.pk,
-        meta={
-            "features": list(FEATURES),
-            "max_served_id": int(examples.ids[-1]),
-            "created_at": timezone.now().isoformat(),
-        },
-        write=lambda folder: joblib.dump(model, folder / MODEL_FILE),
+    registry.publish(
+        version,
+        verdict,
+        metrics=metrics,
+        stage=stage,
+        memory=memory,
+        write=lambda: save_artifact(
+            KIND,
+            version.pk,
+            meta={
+                "features": list(FEATURES),
+                "max_served_id": int(examples.ids[-1]),
+                "created_at": timezone.now().isoformat(),
+            },
+            write=lambda folder: joblib.dump(model, folder / MODEL_FILE),
+        ),
     )
-    if not registry.version_ready(version, artifact_path=str(path), **stage.cost(memory, metrics)):
-        delete_artifact(path)  # reaped while we worked: it must not serve
-        return
-    registry.version_activate(version.pk)
-    registry.prune_artifacts(kind=KIND)
 
 
 def _champion():

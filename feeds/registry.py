@@ -178,6 +178,25 @@ def version_reject(version: ModelVersion, reason: str, **fields) -> bool:
     return _finish(version, State.REJECTED, reason=reason, **fields)
 
 
+def publish(version: ModelVersion, verdict, *, metrics: dict, stage, memory, write) -> bool:
+    """The end of a gated run, whatever the kind: a version the gate refused is rejected;
+    one it passed has its artifact written (`write()`, returning its folder), is ready, and
+    becomes the active one. `stage` (feeds.stages.Stages) and `memory` give the run's cost.
+    True when the version went live."""
+    metrics["gate"] = verdict.as_metrics()
+    if not verdict.passed:
+        version_reject(version, verdict.reason, **stage.cost(memory, metrics))
+        return False
+    stage("artifact", "writing the model")
+    path = write()
+    if not version_ready(version, artifact_path=str(path), **stage.cost(memory, metrics)):
+        delete_artifact(path)  # reaped while we worked: it must not serve
+        return False
+    version_activate(version.pk)
+    prune_artifacts(kind=version.kind)
+    return True
+
+
 def version_fail(version: ModelVersion, reason: str) -> bool:
     fields = {"state": State.FAILED, "reason": reason[:2000], "finished_at": timezone.now()}
     failed = ModelVersion.objects.filter(pk=version.pk, state__in=RUNNING).update(**fields)
