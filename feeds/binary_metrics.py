@@ -16,6 +16,7 @@ from feeds import gates
 AUC = "auc"
 LOG_LOSS = "log_loss"
 AUC_LOW, AUC_HIGH = "auc_low", "auc_high"
+PERSON_AUC = "person_auc"
 
 
 def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
@@ -47,6 +48,22 @@ def auc_shortfall(labels, ours, theirs, *, ratio: float) -> tuple[float, float] 
     )
 
 
+def person_auc(labels, scores, people) -> float | None:
+    """The AUC within each person's rows, averaged with each person weighted by their rows;
+    only people with both outcomes count (None without any). A model can score a high AUC
+    over everyone by telling keen people from idle ones; this asks whether it orders each
+    person's own posts, which is what a feed does."""
+    labels, scores, people = np.asarray(labels, bool), np.asarray(scores), np.asarray(people)
+    total = weight = 0.0
+    for person in np.unique(people):
+        mine = people == person
+        value = auc(labels[mine], scores[mine])
+        if value is not None:
+            total += value * mine.sum()
+            weight += mine.sum()
+    return round(total / weight, 6) if weight else None
+
+
 def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float | None:
     if not len(labels):
         return None
@@ -69,15 +86,15 @@ def judge(labels: np.ndarray, probabilities: np.ndarray, *, interval: bool = Fal
     return figures
 
 
-def metric_rows(metrics: dict) -> list[tuple[str, float | None, float | None, float | None]]:
+def metric_rows(
+    metrics: dict, names=(AUC, LOG_LOSS)
+) -> list[tuple[str, float | None, float | None, float | None]]:
     """(metric, this version, its baseline, the version active then) on the same hold-out,
     for display side by side (feeds.registry.metric_rows)."""
     model = (metrics or {}).get("model") or {}
     baseline = (metrics or {}).get("baseline") or {}
     champion = (metrics or {}).get("champion") or {}
-    return [
-        (name, model.get(name), baseline.get(name), champion.get(name)) for name in (AUC, LOG_LOSS)
-    ]
+    return [(name, model.get(name), baseline.get(name), champion.get(name)) for name in names]
 
 
 def champion_figures(labels, ours, theirs, *, version: int, ratio: float) -> dict:

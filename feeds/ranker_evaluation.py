@@ -20,8 +20,8 @@ no worse than the calibrated blend's.
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from feeds import gates
-from feeds.binary_metrics import AUC, LOG_LOSS, judge, metric_rows
+from feeds import binary_metrics, gates
+from feeds.binary_metrics import AUC, LOG_LOSS, PERSON_AUC, judge
 from feeds.binary_metrics import quality_gate as binary_quality_gate
 
 BASELINE = "the hand blend"
@@ -36,6 +36,12 @@ def calibrated_blend(train_blend, train_engaged, test_blend) -> np.ndarray:
         return np.full(len(test_blend), float(labels.mean()) if len(labels) else 0.5)
     model = LogisticRegression().fit(np.asarray(train_blend).reshape(-1, 1), labels)
     return model.predict_proba(np.asarray(test_blend).reshape(-1, 1))[:, 1]
+
+
+def metric_rows(metrics: dict) -> list[tuple]:
+    """AUC and log-loss, and the AUC within each person's posts (a version trained before it
+    was measured shows none)."""
+    return binary_metrics.metric_rows(metrics, names=(AUC, LOG_LOSS, PERSON_AUC))
 
 
 def baseline_figures(labels, blend, calibrated) -> dict:

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from feeds import gates, ranker_data, ranker_evaluation, registry
 from feeds.artifacts import save_artifact
-from feeds.binary_metrics import champion_figures, judge
+from feeds.binary_metrics import PERSON_AUC, champion_figures, judge, person_auc
 from feeds.conf import SettingsConfig
 from feeds.learned import MODEL_FILE, Ranker, load_ranker
 from feeds.models import ModelKind, ModelVersion, ServedCandidate
@@ -186,14 +186,14 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
         "engaged_share": round(float(examples.engaged.mean()), 6),
         "features": list(FEATURES),
     }
+    metrics["model"][PERSON_AUC] = person_auc(test.engaged, predicted, test.user_ids)
+    metrics["baseline"][PERSON_AUC] = person_auc(test.engaged, blend, test.user_ids)
     if champion_ranker is not None:
+        theirs = champion_ranker.engagement(test.features)
         metrics["champion"] = champion_figures(
-            test.engaged,
-            predicted,
-            champion_ranker.engagement(test.features),
-            version=champion.pk,
-            ratio=config.gate_active_ratio,
+            test.engaged, predicted, theirs, version=champion.pk, ratio=config.gate_active_ratio
         )
+        metrics["champion"][PERSON_AUC] = person_auc(test.engaged, theirs, test.user_ids)
     verdict = ranker_evaluation.quality_gate(
         metrics,
         rules=gates.Rules.of(config),

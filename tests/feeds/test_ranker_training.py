@@ -87,6 +87,8 @@ def test_a_ranker_that_learns_what_the_blend_ignores_passes_the_gate_and_serves(
     assert metrics["model"]["auc"] > 0.8 > metrics["baseline"]["auc"]
     assert metrics["model"]["log_loss"] < metrics["baseline"]["log_loss"]
     assert metrics["model"]["auc_low"] > 0.5
+    # the followees' likes vary within each person's posts: it orders each person's feed
+    assert metrics["model"]["person_auc"] > 0.8 > metrics["baseline"]["person_auc"]
     assert metrics["champion"] is None and metrics["gate"]["passed"]
     assert metrics["eval_examples"] == 300  # the newest 20%
     assert "hand blend" in printed and "is now the active version" in printed
@@ -101,6 +103,7 @@ def test_the_next_version_is_judged_beside_the_active_one_on_examples_it_never_s
     served_world(600, rng=rng, start_minutes=20 * 60)
     second, _ = retrain()
     assert second.metrics["champion"]["version"] == first.pk
+    assert second.metrics["champion"]["person_auc"] is not None
     assert second.metrics["holdout"]["after_served_id"] == first.max_event_id
     newest_seen_by_first = first.max_event_id
     assert (
