@@ -9,7 +9,6 @@ import logging
 from celery import shared_task
 from celery.signals import task_postrun, worker_init
 from django.conf import settings
-from django.db import DatabaseError, connections
 
 from feeds import (
     candidates,
@@ -18,7 +17,6 @@ from feeds import (
     ranker_training,
     registry,
     retrieval,
-    serving,
     training,
 )
 from flywheel import memory
@@ -33,25 +31,16 @@ log = logging.getLogger(__name__)
 
 
 @worker_init.connect
-def _load_before_forking(**kwargs):
-    """Load faiss and the active feed model in the worker's main process, before it forks
-    its pool.
+def _load_the_index_library(**kwargs):
+    """Load faiss in the worker's main process, before it forks its pool.
 
-    Loaded on first use in a pool process instead, faiss's pages and the model's factors and
-    index (the candidates' precomputation and the fresh posts' fold-in read them) were added
-    to whichever child ran such a task first, a step the soak read as growth
-    (docs/benchmarks.md). Loaded once here, every child has them from the start. Only
-    loaded, never run: a parent that has started OpenMP's threads (faiss, implicit,
-    scikit-learn's trees) before forking leaves its children hanging on their first
-    parallel call. Celery's Django fixup gives each child its own database connection; the
-    parent's is closed here so it holds none while it only supervises."""
+    A pool process builds the index when it trains. Loaded on use there, faiss added its
+    pages to whichever child ran the first training, a step the soak read as growth
+    (docs/benchmarks.md). Loaded once here, the pages are shared by every child and are
+    there from the start. Only loaded, never run: a parent that has started OpenMP's
+    threads (faiss, implicit, scikit-learn's trees) before forking leaves its children
+    hanging on their first parallel call."""
     retrieval.faiss_library()
-    try:
-        serving.current_model()
-    except DatabaseError as error:  # the worker starts anyway; children load on use
-        log.warning("the active feed model was not preloaded: %s", error)
-    finally:
-        connections.close_all()
 
 
 @task_postrun.connect
