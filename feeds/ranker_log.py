@@ -10,28 +10,48 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from feeds.models import ServedCandidate
 from feeds.ranker_features import FEATURES
+from flywheel.prepared import prepared_cursor
+
+# One statement a page, prepared once per connection: the page's rows travel as arrays. The
+# ORM's bulk_create built 20 model instances and compiled its INSERT on every page, which
+# doubled a next page's cost (docs/benchmarks.md).
+INSERT_SQL = """
+    INSERT INTO feeds_servedcandidate (user_id, post_id, served_at, arm, position, features)
+    SELECT %(user)s, served.post, %(at)s, %(arm)s, served.position, served.features
+    FROM unnest(%(posts)s::bigint[], %(positions)s::smallint[], %(features)s::bytea[])
+        AS served (post, position, features)
+"""
 
 
 def log_served(viewer, *, arm: str, served: list[tuple[int, dict]], at=None) -> int:
     """Record the page's posts, given as (position, snapshot entry), that carry features."""
-    at = at or timezone.now()
-    rows = [
-        ServedCandidate(
-            user_id=viewer.pk,
-            post_id=entry["post"],
-            served_at=at,
-            arm=arm[:32],
-            position=min(position, 32_767),
-            features=entry["features"],
-        )
-        for position, entry in served
-        if entry.get("features")
-    ]
-    ServedCandidate.objects.bulk_create(rows)
+    rows = [(position, entry) for position, entry in served if entry.get("features")]
+    if not rows:
+        return 0
+    params = {
+        "user": viewer.pk,
+        "at": at or timezone.now(),
+        "arm": arm[:32],
+        "posts": [entry["post"] for _, entry in rows],
+        "positions": [min(position, 32_767) for position, _ in rows],
+        "features": [bytes(entry["features"]) for _, entry in rows],
+    }
+    if connection.vendor != "postgresql":  # the same rows through the ORM
+        ServedCandidate.objects.bulk_create(
+            ServedCandidate(user_id=params["user"], post_id=post, served_at=params["at"],
+                            arm=params["arm"], position=position, features=features)
+            for post, position, features in zip(
+                params["posts"], params["positions"], params["features"], strict=True
+            )
+        )  # fmt: skip
+        return len(rows)
+    with prepared_cursor() as cursor:
+        cursor.execute(INSERT_SQL, params)
     return len(rows)
 
 
