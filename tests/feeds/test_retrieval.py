@@ -71,3 +71,22 @@ def test_sources_merge_best_first_and_once(items, index):
     assert merged[0][0] == 10**9  # a new item beside the index, found by its own scan
     assert len({post for post, _ in merged}) == len(merged) == 10
     assert 10**9 + 1 not in {post for post, _ in merged}
+
+
+def test_a_small_catalogue_of_even_lengths_is_searched_as_well(tmp_path):
+    """When most of the top 200 lies outside the exactly scanned head (factors of similar
+    length, as a young model's are), the ranges must still find it: each query scans at
+    least MIN_SCANNED items of every range it visits."""
+    rng = np.random.default_rng(11)
+    factors = rng.standard_normal((24_000, 16)).astype(np.float32)
+    factors *= rng.uniform(0.8, 1.2, size=(len(factors), 1)).astype(np.float32)
+    post_ids = np.arange(1, len(factors) + 1, dtype=np.int64)
+    retrieval.write_index(factors, tmp_path)
+    source = retrieval.IndexSource(retrieval.load_index(tmp_path), post_ids, factors)
+    recalls = []
+    for _ in range(30):
+        vector = rng.standard_normal(16).astype(np.float32)
+        truth = {post for post, _ in exact((post_ids, factors), vector)}
+        found = {post for post, _ in retrieval.retrieve(vector, [source], limit=200)}
+        recalls.append(len(truth & found) / len(truth))
+    assert np.mean(recalls) >= 0.95
