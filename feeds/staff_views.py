@@ -69,6 +69,10 @@ def holdout_words(metrics: dict) -> str:
     return f"Judged on {size}{newer}, events up to #{holdout['max_event_id']}."
 
 
+# How the versions table heads the metrics that are not already words (recall@20 is).
+METRIC_LABELS = {"auc": "AUC", "log_loss": "log-loss", "person_auc": "AUC within a person"}
+
+
 def _row(version: ModelVersion) -> dict:
     metrics = version.metrics or {}
     return {
@@ -99,6 +103,10 @@ def models_page(request):
             "kind_label": ModelKind(kind).label,
             "kinds": [(value, label, _models_url(value)) for value, label in ModelKind.choices],
             "baseline_label": registry.baseline_label(kind),
+            "metric_labels": [
+                METRIC_LABELS.get(row[0], row[0])
+                for row in (versions[0]["metrics"] if versions else [])
+            ],
             "may_operate": request.user.has_perm(OPERATE),
         },
     )

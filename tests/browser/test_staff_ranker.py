@@ -39,6 +39,9 @@ def test_staff_read_the_ranker_beside_the_blend_and_queue_a_run(page, sign_in, r
     page.goto("/staff/models/")
     page.get_by_role("link", name=re.compile("ranker", re.IGNORECASE)).click()
     expect(page.get_by_text(f"Serving v{version.pk}")).to_be_visible()
+    headers = page.locator("#versions thead th")
+    for label in ["AUC", "log-loss", "AUC within a person"]:
+        expect(headers.filter(has_text=label).first).to_be_visible()
     expect(page.locator("body")).to_contain_text("hand blend")
     expect(page.locator("body")).to_contain_text(f"{version.metrics['model']['auc']:.3f}")
     expect(page.locator("body")).to_contain_text("posts served and seen by 20 people")
