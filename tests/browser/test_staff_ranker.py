@@ -9,23 +9,15 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from feeds.learned import forget_loaded_rankers
 from feeds.models import ModelKind, ModelVersion
 from tests.factories import UserFactory
-from tests.feeds.test_ranker_training import retrain, served_world
+from tests.feeds.test_ranker_training import (  # noqa: F401 - _small_gate is autouse
+    _small_gate,
+    retrain,
+    served_world,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _small_gate(settings, tmp_path):
-    settings.MODEL_ROOT = str(tmp_path / "models")
-    settings.FEED_RANKER_GATE_MIN_ENGAGED = 20
-    settings.FEED_RANKER_GATE_MIN_IGNORED = 40
-    settings.FEED_RANKER_ITERATIONS = 50
-    forget_loaded_rankers()
-    yield
-    forget_loaded_rankers()
 
 
 def test_staff_read_the_ranker_beside_the_blend_and_queue_a_run(page, sign_in, request):
