@@ -34,6 +34,9 @@ from feeds.models import FeedArm, ModelKind, ModelVersion
 RATES = ("likes", "shares", "comments", "clicks")
 
 
+LEARNED_ARM, PERSONALISED_ARM = "personalised-learned", "personalised"
+
+
 def control_arm() -> str:
     name = FeedArm.objects.filter(is_control=True).order_by("name").values_list("name", flat=True)
     return name.first() or "chronological"
@@ -68,24 +71,32 @@ def _window(start, end, bots) -> dict:
 
 
 def _lifts(by_arm: dict[str, ArmEngagement], control: str) -> dict:
-    base = by_arm.get(control)
+    """Each arm's rates against the control's (keyed by the arm), and the learned arm's
+    against the personalised arm's (keyed "personalised-learned vs personalised"): the
+    comparison the learned ranker is judged by."""
+    pairs = [(arm, control, arm) for arm in sorted(by_arm) if arm not in (control, "")]
+    pairs.append((LEARNED_ARM, PERSONALISED_ARM, f"{LEARNED_ARM} vs {PERSONALISED_ARM}"))
     lifts = {}
-    for arm, engagement in sorted(by_arm.items()):
-        if arm in (control, "") or base is None:
-            continue
-        lifts[arm] = {}
-        for rate in RATES:
-            lift = metrics.rate_lift(
-                getattr(engagement, rate), engagement.impressions,
-                getattr(base, rate), base.impressions,
-            )  # fmt: skip
-            lifts[arm][f"{rate}_per_impression"] = {
-                "lift": None if lift is None else lift.lift,
-                "low": None if lift is None else lift.low,
-                "high": None if lift is None else lift.high,
-                "significant": bool(lift and lift.significant),
-                "verdict": metrics.lift_verdict(arm, control, f"{rate} per impression", lift),
-            }
+    for arm, against, key in pairs:
+        if arm in by_arm and against in by_arm:
+            lifts[key] = _rate_lifts(by_arm[arm], by_arm[against], arm, against)
+    return lifts
+
+
+def _rate_lifts(engagement: ArmEngagement, base: ArmEngagement, arm: str, against: str) -> dict:
+    lifts = {}
+    for rate in RATES:
+        lift = metrics.rate_lift(
+            getattr(engagement, rate), engagement.impressions,
+            getattr(base, rate), base.impressions,
+        )  # fmt: skip
+        lifts[f"{rate}_per_impression"] = {
+            "lift": None if lift is None else lift.lift,
+            "low": None if lift is None else lift.low,
+            "high": None if lift is None else lift.high,
+            "significant": bool(lift and lift.significant),
+            "verdict": metrics.lift_verdict(arm, against, f"{rate} per impression", lift),
+        }
     return lifts
 
 
@@ -183,9 +194,6 @@ def build_report(
     report["utility_differences"] = utility_differences(effects, control)
     report["verdicts"] = verdicts(report)
     return report
-
-
-LEARNED_ARM, PERSONALISED_ARM = "personalised-learned", "personalised"
 
 
 def utility_differences(effects: dict, control: str) -> dict[str, dict]:

@@ -204,3 +204,33 @@ def test_true_utility_between_arms_with_its_interval(world):
         "loop_report", "--since", START.isoformat(), "--until", END.isoformat(), stdout=out
     )
     assert "True utility consumed per post, between arms" in out.getvalue()
+
+
+def test_the_learned_arm_is_compared_with_the_personalised_one_directly(world):
+    learned = UserFactory(username="l1", is_bot=True)
+    BotProfile.objects.create(user=learned, taste=[1.0] + [0.0] * 19, **RATES)
+    p1, p3 = (PostTruth.objects.get(post__text=name).post_id for name in ("p1", "p3"))
+    at = T0 + timedelta(minutes=55)
+    for n, (kind, post) in enumerate(
+        [(EventKind.IMPRESSION, p1), (EventKind.IMPRESSION, p3), (EventKind.LIKE, p1),
+         (EventKind.LIKE, p3)]
+    ):  # fmt: skip
+        extra = {"arm": "personalised-learned", "surface": "home"}
+        Event.objects.create(user=learned, kind=kind, post_id=post,
+                             created_at=at + timedelta(seconds=n), **extra)  # fmt: skip
+    report = build_report(start=START, end=END)
+    lift = report["lifts"]["personalised-learned vs personalised"]["likes_per_impression"]
+    expected = metrics.rate_lift(2, 2, 3, 5)  # 2 likes of 2 shown, against 3 of 5
+    assert (lift["lift"], lift["low"], lift["high"]) == pytest.approx(
+        (expected.lift, expected.low, expected.high)
+    )
+    verdict = metrics.lift_verdict(
+        "personalised-learned", "personalised", "likes per impression", expected
+    )
+    assert lift["verdict"] == verdict and verdict in report["verdicts"]
+    assert "personalised-learned" in report["lifts"]  # and against the control, as every arm
+    out = StringIO()
+    call_command(
+        "loop_report", "--since", START.isoformat(), "--until", END.isoformat(), stdout=out
+    )
+    assert "personalised-learned vs personalised" in out.getvalue()

@@ -101,7 +101,11 @@ class Command(BaseCommand):
                 f"{window['churned']:,} churned",
             ]
             out += _table(ENGAGEMENT, _engagement_rows(window["arms"]))
-        out += ["", f"Arms against the control ({report['control']}), 95% intervals"]
+        out += [
+            "",
+            f"Arms against the control ({report['control']}) unless a row names another arm, "
+            "95% intervals",
+        ]
         rows = []
         for arm, lifts in report["lifts"].items():
             for rate, lift in lifts.items():
