@@ -53,13 +53,13 @@ def new_post_vectors(model: FactorModel, up_to: int) -> tuple[np.ndarray, np.nda
     post_ids = fresh.post_ids[engaged]
     if not len(post_ids):
         return post_ids, np.empty((0, model.user_factors.shape[1]), dtype=np.float32)
-    als = AlternatingLeastSquares(
-        factors=model.user_factors.shape[1],
-        regularization=float(params.get("regularization", 0.05)),
-        alpha=float(params.get("alpha", 1.0)),
-    )
-    als.user_factors = np.array(model.user_factors, dtype=np.float32)  # writable: implicit needs it
-    with threadpool_limits(1, "blas"):
+    with threadpool_limits(1, "blas"):  # implicit checks the BLAS threads when built
+        als = AlternatingLeastSquares(
+            factors=model.user_factors.shape[1],
+            regularization=float(params.get("regularization", 0.05)),
+            alpha=float(params.get("alpha", 1.0)),
+        )
+        als.user_factors = np.array(model.user_factors, dtype=np.float32)  # implicit writes it
         vectors = als.recalculate_item(np.arange(len(post_ids)), by_post)
     return post_ids, np.asarray(vectors, dtype=np.float32)
 
