@@ -54,13 +54,15 @@ def person_auc(labels, scores, people) -> float | None:
     over everyone by telling keen people from idle ones; this asks whether it orders each
     person's own posts, which is what a feed does."""
     labels, scores, people = np.asarray(labels, bool), np.asarray(scores), np.asarray(people)
+    # One sort groups the rows by person (a mask per person rescanned every row per person).
+    order = np.argsort(people, kind="stable")
+    starts = np.unique(people[order], return_index=True)[1]
     total = weight = 0.0
-    for person in np.unique(people):
-        mine = people == person
+    for mine in np.split(order, starts[1:]):
         value = auc(labels[mine], scores[mine])
         if value is not None:
-            total += value * mine.sum()
-            weight += mine.sum()
+            total += value * len(mine)
+            weight += len(mine)
     return round(total / weight, 6) if weight else None
 
 
