@@ -53,34 +53,33 @@ def _figure(value) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def _params(kind: str, params: dict) -> str:
-    if kind == ModelKind.FEED_RANKER:
-        return (
-            f"{params.get('iterations')} trees of {params.get('leaves')} leaves, "
-            f"learning rate {params.get('learning_rate')}"
-        )
+def _als_params(params: dict) -> str:
     return (
         f"factors {params.get('factors')}, regularization {params.get('regularization')}, "
         f"alpha {params.get('alpha')}, iterations {params.get('iterations')}"
     )
 
 
-# For each kind: (what it learnt from, what it was judged on).
+# For each kind: (what it learnt from, its settings, what it was judged on).
 SUMMARIES = {
     ModelKind.FEED_ALS: lambda v, m: (
         f"{v.users:,} people x {v.items:,} posts, {v.nonzeros:,} interactions "
         f"(events up to #{v.max_event_id})",
+        _als_params(v.params),
         f"{m.get('eval_users', 0):,} people, {m.get('held_out', 0):,} recent interactions held out",
     ),
     ModelKind.AD_TARGETER: lambda v, m: (
         f"{v.users:,} people x {v.items:,} campaigns, {v.nonzeros:,} clicked "
         f"(events up to #{v.max_event_id})",
+        _als_params(v.params),
         f"{m.get('eval_pairs', 0):,} newest people x campaigns, "
         f"{m.get('held_out_clicks', 0):,} of them clicked",
     ),
     ModelKind.FEED_RANKER: lambda v, m: (
         f"{v.items:,} posts served and seen by {v.users:,} people, {v.nonzeros:,} engaged "
         f"with (served posts up to #{v.max_event_id})",
+        f"{v.params.get('iterations')} trees of {v.params.get('leaves')} leaves, "
+        f"learning rate {v.params.get('learning_rate')}",
         f"the {m.get('eval_examples', 0):,} newest examples, "
         f"{m.get('held_out_engaged', 0):,} of them engaged with",
     ),
@@ -132,9 +131,9 @@ class Command(BaseCommand):
     def report(self, version: ModelVersion) -> None:
         write = self.stdout.write
         write(f"\nv{version.pk}: {version.get_state_display()}")
-        data, evaluated = SUMMARIES[ModelKind(version.kind)](version, version.metrics)
+        data, params, evaluated = SUMMARIES[ModelKind(version.kind)](version, version.metrics)
         write(f"  data      {data}")
-        write(f"  params    {_params(version.kind, version.params)}")
+        write(f"  params    {params}")
         if version.metrics.get("model"):
             write(f"  evaluated on {evaluated}")
             baseline = registry.baseline_label(version.kind)
