@@ -9,7 +9,10 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 
+import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -129,18 +132,25 @@ def sample_viewers(start: datetime, end: datetime) -> list[int]:
     return sorted(random.Random(int(start.timestamp())).sample(viewers, size))
 
 
-def posts_seen_by_sample(start: datetime, end: datetime) -> dict[int, set[int]]:
+def posts_seen_by_sample(start: datetime, end: datetime) -> dict[int, np.ndarray]:
+    """The posts each sampled person was shown that day, as a sorted array of post ids per
+    person: an array per person read row by row, so the day's sample never sits in memory as
+    Python objects (a worker would keep that high-water mark: docs/benchmarks.md, the soak)."""
     people = sample_viewers(start, end)
-    seen: dict[int, set[int]] = defaultdict(set)
-    if people:
-        rows = _impressions(start, end).filter(user_id__in=people)
-        for user_id, post_id in rows.values_list("user_id", "post_id").distinct():
-            if post_id is not None:
-                seen[user_id].add(post_id)
-    return dict(seen)
+    rows = (
+        _impressions(start, end)
+        .filter(user_id__in=people, post_id__isnull=False)
+        .values_list("user_id", "post_id")
+        .distinct()
+        .order_by("user_id", "post_id")
+    )
+    return {
+        user_id: np.fromiter((post for _, post in pairs), dtype=np.int64)
+        for user_id, pairs in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0))
+    }
 
 
-def mean_topic_entropy(seen: dict[int, set[int]], start: datetime, end: datetime) -> float:
+def mean_topic_entropy(seen: dict[int, np.ndarray], start: datetime, end: datetime) -> float:
     """Mean over people of the entropy (bits) of the hashtags on the posts they saw; people
     who saw no tagged post are left out (they say nothing about diversity)."""
     if not seen:
@@ -153,7 +163,7 @@ def mean_topic_entropy(seen: dict[int, set[int]], start: datetime, end: datetime
         tags_of[post_id].append(hashtag_id)
     values = []
     for posts in seen.values():
-        topics = Counter(tag for post in posts for tag in tags_of.get(post, ()))
+        topics = Counter(tag for post in posts.tolist() for tag in tags_of.get(post, ()))
         if topics:
             values.append(metrics.entropy(topics.values()))
     return sum(values) / len(values) if values else 0.0

@@ -9,6 +9,8 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Z_95 = 1.959963984540054
 
 
@@ -47,16 +49,22 @@ def entropy(counts: Iterable[float], *, normalised: bool = False) -> float:
     return bits
 
 
-def jaccard(a: set, b: set) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+def jaccard(a, b) -> float:
+    """Jaccard similarity of two collections of unique ids: sets, or sorted arrays (the daily
+    rollup keeps what each sampled person saw as an array: a set costs ten times the memory)."""
+    if isinstance(a, set | frozenset):
+        shared = len(a & set(b))
+    else:
+        shared = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def mean_pairwise_jaccard(sets: Sequence[set], *, pairs: int = 2000, seed: int = 0) -> float:
     """Homogenisation: the mean Jaccard similarity of what random pairs of people consumed.
     Every pair when there are few people, else `pairs` random ones (seeded, so reproducible).
     Empty sets are left out: someone who saw nothing says nothing about similarity."""
-    people = [s for s in sets if s]
+    people = [s for s in sets if len(s)]
     n = len(people)
     if n < 2:
         return 0.0

@@ -9,8 +9,9 @@ the soak checks what a user and an operator would:
 - no answer of 500 or above (Locust's failures and the count of 5xx in gunicorn's access log);
 - no lost write: every like, share, comment, follow, post and sign-up the site acknowledged
   is in the database;
-- memory flat: each process's resident memory at the end within 10% of its value once warm
-  (after the first fifth of the run), sampled every 5 s;
+- memory flat: each process's private memory (its heap and arrays, bench/process_memory.py)
+  at the end within 10% of its value once warm (after the first fifth of the run), sampled
+  every 5 s; resident memory, with the shared file pages it maps, is printed beside it;
 - the training queued in the middle finished, and rollups ran during the soak.
 The database is SOAK_DATABASE_URL (default flywheel_bench_soak), rebuilt on every run so the
 counts start from a known world.
@@ -32,12 +33,15 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
+from process_memory import anonymous_bytes
+
 REPO = Path(__file__).resolve().parents[1]
 SOAK_URL = "postgres://postgres@127.0.0.1:5432/flywheel_bench_soak"
 PORT = 8767
 SEED_BOTS = 300
 WARM_SHARE = 0.2  # memory is compared with its value after this share of the run
 MEMORY_TOLERANCE = 0.10
+RESIDENT, PRIVATE = 0, 1  # the two measures of each memory sample
 
 
 def prepare_environment() -> dict:
@@ -159,8 +163,8 @@ class MemorySampler(threading.Thread):
             sample = {}
             for label, process in self.processes.tree().items():
                 try:
-                    sample[label] = process.memory_info().rss
-                except psutil.NoSuchProcess:
+                    sample[label] = (process.memory_info().rss, anonymous_bytes(process.pid))
+                except (psutil.NoSuchProcess, FileNotFoundError):
                     continue
             self.samples.append((time.monotonic() - started, sample))
 
@@ -194,10 +198,13 @@ def run_locust(minutes: float, users: int, tokens: Path, ledger: Path, out: Path
     )  # fmt: skip
 
 
-def memory_verdicts(samples) -> list[tuple[str, float, float, float, float]]:
+def memory_verdicts(
+    samples, measure: int = PRIVATE
+) -> list[tuple[str, float, float, float, float]]:
     """(process, warm MB, end MB, change from warm, change over the last quarter) for each
-    process alive from warm to end. The last quarter comes after the mid-run training: a
-    step at the training with a flat line after it is a loaded model, a slope is a leak."""
+    process alive from warm to end, of one measure (PRIVATE or RESIDENT). The last quarter
+    comes after the mid-run training: a step at the training with a flat line after it is a
+    loaded model, a slope is a leak."""
     if not samples:
         return []
     duration = samples[-1][0]
@@ -206,15 +213,8 @@ def memory_verdicts(samples) -> list[tuple[str, float, float, float, float]]:
     end = samples[-1][1]
     rows = []
     for label in sorted(set(warm) & set(late) & set(end)):
-        rows.append(
-            (
-                label,
-                warm[label] / 2**20,
-                end[label] / 2**20,
-                end[label] / warm[label] - 1,
-                end[label] / late[label] - 1,
-            )
-        )
+        start, middle, last = warm[label][measure], late[label][measure], end[label][measure]
+        rows.append((label, start / 2**20, last / 2**20, last / start - 1, last / middle - 1))
     return rows
 
 
@@ -222,9 +222,12 @@ def save_samples(samples, path: Path) -> None:
     labels = sorted({label for _, sample in samples for label in sample})
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["seconds", *labels])
+        writer.writerow(
+            ["seconds", *(f"{label} {kind}" for label in labels for kind in ("rss", "private"))]
+        )
         for at, sample in samples:
-            writer.writerow([round(at), *(sample.get(label, "") for label in labels)])
+            values = [sample.get(label, ("", ""))[kind] for label in labels for kind in (0, 1)]
+            writer.writerow([round(at), *values])
 
 
 def lost_writes(ledger: Path) -> dict[str, tuple[int, int]]:
@@ -316,15 +319,21 @@ def main() -> int:
     states = ", ".join(v.state for v in trained)
     print(f"trainings finished during the soak: {len(trained)} ({states})")
     save_samples(sampler.samples, out / "memory.csv")
-    print("memory (resident), warm -> end, and over the last quarter (after the training):")
+    print(
+        "memory, warm -> end, and over the last quarter (after the training): private"
+        " (judged), then resident (with the shared file pages it has touched)"
+    )
     flat = True
+    resident = {row[0]: row for row in memory_verdicts(sampler.samples, RESIDENT)}
     for label, warm, end, change, late_change in memory_verdicts(sampler.samples):
         ok = abs(change) <= MEMORY_TOLERANCE
         flat &= ok
         verdict = "ok" if ok else "NOT FLAT"
+        _, rss_warm, rss_end, rss_change, _ = resident[label]
         print(
             f"  {label:18} {warm:7.1f} MB -> {end:7.1f} MB  {change:+6.1%}  {verdict}"
-            f"  (last quarter {late_change:+.1%})"
+            f"  (last quarter {late_change:+.1%});"
+            f"  resident {rss_warm:7.1f} -> {rss_end:7.1f} MB {rss_change:+6.1%}"
         )
     passed = failed == 0 and lost == 0 and flat and bool(trained)
     print("PASSED" if passed else "FAILED", f"(logs and Locust figures in {out})")

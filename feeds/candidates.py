@@ -32,7 +32,7 @@ from flywheel import soft_cache
 
 log = logging.getLogger(__name__)
 MODEL_CANDIDATES = 200
-BATCH = 500
+BATCH = 25  # people per read of histories: a worker keeps its largest batch's heap
 
 
 @dataclass

@@ -11,9 +11,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from threadpoolctl import threadpool_limits
 
 from events.models import Event
@@ -143,19 +147,28 @@ class History:
 
 def histories(user_ids, weights: MatrixWeights) -> dict[int, History]:
     """`History` of each person, in one read of the event log (their HISTORY_LIMIT newest
-    interactions each); people with none get an empty one."""
+    interactions each); people with none get an empty one. The limit is applied by the
+    database and the rows are read person by person, so a batch of heavy people never sits
+    in memory at once (a worker keeps its largest batch's heap: docs/benchmarks.md)."""
     user_ids = [int(pk) for pk in user_ids]
     rows = Event.objects.filter(
         user_id__in=user_ids, kind__in=weights.kinds(), post_id__isnull=False
-    ).order_by("user_id", "-id")
+    )
     if len(user_ids) == 1:
-        rows = rows[:HISTORY_LIMIT]
-    by_user: dict[int, list] = {}
-    for row in rows.values_list("user_id", "post_id", "kind", "dwell_ms", "created_at", "id"):
-        mine = by_user.setdefault(row[0], [])
-        if len(mine) < HISTORY_LIMIT:
-            mine.append(row[1:])
-    return {pk: _history(by_user.get(pk, ()), weights) for pk in user_ids}
+        rows = rows.order_by("-id")[:HISTORY_LIMIT]
+    else:
+        newest_first = Window(RowNumber(), partition_by=F("user_id"), order_by=F("id").desc())
+        rows = (
+            rows.annotate(newest=newest_first)
+            .filter(newest__lte=HISTORY_LIMIT)
+            .order_by("user_id", "-id")
+        )
+    columns = rows.values_list("user_id", "post_id", "kind", "dwell_ms", "created_at", "id")
+    found = {
+        user_id: _history([row[1:] for row in person], weights)
+        for user_id, person in groupby(columns.iterator(chunk_size=2000), key=itemgetter(0))
+    }
+    return {pk: found.get(pk) or History({}) for pk in user_ids}
 
 
 def _history(rows, weights: MatrixWeights) -> History:

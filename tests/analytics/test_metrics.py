@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from analytics import metrics
@@ -32,6 +33,15 @@ def test_mean_pairwise_jaccard_uses_every_pair_when_few():
     sets = [{1, 2}, {2, 3}, {1, 2}, set()]
     # pairs: (a,b) 1/3, (a,c) 1, (b,c) 1/3; the empty set is left out
     assert metrics.mean_pairwise_jaccard(sets) == pytest.approx((1 / 3 + 1 + 1 / 3) / 3)
+
+
+def test_mean_pairwise_jaccard_of_sorted_arrays_equals_that_of_sets():
+    sets = [{3, 9, 40}, {9, 40, 41, 77}, set(), {1}, {40}]
+    arrays = [np.array(sorted(s), dtype=np.int64) for s in sets]
+    assert metrics.mean_pairwise_jaccard(arrays) == pytest.approx(
+        metrics.mean_pairwise_jaccard(sets)
+    )
+    assert metrics.jaccard(arrays[0], arrays[1]) == pytest.approx(2 / 5)
 
 
 def test_mean_pairwise_jaccard_samples_reproducibly_when_many():

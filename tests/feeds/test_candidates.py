@@ -93,3 +93,20 @@ def test_a_cache_that_is_down_gives_the_same_feed_and_no_error(world, monkeypatc
     assert {item["id"] for item in first["results"]} <= {p.pk for p in jazz[1:]}
     second = client.get(first["next"])  # the snapshot is gone: a fresh first page
     assert second.status_code == 200
+
+
+def test_a_batch_of_histories_holds_each_persons_newest_events_up_to_the_limit(world, monkeypatch):
+    ana, jazz, cooking, _ = world
+    ben = person("ben")
+    for post in cooking[:3]:
+        services.like_create(user=ben, post=post)
+    services.like_create(user=ana, post=jazz[1])
+    services.like_create(user=ana, post=jazz[2])
+    monkeypatch.setattr(serving, "HISTORY_LIMIT", 2)
+    weights = serving.MatrixWeights()
+    both = serving.histories([ana.pk, ben.pk, person("cleo").pk], weights)
+    # each person's own two newest, whatever the others have; nobody's history is lost
+    assert set(both[ana.pk].confidences) == {jazz[1].pk, jazz[2].pk}
+    assert set(both[ben.pk].confidences) == {cooking[1].pk, cooking[2].pk}
+    assert both[ana.pk] == serving.histories([ana.pk], weights)[ana.pk]
+    assert len(both) == 3 and not list(both.values())[2].confidences
