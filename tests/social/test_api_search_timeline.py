@@ -150,7 +150,14 @@ def test_home_pages_forward_and_back(auth_client, user):
     assert [p["id"] for page in pages for p in page["results"]] == [p.pk for p in posts[::-1]]
     assert third["next"] is None
     back = auth_client.get(third["previous"]).json()
-    assert back["results"] == second["results"]
+    assert without_serve_tokens(back["results"]) == without_serve_tokens(second["results"])
+
+
+def without_serve_tokens(items):
+    """A page's posts as the person sees them: the serve token is signed with the time of
+    the request (events.serve_tokens), so the same page fetched a second later carries
+    another."""
+    return [{k: v for k, v in item.items() if k != "serve"} for item in items]
 
 
 def cursor(data) -> str:
