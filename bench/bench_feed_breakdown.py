@@ -8,9 +8,9 @@ client (middleware, authentication, the view). Each request's time is split into
 database (every query, timed by an execute wrapper), fold-in and retrieval, the rest of the
 ranking, and JSON rendering; the rest is Django, DRF and our own Python (beside the total,
 the CPU this process spent: the rest of the wall time is waiting for PostgreSQL and Redis).
-The chronological arm's first pages (the control arm pages a queryset through DRF) are
-reported apart. The floor of a page:
-the same number of `SELECT 1` round trips and rendering 20 fixed dicts with orjson.
+The chronological arm's first pages (the control: no model, its own statements,
+feeds.chronological_page) are reported apart. The floor of a page: the same number of
+`SELECT 1` round trips and rendering 20 fixed dicts with orjson.
 """
 
 import os
@@ -58,7 +58,7 @@ def main():
     people, tokens = prepare(count, skip=int(os.environ.get("BREAKDOWN_SKIP", "40000")))
     serving.current_model()
     ranked_kinds = ("first page, nothing precomputed", "first page, precomputed", "next page")
-    # The chronological arm (the control) pages a queryset through DRF: reported apart.
+    # The chronological arm (the control) has no model to time: reported apart.
     chronological_kinds = ("first page, chronological arm",)
     kinds = ranked_kinds + chronological_kinds
     results = {kind: [] for kind in kinds}

@@ -16,7 +16,10 @@ from rest_framework.utils.urls import replace_query_param
 
 from feeds import selectors as feeds
 from feeds import slots
+from feeds.chronological_page import chronological_page
 from flywheel.pagination import BadCursor, bad_cursor
+from flywheel.pagination import decode_cursor as decode_keyset
+from flywheel.pagination import encode_cursor as encode_keyset
 from social.api import with_cards
 from social.api_pagination import TimelinePagination
 from social.serializers import TimelinePostSerializer
@@ -114,16 +117,51 @@ def ranked_page_body(request, viewer, assignment, *, cursor, size) -> dict:
     feed = feeds.ranked_home_page(
         viewer, assignment, cursor=cursor, size=size, as_cards=True, request=request
     )
+    return page_body(
+        request,
+        feed.posts,
+        feed.sponsored,
+        next_cursor=feed.next_cursor,
+        previous_cursor=feed.previous_cursor,
+    )
+
+
+def keyset_position(cursor: str | None) -> tuple[tuple | None, bool]:
+    """The home row a keyset cursor of the chronological arm points after, and whether it
+    pages back up the list (BadCursor for a cursor we did not sign)."""
+    if not cursor:
+        return None, False
+    values, backwards = decode_keyset(cursor, length=len(TimelinePagination.ordering))
+    return tuple(values), backwards
+
+
+def chronological_page_body(request, viewer, assignment, *, after, size) -> dict:
+    """The chronological arm's page after `after` (keyset_position) as the API's dict, with
+    the links HomeTimelineView's keyset pagination gives."""
+    page = chronological_page(viewer, assignment, after=after, size=size, request=request)
+    return page_body(
+        request,
+        page.posts,
+        page.sponsored,
+        next_cursor=encode_keyset(list(page.last)) if page.last else None,
+        previous_cursor=(
+            encode_keyset(list(page.first), reverse=True) if after and page.first else None
+        ),
+    )
+
+
+def page_body(request, posts, sponsored, *, next_cursor, previous_cursor) -> dict:
+    """The API's page: the cards' items, the ads, and links on and back at these cursors."""
     url = request.build_absolute_uri()
 
     def link(cursor):
         return replace_query_param(url, CURSOR_PARAM, cursor) if cursor else None
 
     return {
-        "next": link(feed.next_cursor),
-        "previous": link(feed.previous_cursor),
-        "results": [card.data for card in feed.posts],
-        "sponsored": slots.as_data(feed.sponsored, request),
+        "next": link(next_cursor),
+        "previous": link(previous_cursor),
+        "results": [card.data for card in posts],
+        "sponsored": slots.as_data(sponsored, request),
     }
 
 

@@ -1,21 +1,23 @@
 """`/api/timeline/home/` for the ordinary request, without DRF's per-request machinery.
 
 Most requests of the API are one shape: a GET for JSON with a good bearer token, for a page
-of a ranked snapshot (a first page of a ranked arm, or `next`). For them this plain Django
-view does what `api_timeline.HomeTimelineView` does, minus what costs without deciding
-anything: oauthlib's request object around one token lookup
+of the home going down (a first page, or `next`): of a ranked snapshot, or of the
+chronological arm from its prepared statements (feeds.chronological_page). For them this
+plain Django view does what `api_timeline.HomeTimelineView` does, minus what costs without
+deciding anything: oauthlib's request object around one token lookup
 (`accounts.authentication.plain_bearer_read`), DRF's request wrapper, content negotiation,
 the permission classes and the response's renderer. Throttles are DRF's own classes, asked
 the same way, so a person's rate counts pages on either path.
 
 Everything else goes to HomeTimelineView, unchanged: other methods, the browsable API (an
 `Accept` of HTML, or `?format=`), tokens that are missing or bad (its messages), a bad
-`page_size` or cursor (its 400s), a throttled request (its 429), and the chronological arm,
-whose pages are keyset-paged querysets. A request already authenticated here reaches it
+`page_size` or cursor (its 400s), a throttled request (its 429), and the chronological arm's
+pages back up the list (`previous`). A request already authenticated here reaches it
 with that result (`_force_auth_user`, what DRF's own test client uses), the arm it looked up
 and, once throttled here, with no throttles, so nothing is counted or looked up twice.
 """
 
+from django.db import connection
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.settings import api_settings
 
@@ -24,7 +26,9 @@ from feeds import selectors as feeds
 from feeds.api_timeline import (
     CURSOR_PARAM,
     HomeTimelineView,
+    chronological_page_body,
     json_response,
+    keyset_position,
     ranked_page_body,
 )
 from flywheel.pagination import BadCursor
@@ -84,19 +88,33 @@ def home_timeline(request):
         if not feeds.snapshot_cursor(cursor):
             assignment = feeds.assign(user)
             if not assignment.is_ranked:
-                request.home_assignment = assignment
-                return unthrottled_view(request)
+                return chronological(request, user, assignment, cursor=cursor, size=size)
         try:
             body = ranked_page_body(request, user, assignment, cursor=cursor, size=size)
         except feeds.SnapshotGone:  # expired: a fresh first page, as the arm says
             assignment = feeds.assign(user)
             if not assignment.is_ranked:
-                request.home_assignment = assignment
-                return unthrottled_view(request)
+                return chronological(request, user, assignment, cursor=None, size=size)
             body = ranked_page_body(request, user, assignment, cursor=None, size=size)
     except BadCursor:
         return unthrottled_view(request)  # its 400
     return json_response(body)
+
+
+def chronological(request, user, assignment, *, cursor, size):
+    """A page of the chronological arm going down, from its prepared statements on
+    PostgreSQL; HomeTimelineView for anything else (a cursor we did not sign, a page back
+    up the list, another database)."""
+    request.home_assignment = assignment
+    if connection.vendor != "postgresql":
+        return unthrottled_view(request)
+    try:
+        after, backwards = keyset_position(cursor)
+    except BadCursor:
+        return unthrottled_view(request)  # its 400
+    if backwards:
+        return unthrottled_view(request)
+    return json_response(chronological_page_body(request, user, assignment, after=after, size=size))
 
 
 # The schema (drf-spectacular, through DRF's endpoint enumerator) describes a view by its

@@ -70,7 +70,7 @@ def chronological_home(viewer, assignment: Assignment | None = None):
     it is the *Following* tab: people followed and groups only."""
     also = ()
     if assignment is not None and warm.needs_warm_start(viewer):
-        also = warm.warm_post_ids(viewer, profiled=_profiled(assignment))
+        also = warm.warm_post_ids(viewer, profiled=profiled(assignment))
     return selectors.home_timeline(viewer, also=also).annotate(
         author_followed=Exists(
             Follow.objects.filter(follower=viewer, followee_id=OuterRef("author_id"))
@@ -83,20 +83,36 @@ def following_home(viewer):
     return chronological_home(viewer)
 
 
-def _profiled(assignment: Assignment) -> bool:
+def profiled(assignment: Assignment) -> bool:
+    """May the person's own data shape their home? Not with the personalised feed off."""
     return assignment.arm != OPTED_OUT_ARM
 
 
 def chronological_reason(post, viewer) -> str:
-    """Why a post is in the chronological home; true by `home_timeline`'s own rule."""
-    if getattr(post, "shared_by_username", None):
-        return f"shared by @{post.shared_by_username}, whom you follow"
-    if post.author_id == viewer.pk:
+    """Why a post is in the chronological home; true by `home_timeline`'s own rule (its
+    posts come with their authors and groups)."""
+    return home_reason(
+        viewer_id=viewer.pk,
+        author_id=post.author_id,
+        author_username=post.author.username,
+        author_followed=getattr(post, "author_followed", False),
+        shared_by=getattr(post, "shared_by_username", None),
+        group_name=post.group.name if post.group_id else None,
+    )
+
+
+def home_reason(
+    *, viewer_id, author_id, author_username, author_followed, shared_by, group_name
+) -> str:
+    """The chronological home's reason, from the facts that decide it."""
+    if shared_by:
+        return f"shared by @{shared_by}, whom you follow"
+    if author_id == viewer_id:
         return "your post"
-    if getattr(post, "author_followed", False):
-        return f"from @{post.author.username}, whom you follow"
-    if post.group_id:
-        return f"from your group {post.group.name}"
+    if author_followed:
+        return f"from @{author_username}, whom you follow"
+    if group_name:
+        return f"from your group {group_name}"
     return ""
 
 
@@ -104,7 +120,7 @@ def explain_chronological(posts, *, viewer, assignment: Assignment, start: int =
     for offset, post in enumerate(posts):
         post.feed_reason = chronological_reason(post, viewer)
         post.feed_position = start + offset
-    warm.explain_warm(posts, viewer, profiled=_profiled(assignment))
+    warm.explain_warm(posts, viewer, profiled=profiled(assignment))
     mark_served(posts, viewer=viewer, arm=assignment.arm, model_version=None)
 
 
@@ -224,12 +240,51 @@ def ranked_home_page(
 
 @dataclass
 class TimelineCard:
-    """A post of a ranked page as the API sends it (`data`), with what slots need."""
+    """A post of a page as the API sends it (`data`), with what slots and reasons need."""
 
     pk: int
     feed_position: int
     data: dict
     sponsored: object | None = None  # the sponsored item shown before this post
+
+    @property
+    def feed_reason(self) -> str:
+        return self.data["reason"]
+
+    @feed_reason.setter
+    def feed_reason(self, reason: str) -> None:
+        self.data["reason"] = reason
+
+
+def timeline_item(
+    row: dict,
+    html: str,
+    *,
+    shared: dict | None,
+    reason: str,
+    arm: str,
+    model_version,
+    serve,
+    request,
+) -> dict:
+    """`TimelinePostSerializer`'s item: a card (social.cards) with the home's fields; `shared`
+    is the latest share shown above it ({username, comment, at}), if any."""
+    data = cards.card(row, html, request=request)
+    activity = row["created_at"]
+    data["shared_by"] = None
+    if shared:
+        activity = max(activity, shared["at"])
+        data["shared_by"] = {
+            "username": shared["username"],
+            "comment": shared["comment"] or "",
+            "shared_at": cards.format_datetime(shared["at"]),
+        }
+    data["activity_at"] = cards.format_datetime(activity)
+    data["reason"] = reason or ""
+    data["model_version"] = model_version
+    data["arm"] = arm or ""
+    data["serve"] = serve
+    return data
 
 
 def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCard]:
@@ -245,22 +300,16 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
     serve = home_serve_token(viewer, arm=snapshot.arm, model_version=snapshot.model_version)
     page = []
     for position, entry, row in shown:
-        data = cards.card(row, html[row["id"]], request=request)
-        shared = entry.get("shared")
-        activity = row["created_at"]
-        data["shared_by"] = None
-        if shared:
-            activity = max(activity, shared["at"])
-            data["shared_by"] = {
-                "username": shared["username"],
-                "comment": shared["comment"] or "",
-                "shared_at": cards.format_datetime(shared["at"]),
-            }
-        data["activity_at"] = cards.format_datetime(activity)
-        data["reason"] = entry["reason"] or ""
-        data["model_version"] = snapshot.model_version
-        data["arm"] = snapshot.arm or ""
-        data["serve"] = serve
+        data = timeline_item(
+            row,
+            html[row["id"]],
+            shared=entry.get("shared"),
+            reason=entry["reason"],
+            arm=snapshot.arm,
+            model_version=snapshot.model_version,
+            serve=serve,
+            request=request,
+        )
         page.append(TimelineCard(pk=row["id"], feed_position=position, data=data))
     return page
 

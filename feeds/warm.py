@@ -57,15 +57,26 @@ def popular_post_ids(now=None) -> list[int]:
 def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
     """Ids of the warm sources, each ordered and limited, to add to the chronological home's
     sources (social.selectors.home_timeline); visibility is applied by the home's own rule."""
+    popular_ids, about = _warm_sources(viewer, profiled=profiled, now=now)
+    popular = [Post.objects.order_by().filter(pk__in=popular_ids).values("id")]
+    return [*(popular if popular_ids else []), *([about] if about is not None else [])]
+
+
+def warm_id_list(viewer, *, profiled: bool, now=None) -> list[int]:
+    """The warm sources' ids as one list (for social.home_rows' statement)."""
+    popular_ids, about = _warm_sources(viewer, profiled=profiled, now=now)
+    return [*popular_ids, *(row["id"] for row in (about if about is not None else ()))]
+
+
+def _warm_sources(viewer, *, profiled: bool, now=None) -> tuple[list[int], QuerySet | None]:
+    """The week's popular post ids, and the newest posts about the person's interests (None
+    when nothing about the person may be used or they declared none)."""
     now = now or timezone.now()
-    unordered = Post.objects.order_by()
-    popular_ids = popular_post_ids(now)
-    popular = [unordered.filter(pk__in=popular_ids).values("id")] if popular_ids else []
     interests = interests_of(viewer) if profiled else []
     if not interests:
-        return popular
+        return popular_post_ids(now), None
     about = (
-        unordered.filter(
+        Post.objects.filter(
             hashtags__name__in=interests,
             created_at__gte=now - timedelta(days=INTEREST_DAYS),
         )
@@ -73,7 +84,7 @@ def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
         .order_by("-id")
         .values("id")[:WARM_INTERESTS]
     )
-    return [*popular, about]
+    return popular_post_ids(now), about
 
 
 def explain_warm(posts, viewer, *, profiled: bool) -> None:
