@@ -58,14 +58,16 @@ def warm_post_ids(viewer, *, profiled: bool, now=None) -> list[QuerySet]:
     """Ids of the warm sources, each ordered and limited, to add to the chronological home's
     sources (social.selectors.home_timeline); visibility is applied by the home's own rule."""
     popular_ids, about = _warm_sources(viewer, profiled=profiled, now=now)
-    popular = [Post.objects.order_by().filter(pk__in=popular_ids).values("id")]
-    return [*(popular if popular_ids else []), *([about] if about is not None else [])]
+    sources = [about] if about is not None else []
+    if popular_ids:
+        sources.insert(0, Post.objects.order_by().filter(pk__in=popular_ids).values("id"))
+    return sources
 
 
 def warm_id_list(viewer, *, profiled: bool, now=None) -> list[int]:
     """The warm sources' ids as one list (for social.home_rows' statement)."""
     popular_ids, about = _warm_sources(viewer, profiled=profiled, now=now)
-    return [*popular_ids, *(row["id"] for row in (about if about is not None else ()))]
+    return popular_ids + ([row["id"] for row in about] if about is not None else [])
 
 
 def _warm_sources(viewer, *, profiled: bool, now=None) -> tuple[list[int], QuerySet | None]:
@@ -73,17 +75,17 @@ def _warm_sources(viewer, *, profiled: bool, now=None) -> tuple[list[int], Query
     when nothing about the person may be used or they declared none)."""
     now = now or timezone.now()
     interests = interests_of(viewer) if profiled else []
-    if not interests:
-        return popular_post_ids(now), None
-    about = (
-        Post.objects.filter(
-            hashtags__name__in=interests,
-            created_at__gte=now - timedelta(days=INTEREST_DAYS),
+    about = None
+    if interests:
+        about = (
+            Post.objects.filter(
+                hashtags__name__in=interests,
+                created_at__gte=now - timedelta(days=INTEREST_DAYS),
+            )
+            .distinct()
+            .order_by("-id")
+            .values("id")[:WARM_INTERESTS]
         )
-        .distinct()
-        .order_by("-id")
-        .values("id")[:WARM_INTERESTS]
-    )
     return popular_post_ids(now), about
 
 
