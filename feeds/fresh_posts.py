@@ -24,9 +24,10 @@ from threadpoolctl import threadpool_limits
 
 from feeds import registry
 from feeds.artifacts import FactorModel, load_factor_model, load_fresh_items, save_fresh_items
-from feeds.matrix import MatrixWeights, latest_event_id, read_events, trainable_ids
+from feeds.matrix import MatrixWeights, latest_event_id, read_events
 from feeds.matrix_cells import cells_from_events, matrix_from_cells
 from feeds.models import ModelKind
+from feeds.trainable_posts import trainable_ids
 
 
 def new_post_vectors(model: FactorModel, up_to: int) -> tuple[np.ndarray, np.ndarray]:

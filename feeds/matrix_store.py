@@ -24,8 +24,9 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from feeds.matrix import InteractionMatrix, MatrixWeights, read_events, trainable_ids
+from feeds.matrix import InteractionMatrix, MatrixWeights, read_events
 from feeds.matrix_cells import Cells, cells_from_events, matrix_from_cells, merge
+from feeds.trainable_posts import trainable_ids
 
 KEEP_FILES = 2
 
@@ -132,7 +133,7 @@ def maintain_interaction_matrix(
         save_cells(cells, weights)
         read += len(older[0])
     newer = read_events(weights, max_event_id, after_id=settled)
-    trainable_users, trainable_posts = trainable_ids()
+    trainable_users, trainable_posts = trainable_ids(settle_seconds)
     cells = merge(cells, cells_from_events(newer, weights, max_event_id), weights)
     read += len(newer[0])
     return matrix_from_cells(cells, weights, trainable_users, trainable_posts, events=read)

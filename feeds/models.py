@@ -131,6 +131,18 @@ class ServedCandidate(models.Model):
         return f"post {self.post_id} to {self.user_id} at {self.served_at:%Y-%m-%d %H:%M}"
 
 
+class PostTombstone(models.Model):
+    """A deleted post: written by a trigger on the post table for every delete (cascades
+    included), so the recommender's trainable set (feeds.trainable_posts) learns of deletions
+    without reading every post. Pruned after TOMBSTONE_DAYS."""
+
+    post_id = models.BigIntegerField(primary_key=True)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"post {self.post_id} deleted at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
 class Trend(models.Model):
     """A trending hashtag or post, from time-decayed counts, refreshed by a periodic task."""
 

@@ -17,6 +17,7 @@ from feeds import (
     ranker_training,
     registry,
     retrieval,
+    trainable_posts,
     training,
 )
 from flywheel import memory
@@ -83,7 +84,9 @@ def train_feed_ranker(version_id: int) -> dict:
 
 @shared_task(name="feeds.prune_served")
 def prune_served() -> int:
-    """Daily: delete served-post records past the event log's retention."""
+    """Daily: delete served-post records past the event log's retention, and the tombstones
+    of deleted posts that no saved trainable set can still need."""
+    trainable_posts.prune_tombstones()
     return ranker_log.prune_served()
 
 

@@ -115,6 +115,9 @@ class Post(models.Model):
             models.Index(fields=["group", "-id"]),
             # /media/ looks a file up by its name, then applies the visibility rule.
             models.Index(fields=["image"], name="post_image", condition=~Q(image="")),
+            # The few hidden posts, read whole by the recommender's trainable set
+            # (feeds.trainable_posts) without a scan of every post.
+            models.Index(fields=["id"], name="post_hidden", condition=Q(is_hidden=True)),
         ]
 
     def __str__(self):
