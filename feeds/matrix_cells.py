@@ -114,11 +114,13 @@ def matrix_from_cells(
     if weights.half_life_days and keep.any():
         age_days = (cells.newest[keep].max() - cells.reference) / 86400.0
         values = values * np.power(0.5, age_days / weights.half_life_days)
-    user_ids, rows = dense_index(users[keep])
+    # Cells are sorted by (person, post), so they already are the CSR layout: no conversion,
+    # and each person's row starts where their id first appears.
+    users = users[keep]
+    starts = np.flatnonzero(np.diff(users, prepend=-1))  # ids are never negative
+    user_ids = users[starts]
+    indptr = np.append(starts, len(users)).astype(np.int64)
     post_ids, cols = dense_index(posts[keep])
-    # Cells are sorted by (person, post), so they already are the CSR layout: no conversion.
-    indptr = np.zeros(len(user_ids) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(user_ids)), out=indptr[1:])
     index_type = np.int32 if len(cols) < np.iinfo(np.int32).max else np.int64
     matrix = sp.csr_matrix(
         (
