@@ -11,7 +11,8 @@ Over a time range split into windows, for the bots (whose truth we know):
 - system-level effects per arm (bots.effects), homogenisation and utility also relative to the
   bots-only ideal arm;
 - true utility consumed compared between arms: each arm against the control, and the learned
-  arm against the personalised one, as a difference of means with its 95% interval.
+  arm against the personalised one, as a difference of means with its 95% interval;
+- how soon the posts made in the range reached feeds through the model (bots.fresh_reach).
 """
 
 import itertools
@@ -25,6 +26,7 @@ from ads.selectors import spend_by_person
 from analytics import metrics
 from analytics.engagement import ArmEngagement, arms_of_people, engagement_by_arm
 from bots.effects import arm_effects
+from bots.fresh_reach import fresh_reach, fresh_reach_verdict
 from bots.ideal import IDEAL_ARM
 from bots.models import BotProfile
 from bots.quality import score_version
@@ -192,6 +194,7 @@ def build_report(
         },
     }
     report["utility_differences"] = utility_differences(effects, control)
+    report["fresh_reach"] = fresh_reach(start, end)
     report["verdicts"] = verdicts(report)
     return report
 
@@ -254,6 +257,8 @@ def verdicts(report: dict) -> list[str]:
             f"{row['difference']:+.3f} per post (95% interval {row['low']:+.3f} to "
             f"{row['high']:+.3f}, {row['bots']} bots)."
         )
+    if "fresh_reach" in report:
+        said.append(fresh_reach_verdict(report["fresh_reach"]))
     return said
 
 

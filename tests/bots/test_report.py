@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -234,3 +235,43 @@ def test_the_learned_arm_is_compared_with_the_personalised_one_directly(world):
         "loop_report", "--since", START.isoformat(), "--until", END.isoformat(), stdout=out
     )
     assert "personalised-learned vs personalised" in out.getvalue()
+
+
+def test_how_soon_new_posts_reached_feeds_through_the_model(world):
+    """Ages worked out by hand: a post's first serving where the model found it counts,
+    servings by other sources and before it do not."""
+    from feeds.models import ServedCandidate
+    from feeds.ranker_features import FEATURES
+    from social.models import Post
+
+    def features(model_score):
+        row = np.zeros(len(FEATURES), dtype=np.float32)
+        row[FEATURES.index("model")] = model_score
+        return row.tobytes()
+
+    viewer = world["q1"]
+    made = {}
+    for name, minute in (("early", 5), ("late", 30), ("never", 40)):
+        post = services.post_create(author=viewer, text=name)
+        Post.objects.filter(pk=post.pk).update(created_at=T0 + timedelta(minutes=minute))
+        made[name] = post.pk
+    for name, minute, score in (
+        ("early", 7, 0.0),  # shown by another source first: not the model
+        ("early", 9, 0.8),  # 4 minutes old
+        ("early", 20, 0.9),  # later servings do not count
+        ("late", 40, 0.5),  # 10 minutes old
+        ("never", 45, 0.0),
+    ):
+        ServedCandidate.objects.create(
+            user=viewer,
+            post_id=made[name],
+            served_at=T0 + timedelta(minutes=minute),
+            arm="personalised",
+            position=0,
+            features=features(score),
+        )
+    reach = build_report(start=START, end=END, windows=1, sample=10)["fresh_reach"]
+    assert reach["posts"] == 3  # made in the hour (the world's four are made now)
+    assert reach["model_placed"] == 2
+    assert reach["median_seconds"] == pytest.approx(7 * 60)
+    assert reach["p90_seconds"] == pytest.approx(9.4 * 60)
