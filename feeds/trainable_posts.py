@@ -126,16 +126,18 @@ def trainable_posts(settle_seconds: float | None = None) -> np.ndarray:
     if settle_seconds is None:
         settle_seconds = settings.FEED_MATRIX_SETTLE_SECONDS
     now, saved = _clock(), load_saved()
-    if saved.anchor != anchor(saved.watermark) or saved.read_at < now - TOMBSTONE_DAYS * 86400:
-        saved = SavedPosts.nothing()
-    made = copy_ids(f"SELECT id FROM social_post WHERE id > {int(saved.watermark)} ORDER BY id")
+    tombstones_from = saved.read_at - settle_seconds
+    if saved.anchor != anchor(saved.watermark) or tombstones_from < now - TOMBSTONE_DAYS * 86400:
+        saved = SavedPosts.nothing()  # a pruned tombstone may be missing: read whole
+        tombstones_from = 0.0
+    made = np.sort(copy_ids(f"SELECT id FROM social_post WHERE id > {int(saved.watermark)}"))
     gone = copy_ids(
         "SELECT post_id AS id FROM feeds_posttombstone "
-        f"WHERE deleted_at >= to_timestamp({float(saved.read_at - settle_seconds)})"
+        f"WHERE deleted_at >= to_timestamp({float(tombstones_from)})"
     )
     existing = np.concatenate((saved.ids, made))  # ascending: made ids are above the old
     if len(gone):
-        existing = existing[~np.isin(existing, gone)]
+        existing = existing[~member_mask(existing, gone)]
     watermark = _settled_post_id(int(saved.watermark), now - settle_seconds)
     if watermark != saved.watermark or len(gone):
         kept = existing[: np.searchsorted(existing, watermark, side="right")]
