@@ -73,16 +73,22 @@ def load_cells(weights: MatrixWeights, up_to: int) -> Cells:
 
 
 def anchor(event_id: int) -> str:
-    """What the event at a file's last id was: saved cells are used only while the same
-    event still stands at that id. A MODEL_ROOT shared by two databases, or an event log
-    reset under it, would otherwise hand one log's sums to another."""
+    """What the event at a file's last id was, and when the oldest event in the log was
+    made: saved cells are used only while both still hold. A MODEL_ROOT shared by two
+    databases, or an event log reset under it, would otherwise hand one log's sums to
+    another; and the daily pruning (events.prune_events) deletes the oldest events, whose
+    sums the cells still hold, so after it the next retrain reads the log whole, as the
+    full rebuild would."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT user_id, post_id, kind, created_at FROM analytics_event WHERE id = %s",
+            "SELECT user_id, post_id, kind, created_at, "
+            "(SELECT MIN(created_at) FROM analytics_event) FROM analytics_event WHERE id = %s",
             [event_id],
         )
         row = cursor.fetchone()
-    return "" if row is None else f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()}"
+    if row is None:
+        return ""
+    return f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()} from {row[4].isoformat()}"
 
 
 def save_cells(cells: Cells, weights: MatrixWeights) -> None:

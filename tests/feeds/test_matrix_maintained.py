@@ -153,3 +153,18 @@ def test_cells_summed_from_another_event_log_are_not_used():
     other, rebuilt = both(MatrixWeights())
     assert_same(other, rebuilt)
     assert other.events == first.events  # read whole again, not added to the saved sums
+
+
+def test_after_the_oldest_events_are_pruned_the_log_is_read_whole():
+    from events.services import events_prune
+
+    ids = build_world()
+    ana = Event.objects.filter(user_id=ids["people"]["ana"])  # not the newest events
+    ana.update(created_at=T0 - timedelta(days=400))
+    first, _ = both(MatrixWeights())
+    assert ids["people"]["ana"] in first.user_ids
+    assert events_prune(older_than_days=(timezone.now() - T0).days + 10) == 9  # ana's only
+    pruned, rebuilt = both(MatrixWeights())
+    assert_same(pruned, rebuilt)  # the saved cells still held the pruned events' sums
+    assert ids["people"]["ana"] not in pruned.user_ids
+    assert pruned.events == Event.objects.filter(kind__in=MatrixWeights().kinds()).count()
