@@ -29,6 +29,7 @@ import numpy as np
 from django.conf import settings
 
 from feeds import artifact_store
+from feeds.npz_files import read_npz, write_npz
 
 ARRAYS = ("user_factors", "item_factors", "user_ids", "post_ids")
 
@@ -164,32 +165,31 @@ def save_fresh_items(folder, post_ids, item_factors, *, max_event_id: int) -> No
     """Replace the version's side file whole (written under a temporary name, then renamed)
     on this host, and in object storage when artifacts live there."""
     local = artifact_store.fetched(folder)
-    final = local / FRESH_ITEMS
-    temporary = final.with_name(f".{FRESH_ITEMS}.{os.getpid()}.tmp")
     post_ids = np.asarray(post_ids, dtype=np.int64)
     order = np.argsort(post_ids, kind="stable")
-    with open(temporary, "wb") as handle:
-        np.savez(
-            handle,
-            post_ids=post_ids[order],
-            item_factors=np.asarray(item_factors, dtype=np.float32)[order],
-            max_event_id=np.int64(max_event_id),
-        )
-    os.replace(temporary, final)
+    write_npz(
+        local / FRESH_ITEMS,
+        post_ids=post_ids[order],
+        item_factors=np.asarray(item_factors, dtype=np.float32)[order],
+        max_event_id=np.int64(max_event_id),
+    )
     artifact_store.publish_file(local, FRESH_ITEMS)
 
 
 def load_fresh_items(folder) -> FreshItems | None:
     """The version's side file, or None when there is none (or it cannot be read)."""
     try:
-        with np.load(artifact_store.fetched_file(folder, FRESH_ITEMS)) as data:
-            return FreshItems(
-                post_ids=data["post_ids"],
-                item_factors=data["item_factors"],
-                max_event_id=int(data["max_event_id"]),
-            )
+        path = artifact_store.fetched_file(folder, FRESH_ITEMS)
     except Exception:
+        return None  # none here, and none in object storage
+    data = read_npz(path, ("post_ids", "item_factors", "max_event_id"))
+    if data is None:
         return None
+    return FreshItems(
+        post_ids=data["post_ids"],
+        item_factors=data["item_factors"],
+        max_event_id=int(data["max_event_id"]),
+    )
 
 
 def fresh_items_stamp(folder) -> int | None:

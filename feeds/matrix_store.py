@@ -16,7 +16,6 @@ empty cells, which is a full rebuild.
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from django.db import connection
 
 from feeds.matrix import InteractionMatrix, MatrixWeights, read_events
 from feeds.matrix_cells import Cells, cells_from_events, matrix_from_cells, merge
+from feeds.npz_files import read_npz, write_npz
 from feeds.trainable_posts import trainable_ids
 
 KEEP_FILES = 2
@@ -51,61 +51,66 @@ def _files(weights: MatrixWeights) -> list[tuple[int, Path]]:
     return sorted(found, reverse=True)
 
 
-def load_cells(weights: MatrixWeights, up_to: int) -> Cells:
-    """The newest saved cells no later than event `up_to`; empty cells when there are none."""
+CELL_ARRAYS = ("keys", "sums", "newest", "reference", "anchor")
+
+
+def load_cells(weights: MatrixWeights, up_to: int, oldest: str) -> Cells:
+    """The newest saved cells no later than event `up_to` whose anchor still holds
+    (`oldest`: oldest_event() at the start of this run); empty cells when there are none."""
     for last_id, path in _files(weights):
         if last_id > up_to:
             continue
-        try:
-            with np.load(path) as data:
-                if str(data["anchor"]) != anchor(last_id):
-                    continue  # summed from another event log (a reset or another database)
-                return Cells(
-                    keys=data["keys"],
-                    sums=data["sums"],
-                    newest=data["newest"],
-                    reference=float(data["reference"]),
-                    max_event_id=last_id,
-                )
-        except (OSError, ValueError, KeyError):
+        data = read_npz(path, CELL_ARRAYS)
+        if data is None:
             continue  # unreadable: an older file or a rebuild will do
+        if str(data["anchor"]) != anchor(last_id, oldest):
+            continue  # summed from another event log, or before a pruning
+        return Cells(
+            keys=data["keys"],
+            sums=data["sums"],
+            newest=data["newest"],
+            reference=float(data["reference"]),
+            max_event_id=last_id,
+        )
     return Cells.empty()
 
 
-def anchor(event_id: int) -> str:
-    """What the event at a file's last id was, and when the oldest event in the log was
-    made: saved cells are used only while both still hold. A MODEL_ROOT shared by two
-    databases, or an event log reset under it, would otherwise hand one log's sums to
-    another; and the daily pruning (events.prune_events) deletes the oldest events, whose
-    sums the cells still hold, so after it the next retrain reads the log whole, as the
-    full rebuild would."""
+def oldest_event() -> str:
+    """When the log's oldest event was made. The daily pruning (events.prune_events)
+    deletes the oldest events, whose sums saved cells still hold: cells saved before it
+    are not used after it, and the next retrain reads the log whole, as a rebuild would.
+    Read once per run, before anything is read from the log, so a pruning that lands
+    during the run leaves cells that the next run drops."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(created_at) FROM analytics_event")
+        oldest = cursor.fetchone()[0]
+    return "" if oldest is None else str(oldest)
+
+
+def anchor(event_id: int, oldest: str) -> str:
+    """What the event at a file's last id was, and `oldest`: saved cells are used only while
+    both still hold. A MODEL_ROOT shared by two databases, or an event log reset under it,
+    would otherwise hand one log's sums to another."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT user_id, post_id, kind, created_at, "
-            "(SELECT MIN(created_at) FROM analytics_event) FROM analytics_event WHERE id = %s",
+            "SELECT user_id, post_id, kind, created_at FROM analytics_event WHERE id = %s",
             [event_id],
         )
         row = cursor.fetchone()
     if row is None:
         return ""
-    return f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()} from {row[4].isoformat()}"
+    return f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()} from {oldest}"
 
 
-def save_cells(cells: Cells, weights: MatrixWeights) -> None:
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"cells-{weights_key(weights)}-{cells.max_event_id}.npz"
-    temporary = folder / f".{final.name}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as handle:
-        np.savez(
-            handle,
-            keys=cells.keys,
-            sums=cells.sums,
-            newest=cells.newest,
-            reference=np.float64(cells.reference),
-            anchor=np.str_(anchor(cells.max_event_id)),
-        )
-    os.replace(temporary, final)
+def save_cells(cells: Cells, weights: MatrixWeights, oldest: str) -> None:
+    write_npz(
+        _folder() / f"cells-{weights_key(weights)}-{cells.max_event_id}.npz",
+        keys=cells.keys,
+        sums=cells.sums,
+        newest=cells.newest,
+        reference=np.float64(cells.reference),
+        anchor=np.str_(anchor(cells.max_event_id, oldest)),
+    )
     for _, old in _files(weights)[KEEP_FILES:]:
         old.unlink(missing_ok=True)
 
@@ -130,13 +135,14 @@ def maintain_interaction_matrix(
     the next run. `events` on the result counts the events read this time."""
     if settle_seconds is None:
         settle_seconds = settings.FEED_MATRIX_SETTLE_SECONDS
+    oldest = oldest_event()
     settled = min(settled_event_id(max_event_id, settle_seconds), max_event_id)
-    cells = load_cells(weights, settled)
+    cells = load_cells(weights, settled, oldest)
     read = 0
     if settled > cells.max_event_id:
         older = read_events(weights, settled, after_id=cells.max_event_id)
         cells = merge(cells, cells_from_events(older, weights, settled), weights)
-        save_cells(cells, weights)
+        save_cells(cells, weights, oldest)
         read += len(older[0])
     newer = read_events(weights, max_event_id, after_id=settled)
     trainable_users, trainable_posts = trainable_ids(settle_seconds)

@@ -14,13 +14,15 @@ The state saved under MODEL_ROOT is the ids of the posts that existed up to the 
 with what the post at the watermark was (`anchor`, as feeds.matrix_store's cells have).
 As with the event log (feeds.matrix_store), an id is handed out at insert but visible at
 commit, so the watermark moves only up to posts older than FEED_MATRIX_SETTLE_SECONDS, and
-tombstones are read from that long before the state was read. A state older than
-TOMBSTONE_DAYS (tombstones are pruned after that), unreadable, or from another post table
+tombstones (stamped when the row was deleted) are read from TOMBSTONE_LOOKBACK before the
+state was read: a delete that commits later than that is the only thing that could be
+missed, and the posts are read whole at least once a day (WHOLE_READ_HOURS), which bounds
+any such miss. A state that is older than that, unreadable, or from another post table
 (its anchor post is not there) is dropped, and the posts are read whole, which is also what
 the first run does.
 """
 
-import os
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +34,11 @@ from django.utils import timezone
 from feeds import matrix
 from feeds.matrix import TRAINABLE_USERS_SQL, copy_ids, member_mask
 from feeds.models import PostTombstone
+from feeds.npz_files import read_npz, write_npz
 
 TOMBSTONE_DAYS = 7
+TOMBSTONE_LOOKBACK = 3600.0  # seconds: longer than any transaction that deletes posts
+WHOLE_READ_HOURS = 24
 EXCLUDED_POSTS_SQL = (
     "SELECT id FROM social_post WHERE is_hidden UNION ALL "
     "SELECT p.id FROM accounts_user a JOIN social_post p ON p.author_id = a.id "
@@ -47,53 +52,54 @@ class SavedPosts:
     watermark: int  # every post up to this id had committed when the state was read
     read_at: float  # the database's clock (Unix time) when the state was read
     anchor: str  # what the post at `watermark` was
+    whole_at: float  # when the posts were last read whole
 
     @classmethod
     def nothing(cls) -> "SavedPosts":
-        return cls(np.empty(0, np.int64), 0, 0.0, "")
+        return cls(np.empty(0, np.int64), 0, 0.0, "", 0.0)
 
 
 def _path() -> Path:
     return Path(settings.MODEL_ROOT) / "feed_als" / "posts.npz"
 
 
-def anchor(post_id: int) -> str:
-    """What the post at a state's watermark was: a MODEL_ROOT shared by two databases, or a
-    post table emptied under it, would otherwise hand one table's posts to another."""
+def anchor(post_id: int) -> str | None:
+    """What the post at a state's watermark was (None when it is gone: such a state is
+    neither saved nor trusted). A MODEL_ROOT shared by two databases, or a post table
+    emptied under it, would otherwise hand one table's posts to another."""
     if not post_id:
         return ""
     with connection.cursor() as cursor:
         cursor.execute("SELECT author_id, created_at FROM social_post WHERE id = %s", [post_id])
         row = cursor.fetchone()
-    return "gone" if row is None else f"{post_id}:{row[0]}:{row[1].isoformat()}"
+    return None if row is None else f"{post_id}:{row[0]}:{row[1].isoformat()}"
+
+
+STATE_ARRAYS = ("ids", "watermark", "read_at", "anchor", "whole_at")
 
 
 def load_saved() -> SavedPosts:
-    try:
-        with np.load(_path()) as data:
-            return SavedPosts(
-                ids=data["ids"],
-                watermark=int(data["watermark"]),
-                read_at=float(data["read_at"]),
-                anchor=str(data["anchor"]),
-            )
-    except (OSError, ValueError, KeyError):
+    data = read_npz(_path(), STATE_ARRAYS)
+    if data is None or not math.isfinite(data["read_at"]) or not math.isfinite(data["whole_at"]):
         return SavedPosts.nothing()
+    return SavedPosts(
+        ids=data["ids"],
+        watermark=int(data["watermark"]),
+        read_at=float(data["read_at"]),
+        anchor=str(data["anchor"]),
+        whole_at=float(data["whole_at"]),
+    )
 
 
 def save(state: SavedPosts) -> None:
-    path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        np.savez(
-            handle,
-            ids=state.ids,
-            watermark=np.int64(state.watermark),
-            read_at=np.float64(state.read_at),
-            anchor=np.str_(state.anchor),
-        )
-    os.replace(temporary, path)
+    write_npz(
+        _path(),
+        ids=state.ids,
+        watermark=np.int64(state.watermark),
+        read_at=np.float64(state.read_at),
+        anchor=np.str_(state.anchor),
+        whole_at=np.float64(state.whole_at),
+    )
 
 
 def _clock() -> float:
@@ -126,28 +132,35 @@ def trainable_posts(settle_seconds: float | None = None) -> np.ndarray:
     if settle_seconds is None:
         settle_seconds = settings.FEED_MATRIX_SETTLE_SECONDS
     now, saved = _clock(), load_saved()
-    tombstones_from = saved.read_at - settle_seconds
-    if saved.anchor != anchor(saved.watermark) or tombstones_from < now - TOMBSTONE_DAYS * 86400:
-        saved = SavedPosts.nothing()  # a pruned tombstone may be missing: read whole
-        tombstones_from = 0.0
-    made = np.sort(copy_ids(f"SELECT id FROM social_post WHERE id > {int(saved.watermark)}"))
-    gone = copy_ids(
-        "SELECT post_id AS id FROM feeds_posttombstone "
-        f"WHERE deleted_at >= to_timestamp({float(tombstones_from)})"
+    # Read whole once a day: a state is then at most a day old, and the tombstones it needs
+    # are kept for TOMBSTONE_DAYS.
+    trusted = saved.whole_at > now - WHOLE_READ_HOURS * 3600 and saved.anchor == anchor(
+        saved.watermark
     )
+    if not trusted:
+        saved = SavedPosts.nothing()
+    made = np.sort(copy_ids(f"SELECT id FROM social_post WHERE id > {int(saved.watermark)}"))
     existing = np.concatenate((saved.ids, made))  # ascending: made ids are above the old
-    if len(gone):
-        existing = existing[~member_mask(existing, gone)]
+    gone = np.empty(0, dtype=np.int64)
+    if trusted:
+        tombstones_from = saved.read_at - max(settle_seconds, TOMBSTONE_LOOKBACK)
+        gone = copy_ids(
+            "SELECT post_id AS id FROM feeds_posttombstone "
+            f"WHERE deleted_at >= to_timestamp({float(tombstones_from)})"
+        )
+        existing = existing[~member_mask(existing, gone)] if len(gone) else existing
     watermark = _settled_post_id(int(saved.watermark), now - settle_seconds)
-    if watermark != saved.watermark or len(gone):
-        kept = existing[: np.searchsorted(existing, watermark, side="right")]
-        save(SavedPosts(kept, watermark, now, anchor(watermark)))
+    if not trusted or watermark != saved.watermark or len(gone):
+        mark = anchor(watermark)
+        if mark is not None:
+            kept = existing[: np.searchsorted(existing, watermark, side="right")]
+            save(SavedPosts(kept, watermark, now, mark, now if not trusted else saved.whole_at))
     excluded = copy_ids(EXCLUDED_POSTS_SQL)
     return existing[~member_mask(existing, excluded)] if len(excluded) else existing
 
 
 def prune_tombstones() -> int:
-    """Delete tombstones no saved state can still need."""
-    cutoff = timezone.now() - timezone.timedelta(days=TOMBSTONE_DAYS)
+    """Delete tombstones no saved state can still need (a day past what a state may use)."""
+    cutoff = timezone.now() - timezone.timedelta(days=TOMBSTONE_DAYS + 1)
     deleted, _ = PostTombstone.objects.filter(deleted_at__lt=cutoff).delete()
     return deleted

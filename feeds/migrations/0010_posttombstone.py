@@ -2,6 +2,8 @@
 recommender's trainable set is kept current without reading every post
 (feeds.trainable_posts). On SQLite the trainable set is read whole, and no trigger is made.
 The function and trigger are made with OR REPLACE: the test suite replays migrations' code.
+A tombstone is stamped when the row was deleted (clock_timestamp), not when its transaction
+began (now()), so a long transaction cannot stamp it earlier than readers look.
 """
 
 from django.db import migrations, models
@@ -10,8 +12,8 @@ CREATE_TRIGGER = """
 CREATE OR REPLACE FUNCTION feeds_post_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO feeds_posttombstone (post_id, deleted_at)
-    SELECT id, now() FROM gone
-    ON CONFLICT (post_id) DO NOTHING;
+    SELECT id, clock_timestamp() FROM gone
+    ON CONFLICT (post_id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at;
     RETURN NULL;
 END
 $$;

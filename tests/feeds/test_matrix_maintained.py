@@ -113,7 +113,7 @@ def test_recent_events_are_read_again_not_frozen_into_the_saved_cells(settings):
     )
     maintained, rebuilt = both(MatrixWeights())
     assert_same(maintained, rebuilt)
-    saved = matrix_store.load_cells(MatrixWeights(), latest_event_id())
+    saved = matrix_store.load_cells(MatrixWeights(), latest_event_id(), matrix_store.oldest_event())
     assert saved.max_event_id == settled  # the fresh like is read again next time
 
     again, rebuilt = both(MatrixWeights())

@@ -72,8 +72,10 @@ def delete_behind_the_triggers_back(post_id):
     """As no delete does: only a state that is read, not the table, still holds the post."""
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE social_post DISABLE TRIGGER feeds_post_tombstone")
-        cursor.execute("DELETE FROM social_post WHERE id = %s", [post_id])
-        cursor.execute("ALTER TABLE social_post ENABLE TRIGGER feeds_post_tombstone")
+        try:
+            cursor.execute("DELETE FROM social_post WHERE id = %s", [post_id])
+        finally:
+            cursor.execute("ALTER TABLE social_post ENABLE TRIGGER feeds_post_tombstone")
 
 
 def test_the_saved_state_is_used_not_a_whole_read():
@@ -112,16 +114,25 @@ def test_a_state_from_another_post_table_is_dropped():
     assert trainable_posts.trainable_posts().tolist() == [fresh.pk]
 
 
-def test_a_state_older_than_the_tombstones_kept_is_dropped():
+def test_the_posts_are_read_whole_once_a_day():
     _, _, posts = make_world()
     trainable_posts.trainable_posts()
     saved = trainable_posts.load_saved()
     delete_behind_the_triggers_back(posts[2].pk)
-    days = trainable_posts.TOMBSTONE_DAYS
-    saved.read_at -= days * 86400 + 60
+    saved.whole_at -= trainable_posts.WHOLE_READ_HOURS * 3600 + 60
     trainable_posts.save(saved)
     assert_current()
     assert posts[2].pk not in trainable_posts.trainable_posts()
+    assert trainable_posts.load_saved().whole_at > saved.whole_at
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 cut short", b"not a file of arrays"])
+def test_a_damaged_state_file_means_a_whole_read(content):
+    _, _, posts = make_world()
+    trainable_posts.trainable_posts()
+    delete_behind_the_triggers_back(posts[2].pk)
+    trainable_posts._path().write_bytes(content)
+    assert_current()
 
 
 def test_old_tombstones_are_pruned():
@@ -129,7 +140,7 @@ def test_old_tombstones_are_pruned():
     old, recent = posts[0].pk, posts[1].pk
     Post.objects.filter(pk__in=[old, recent]).delete()
     PostTombstone.objects.filter(post_id=old).update(
-        deleted_at=timezone.now() - timedelta(days=trainable_posts.TOMBSTONE_DAYS + 1)
+        deleted_at=timezone.now() - timedelta(days=trainable_posts.TOMBSTONE_DAYS + 2)
     )
     assert trainable_posts.prune_tombstones() == 1
     assert list(PostTombstone.objects.values_list("post_id", flat=True)) == [recent]
