@@ -16,6 +16,7 @@ from operator import itemgetter
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from threadpoolctl import threadpool_limits
@@ -32,6 +33,7 @@ from feeds.artifacts import (
 )
 from feeds.matrix import MatrixWeights, event_weights
 from feeds.models import ModelKind, ModelVersion
+from flywheel.prepared import prepared_cursor
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 2000  # most recent events folded in; older taste is in the trained factors
@@ -87,13 +89,35 @@ _loaded: dict[str, ServedModel] = {}
 _lock = threading.Lock()
 
 
+# The two small reads of every ranked page, prepared once per connection on PostgreSQL: as
+# ORM queries each cost about 0.5 ms of Python to build and compile, three times the
+# database's part (docs/benchmarks.md). The ORM forms below are the ones to read.
+ACTIVE_VERSION_SQL = """
+    SELECT id, artifact_path FROM feeds_modelversion
+    WHERE kind = %(kind)s AND state = %(state)s ORDER BY id DESC LIMIT 1
+"""
+CHANGED_SINCE_SQL = """
+    SELECT EXISTS (SELECT 1 FROM analytics_event
+        WHERE user_id = %(user)s AND created_at >= %(since)s AND id > %(watermark)s
+          AND kind = ANY(%(kinds)s) AND post_id IS NOT NULL)
+"""
+
+
+def active_version_row(kind: str) -> dict | None:
+    """The active version's id and artifact path, or None."""
+    active = ModelVersion.State.ACTIVE
+    if connection.vendor != "postgresql":
+        versions = ModelVersion.objects.filter(kind=kind, state=active)
+        return versions.values("id", "artifact_path").first()
+    with prepared_cursor() as cursor:
+        cursor.execute(ACTIVE_VERSION_SQL, {"kind": str(kind), "state": str(active)})
+        row = cursor.fetchone()
+    return None if row is None else {"id": row[0], "artifact_path": row[1]}
+
+
 def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
     """The active version of `kind`, loaded once per process; None before any training."""
-    row = (
-        ModelVersion.objects.filter(kind=kind, state=ModelVersion.State.ACTIVE)
-        .values("id", "artifact_path")
-        .first()
-    )
+    row = active_version_row(kind)
     served = _loaded.get(kind)
     if row is None:
         return None
@@ -192,13 +216,23 @@ def changed_since(user_id: int, weights: MatrixWeights, *, watermark: int, at: d
     the newest event of a fold-in made at `at`. Such an event was recorded after `at`, and
     no event is recorded with a time older than events.services.MAX_AGE, so only the
     person's events since `at - MAX_AGE` are looked at: a short range of their time index."""
-    return Event.objects.filter(
-        user_id=user_id,
-        created_at__gte=at - MAX_AGE,
-        id__gt=watermark,
-        kind__in=weights.kinds(),
-        post_id__isnull=False,
-    ).exists()
+    if connection.vendor != "postgresql":
+        return Event.objects.filter(
+            user_id=user_id,
+            created_at__gte=at - MAX_AGE,
+            id__gt=watermark,
+            kind__in=weights.kinds(),
+            post_id__isnull=False,
+        ).exists()
+    params = {
+        "user": int(user_id),
+        "since": at - MAX_AGE,
+        "watermark": int(watermark),
+        "kinds": [int(k) for k in weights.kinds()],
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(CHANGED_SINCE_SQL, params)
+        return bool(cursor.fetchone()[0])
 
 
 def history_confidences(user_id: int, weights: MatrixWeights) -> dict[int, float]:
