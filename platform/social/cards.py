@@ -13,11 +13,16 @@ The dicts have exactly the fields of `social.serializers.PostSerializer` in the 
 (`tests/feeds/test_timeline_cards.py` compares them), so the serializer stays the schema.
 """
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from rest_framework import ISO_8601
 from rest_framework.fields import DateTimeField
+from rest_framework.settings import api_settings
 
 from flywheel import soft_cache
 from flywheel.prepared import prepared_cursor
@@ -34,7 +39,7 @@ FIELDS = (
     "image", "group__slug", "group__name", "created_at", "edited_at", "like_count",
     "share_count", "comment_count", "viewer_liked", "viewer_shared",
 )  # fmt: skip
-_datetime = DateTimeField()
+_datetime = DateTimeField()  # its output, which format_datetime gives at a fifth of the cost
 
 
 def _key(post_id: int) -> str:
@@ -133,8 +138,8 @@ def card(row: dict, html: str, *, request) -> dict:
             if row["group__slug"] is not None
             else None
         ),
-        "created_at": _datetime.to_representation(row["created_at"]),
-        "edited_at": _datetime.to_representation(edited) if edited else None,
+        "created_at": format_datetime(row["created_at"]),
+        "edited_at": format_datetime(edited),
         "like_count": row["like_count"],
         "share_count": row["share_count"],
         "comment_count": row["comment_count"],
@@ -144,4 +149,15 @@ def card(row: dict, html: str, *, request) -> dict:
 
 
 def format_datetime(value) -> str | None:
-    return _datetime.to_representation(value) if value else None
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an
+    aware datetime. A page formats about 40: DRF's field looks the current zone up through
+    asgiref's locals and its settings on every call, 0.55 ms of a 4.4 ms next page. Any other
+    value, or another DATETIME_FORMAT, goes through the field itself."""
+    if not value:
+        return None
+    if api_settings.DATETIME_FORMAT != ISO_8601 or not isinstance(value, datetime):
+        return _datetime.to_representation(value)
+    if value.tzinfo is None:
+        return _datetime.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
