@@ -12,8 +12,11 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from feeds import warm
 from feeds.models import FeedArm
+from feeds.warm import WARM_UNTIL
 from social import services
+from social.models import Group
 from social.paging import PAGE_SIZE
 from tests.factories import sign_in_api
 from tests.feeds.home_helpers import assert_reason_is_true, person, put_everyone_in, write
@@ -145,3 +148,20 @@ def test_the_weeks_popular_posts_are_found_once_for_many_newcomers(busy_site):
     put_everyone_in(Strategy.CHRONOLOGICAL)
     assert popular_sorts(person()) == 1
     assert popular_sorts(person()) == 0
+
+
+def test_follows_and_groups_joined_count_together_towards_leaving_the_warm_start():
+    newcomer, owner = person(), person()
+    public = [services.group_create(owner=owner, name=f"club {n}") for n in range(2)]
+    private = services.group_create(owner=owner, name="inner", privacy=Group.Privacy.PRIVATE)
+    for group in public:
+        services.group_join(user=newcomer, group=group)
+    services.group_join(user=newcomer, group=private)  # a request, not yet a membership
+    for friend in [person() for _ in range(WARM_UNTIL - 3)]:
+        services.follow_create(follower=newcomer, followee=friend)
+    assert warm.needs_warm_start(newcomer)  # two groups and two follows
+    services.follow_create(follower=newcomer, followee=person())
+    assert not warm.needs_warm_start(newcomer)
+    for friend in [person() for _ in range(WARM_UNTIL)]:
+        services.follow_create(follower=newcomer, followee=friend)
+    assert not warm.needs_warm_start(newcomer)
