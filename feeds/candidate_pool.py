@@ -23,7 +23,7 @@ from django.db.models import CharField, Count, QuerySet, Value
 
 from events.models import Event, EventKind
 from feeds.models import Trend
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
 from social.models import Follow, Mute, Post, Share
 
@@ -166,7 +166,7 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         "cold": bool(cold),
         "explain_model": bool(model_ids),
         "interests": interests_of(viewer) if cold else [],
-        "model_ids": sorted(int(pk) for pk in model_ids),
+        "model_ids": IntArray(sorted(int(pk) for pk in model_ids)),
     }
     with prepared_cursor() as cursor:
         cursor.execute(POOL_SQL, params)

@@ -27,7 +27,7 @@ import numpy as np
 from django.db import connection
 
 from feeds.ranking import SOURCE_PRIORITY, Candidate, popularity
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import IntArray, prepared_cursor
 from social.models import Follow, Like
 
 FEATURES = (
@@ -67,7 +67,10 @@ def social_context(viewer, candidates: list[Candidate]) -> tuple[dict, dict]:
     if connection.vendor != "postgresql":
         return _orm_context(viewer, authors, posts)
     with prepared_cursor() as cursor:
-        cursor.execute(CONTEXT_SQL, {"viewer": viewer.pk, "authors": authors, "posts": posts})
+        cursor.execute(
+            CONTEXT_SQL,
+            {"viewer": viewer.pk, "authors": IntArray(authors), "posts": IntArray(posts)},
+        )
         rows = cursor.fetchall()
     by_author = {key: count for what, key, count in rows if what == "author"}
     by_post = {key: count for what, key, count in rows if what == "post"}

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from feeds.models import ServedCandidate
 from feeds.ranker_features import FEATURES
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import BytesArray, IntArray, prepared_cursor
 
 # One statement a page, prepared once per connection: the page's rows travel as arrays. The
 # ORM's bulk_create built 20 model instances and compiled its INSERT on every page, which
@@ -37,9 +37,9 @@ def log_served(viewer, *, arm: str, served: list[tuple[int, dict]], at=None) -> 
         "user": viewer.pk,
         "at": at or timezone.now(),
         "arm": arm[:32],
-        "posts": [entry["post"] for _, entry in rows],
-        "positions": [min(position, 32_767) for position, _ in rows],
-        "features": [bytes(entry["features"]) for _, entry in rows],
+        "posts": IntArray(entry["post"] for _, entry in rows),
+        "positions": IntArray(min(position, 32_767) for position, _ in rows),
+        "features": BytesArray(bytes(entry["features"]) for _, entry in rows),
     }
     if connection.vendor != "postgresql":  # the same rows through the ORM
         ServedCandidate.objects.bulk_create(

@@ -25,8 +25,10 @@ max_prepared_statements would lift this; Debian 12 ships 1.18.
 from contextlib import contextmanager
 from functools import cache
 
+import psycopg
 from django.conf import settings
 from django.db import connection
+from psycopg.adapt import Dumper
 
 
 @cache  # one class, not one per statement run (a class built costs about 35 us)
@@ -59,3 +61,36 @@ def prepared_cursor(*, binary: bool = True):
         yield cursor
     finally:
         cursor.close()
+
+
+# Lists as parameters. psycopg's list dumper looks at every element in Python: 240 us for
+# the 300 ids of a first page's candidates, 110 us for a page's 20 feature rows. These send
+# the same array as one text literal built in C (`str.join`, `bytes.hex`), about a tenth of
+# that. Hot statements wrap their lists (`= ANY(%(ids)s)` takes either).
+
+
+class IntArray(list):
+    """A list of integers, sent as a bigint[]."""
+
+
+class BytesArray(list):
+    """A list of bytes, sent as a bytea[]."""
+
+
+class IntArrayDumper(Dumper):
+    oid = psycopg.postgres.types["int8"].array_oid
+
+    def dump(self, obj):
+        return ("{" + ",".join(map(str, map(int, obj))) + "}").encode()
+
+
+class BytesArrayDumper(Dumper):
+    oid = psycopg.postgres.types["bytea"].array_oid
+
+    def dump(self, obj):
+        # Each element in bytea's hex form, quoted, its backslash escaped for the array.
+        return ("{" + ",".join(f'"\\\\x{bytes(item).hex()}"' for item in obj) + "}").encode()
+
+
+psycopg.adapters.register_dumper(IntArray, IntArrayDumper)
+psycopg.adapters.register_dumper(BytesArray, BytesArrayDumper)

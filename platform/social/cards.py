@@ -25,7 +25,7 @@ from rest_framework.fields import DateTimeField
 from rest_framework.settings import api_settings
 
 from flywheel import soft_cache
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
 from social.models import Mute, Post
 from social.selectors import VISIBLE_POST_SQL
@@ -73,7 +73,7 @@ def card_rows(viewer, post_ids, *, visible=None) -> dict[int, dict]:
         return {}
     if connection.vendor == "postgresql":
         with prepared_cursor() as cursor:
-            cursor.execute(ROWS_SQL, {"viewer": viewer.pk, "ids": post_ids})
+            cursor.execute(ROWS_SQL, {"viewer": viewer.pk, "ids": IntArray(post_ids)})
             return {row[0]: dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()}
     visible = selectors.visible_posts(viewer) if visible is None else visible
     muted = Mute.objects.filter(muter=viewer, muted=OuterRef("author_id"))

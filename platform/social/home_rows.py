@@ -13,7 +13,7 @@ two agree, page by page.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import IntArray, prepared_cursor
 from social.selectors import VISIBLE_POST_SQL
 
 # Posts `p` of the sources, through the visibility rule, less people muted; each with its
@@ -81,7 +81,7 @@ def home_page_rows(
     after_at, after_id = after if after is not None else (None, None)
     params = {
         "viewer": viewer.pk,
-        "also": sorted({int(pk) for pk in also}),
+        "also": IntArray(sorted({int(pk) for pk in also})),
         "after_at": after_at,
         "after_id": after_id,
         "limit": limit,
