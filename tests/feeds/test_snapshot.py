@@ -2,6 +2,7 @@
 position, so scrolling never repeats or skips a post even while new posts arrive; sponsored
 slots keep their positions."""
 
+import pickle
 import re
 from datetime import timedelta
 from urllib.parse import unquote
@@ -9,9 +10,17 @@ from urllib.parse import unquote
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from feeds.models import FeedArm
-from feeds.snapshot import SPONSORED, SPONSORED_EVERY, decode_cursor, load_snapshot
+from feeds.snapshot import (
+    SPONSORED,
+    SPONSORED_EVERY,
+    Snapshot,
+    decode_cursor,
+    load_snapshot,
+    with_sponsored_slots,
+)
 from social import services
 from tests.factories import sign_in_api
 from tests.feeds.home_helpers import api_home, person, put_everyone_in, write
@@ -143,3 +152,46 @@ def test_made_up_cursors_are_refused(ana, ana_api, client, cursor):
     assert "cursor is not valid" in response.json()["cursor"][0]
     client.force_login(ana)
     assert client.get(reverse("social:home"), {"cursor": cursor}).status_code == 400
+
+
+def laid_out(count: int, *, features=lambda n: bytes([n]) * 8) -> list[dict]:
+    entries = []
+    for n in range(1, count + 1):
+        entry = {"post": 1000 + n, "reason": f"reason {n % 3}", "source": "model"}
+        if n % 4 == 0:
+            entry["shared"] = {"username": "bo", "comment": "", "at": timezone.now()}
+        row = features(n)
+        if row is not None:
+            entry["features"] = row
+        entries.append(entry)
+    return with_sponsored_slots(entries)
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        lambda n: bytes([n]) * 8,  # every post's row, one length: kept as one blob
+        lambda n: None,  # an arm that computes none
+        lambda n: bytes([n]) * 8 if n % 2 else None,  # some: kept one by one
+    ],
+    ids=["all", "none", "some"],
+)
+def test_a_cached_snapshot_reads_back_entry_for_entry(features):
+    entries = laid_out(40, features=features)
+    snapshot = Snapshot("s1", 7, "personalised", 3, entries, timezone.now())
+    kept = pickle.loads(pickle.dumps(snapshot.as_cached()))
+    read = Snapshot.from_cached(kept)
+    assert list(read.entries) == entries
+    assert read.entries[-1] == entries[-1] and read.entries[5:9] == entries[5:9]
+    for position in (0, 5, 17, 40):
+        assert read.window(position, 7) == snapshot.window(position, 7)
+        assert read.previous_position(position, 7) == snapshot.previous_position(position, 7)
+
+
+def test_a_snapshot_cached_in_another_layout_reads_as_expired(ana):
+    cache.set(
+        f"feeds:home-snapshot:{ana.pk}:old",
+        {"id": "old", "user_id": ana.pk, "arm": "personalised", "model_version": None,
+         "entries": [{"post": 1, "reason": "", "source": "fresh"}], "created_at": timezone.now()},
+    )  # fmt: skip
+    assert load_snapshot(ana.pk, "old") is None
