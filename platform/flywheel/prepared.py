@@ -65,8 +65,8 @@ def prepared_cursor(*, binary: bool = True):
 
 # Lists as parameters. psycopg's list dumper looks at every element in Python: 240 us for
 # the 300 ids of a first page's candidates, 110 us for a page's 20 feature rows. These send
-# the same array as one text literal built in C (`str.join`, `bytes.hex`), about a tenth of
-# that. Hot statements wrap their lists (`= ANY(%(ids)s)` takes either).
+# the same array as one text literal built in C (`str.join`, `bytes.hex`): 52 and 14 us
+# for the same lists. Hot statements wrap their lists (`= ANY(%(ids)s)` takes either).
 
 
 class IntArray(list):
