@@ -10,6 +10,8 @@ both paths give the same page.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from feeds import warm
 from feeds.experiments import Assignment
 from feeds.selectors import (
@@ -49,6 +51,7 @@ def chronological_page(
     shown = [(row, found[row.id]) for row in rows if row.id in found]
     html = cards.rendered_html([card for _, card in shown])
     serve = home_serve_token(viewer, arm=assignment.arm, model_version=None)
+    zone = timezone.get_current_timezone()  # once a page, not once a datetime
     posts = [
         TimelineCard(
             pk=row.id,
@@ -69,6 +72,7 @@ def chronological_page(
                 model_version=None,
                 serve=serve,
                 request=request,
+                zone=zone,
             ),
         )
         for position, (row, card) in enumerate(shown)

@@ -16,6 +16,7 @@ page lists them in `HomePage.sponsored`.
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from events.models import Surface
 from events.serve_tokens import serve_token
@@ -266,10 +267,11 @@ def timeline_item(
     model_version,
     serve,
     request,
+    zone=None,
 ) -> dict:
     """`TimelinePostSerializer`'s item: a card (social.cards) with the home's fields; `shared`
     is the latest share shown above it ({username, comment, at}), if any."""
-    data = cards.card(row, html, request=request)
+    data = cards.card(row, html, request=request, zone=zone)
     activity = row["created_at"]
     data["shared_by"] = None
     if shared:
@@ -277,9 +279,9 @@ def timeline_item(
         data["shared_by"] = {
             "username": shared["username"],
             "comment": shared["comment"] or "",
-            "shared_at": cards.format_datetime(shared["at"]),
+            "shared_at": cards.format_datetime(shared["at"], zone),
         }
-    data["activity_at"] = cards.format_datetime(activity)
+    data["activity_at"] = cards.format_datetime(activity, zone)
     data["reason"] = reason or ""
     data["model_version"] = model_version
     data["arm"] = arm or ""
@@ -298,6 +300,7 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
     ]
     html = cards.rendered_html([row for _, _, row in shown])
     serve = home_serve_token(viewer, arm=snapshot.arm, model_version=snapshot.model_version)
+    zone = timezone.get_current_timezone()  # once a page, not once a datetime
     page = []
     for position, entry, row in shown:
         data = timeline_item(
@@ -309,6 +312,7 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
             model_version=snapshot.model_version,
             serve=serve,
             request=request,
+            zone=zone,
         )
         page.append(TimelineCard(pk=row["id"], feed_position=position, data=data))
     return page

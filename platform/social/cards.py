@@ -120,8 +120,9 @@ def _file_url(request, name: str) -> str | None:
     return request.build_absolute_uri(url) if request is not None else url
 
 
-def card(row: dict, html: str, *, request) -> dict:
-    """One post card: `PostSerializer`'s fields, from a `card_rows` row."""
+def card(row: dict, html: str, *, request, zone=None) -> dict:
+    """One post card: `PostSerializer`'s fields, from a `card_rows` row (datetimes in `zone`,
+    the current time zone unless given)."""
     edited = row["edited_at"]
     return {
         "id": row["id"],
@@ -138,8 +139,8 @@ def card(row: dict, html: str, *, request) -> dict:
             if row["group__slug"] is not None
             else None
         ),
-        "created_at": format_datetime(row["created_at"]),
-        "edited_at": format_datetime(edited),
+        "created_at": format_datetime(row["created_at"], zone),
+        "edited_at": format_datetime(edited, zone),
         "like_count": row["like_count"],
         "share_count": row["share_count"],
         "comment_count": row["comment_count"],
@@ -148,16 +149,17 @@ def card(row: dict, html: str, *, request) -> dict:
     }
 
 
-def format_datetime(value) -> str | None:
+def format_datetime(value, zone=None) -> str | None:
     """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an
     aware datetime. A page formats about 40: DRF's field looks the current zone up through
     asgiref's locals and its settings on every call, 0.55 ms of a 4.4 ms next page. Any other
-    value, or another DATETIME_FORMAT, goes through the field itself."""
+    value, or another DATETIME_FORMAT, goes through the field itself. A page looks `zone` (the
+    current time zone) up once and passes it."""
     if not value:
         return None
     if api_settings.DATETIME_FORMAT != ISO_8601 or not isinstance(value, datetime):
         return _datetime.to_representation(value)
     if value.tzinfo is None:
         return _datetime.to_representation(value)
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

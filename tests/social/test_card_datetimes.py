@@ -25,3 +25,12 @@ def test_the_same_text_as_drf_in_every_zone(zone):
 
 def test_nothing_is_none():
     assert format_datetime(None) is None
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Asia/Kolkata"])
+def test_a_zone_looked_up_once_gives_the_same_text(zone):
+    with django_timezone.override(zone):
+        current = django_timezone.get_current_timezone()
+        for moment in MOMENTS:
+            expected = DateTimeField().to_representation(moment)
+            assert format_datetime(moment, current) == expected
