@@ -2,10 +2,12 @@
 
 A retrain reads only the events after the newest saved cells (`feeds.matrix_cells`), adds
 them, and makes the matrix; it then saves the cells up to the *settled* event id, the newest
-event older than FEED_MATRIX_SETTLE_SECONDS. Event ids are handed out when a row is inserted
-but become visible when its transaction commits, so a slow transaction can still add an event
-below the newest id seen; events that recent are read again by the next run instead of being
-frozen into the saved cells, and nothing is missed or counted twice.
+event inserted more than FEED_MATRIX_SETTLE_SECONDS ago. Event ids are handed out when a row
+is inserted but become visible when its transaction commits, so a slow transaction can still
+add an event below the newest id seen; events that recent are read again by the next run
+instead of being frozen into the saved cells, and nothing is missed or counted twice. The
+insert's time is the server's (`recorded_at`, events migration 0002), not `created_at`, which
+a beacon may set up to a day back: settling by it would freeze ids still in flight.
 
 Saved cells are files under MODEL_ROOT/feed_als/cells/, named by the weights they were summed
 with and their last event id, carrying what the event at that id was (`anchor`), written under
@@ -87,10 +89,11 @@ def oldest_event() -> str:
     return "" if oldest is None else str(oldest)
 
 
-def anchor(event_id: int, oldest: str) -> str:
+def anchor(event_id: int, oldest: str) -> str | None:
     """What the event at a file's last id was, and `oldest`: saved cells are used only while
-    both still hold. A MODEL_ROOT shared by two databases, or an event log reset under it,
-    would otherwise hand one log's sums to another."""
+    both still hold (None when the event is gone: such cells are neither saved nor trusted).
+    A MODEL_ROOT shared by two databases, or an event log reset under it, would otherwise
+    hand one log's sums to another."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT user_id, post_id, kind, created_at FROM analytics_event WHERE id = %s",
@@ -98,30 +101,35 @@ def anchor(event_id: int, oldest: str) -> str:
         )
         row = cursor.fetchone()
     if row is None:
-        return ""
+        return None
     return f"{row[0]}:{row[1]}:{row[2]}:{row[3].isoformat()} from {oldest}"
 
 
 def save_cells(cells: Cells, weights: MatrixWeights, oldest: str) -> None:
+    cells_anchor = anchor(cells.max_event_id, oldest)
+    if cells_anchor is None:
+        return  # its last event went meanwhile (a person deleted): the next run sums again
     write_npz(
         _folder() / f"cells-{weights_key(weights)}-{cells.max_event_id}.npz",
         keys=cells.keys,
         sums=cells.sums,
         newest=cells.newest,
         reference=np.float64(cells.reference),
-        anchor=np.str_(anchor(cells.max_event_id, oldest)),
+        anchor=np.str_(cells_anchor),
     )
     for _, old in _files(weights)[KEEP_FILES:]:
         old.unlink(missing_ok=True)
 
 
 def settled_event_id(max_event_id: int, settle_seconds: float) -> int:
-    """The newest event id up to `max_event_id` whose event is older than `settle_seconds`:
-    every event below it has committed (request transactions last well under a minute)."""
+    """The newest event id up to `max_event_id` inserted more than `settle_seconds` ago: every
+    id below it was handed out before then, so its transaction has committed (request
+    transactions last well under a minute). Rows older than the column are all committed."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(MAX(id), 0) FROM analytics_event WHERE id <= %s "
-            "AND created_at < NOW() - make_interval(secs => %s)",
+            "AND (recorded_at IS NULL "
+            "OR recorded_at < clock_timestamp() - make_interval(secs => %s))",
             [max_event_id, float(settle_seconds)],
         )
         return int(cursor.fetchone()[0])

@@ -84,6 +84,9 @@ class Event(models.Model):
     client_key = models.CharField(
         max_length=64, null=True, blank=True, help_text="Client idempotency key."
     )
+    # When the person acted (a beacon may give it up to a day back). On PostgreSQL the table
+    # also has `recorded_at`, the server's time of the insert, which Django never writes:
+    # feeds.matrix_store settles ids by it (events migration 0002).
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

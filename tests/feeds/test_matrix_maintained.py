@@ -4,7 +4,9 @@ same data, whatever happened in between: unlikes, deletions, opt-outs, suspensio
 from datetime import timedelta
 
 import numpy as np
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -101,9 +103,16 @@ def test_the_maintained_matrix_equals_a_rebuild_through_every_kind_of_change(wei
     assert third.events == 1
 
 
+def recorded_an_hour_ago():
+    """The events so far went into the log an hour ago (by the server's clock)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE analytics_event SET recorded_at = NOW() - interval '1 hour'")
+
+
 def test_recent_events_are_read_again_not_frozen_into_the_saved_cells(settings):
     ids = build_world()
-    settings.FEED_MATRIX_SETTLE_SECONDS = 3600
+    recorded_an_hour_ago()
+    settings.FEED_MATRIX_SETTLE_SECONDS = 600
     settled = Event.objects.order_by("-id").first().pk
     Event.objects.create(  # committed just now: a slower transaction might still add below it
         kind=EventKind.LIKE,
@@ -119,6 +128,38 @@ def test_recent_events_are_read_again_not_frozen_into_the_saved_cells(settings):
     again, rebuilt = both(MatrixWeights())
     assert_same(again, rebuilt)
     assert again.events == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_late_below_a_backdated_one_is_not_lost(settings):
+    """A beacon may say its event happened hours ago; it still went in just now, above an id
+    whose slow transaction has not committed yet. Saved cells must not pass that id."""
+    ids = build_world()
+    recorded_an_hour_ago()
+    settings.FEED_MATRIX_SETTLE_SECONDS = 600
+    ben, ana = ids["people"]["ben"], ids["people"]["ana"]
+    with psycopg.connect(**connection.get_connection_params()) as slow:
+        late = slow.execute(
+            "INSERT INTO analytics_event (kind, user_id, post_id, surface, arm, query, created_at)"
+            " VALUES (%s, %s, %s, '', '', '', NOW()) RETURNING id",
+            [EventKind.LIKE, ben, ids["posts"]["p4"]],
+        ).fetchone()[0]
+        backdated = Event.objects.create(
+            kind=EventKind.LIKE,
+            user_id=ana,
+            post_id=ids["posts"]["p3"],
+            created_at=timezone.now() - timedelta(hours=6),
+        )
+        assert backdated.pk > late
+        while_in_flight, rebuilt = both(MatrixWeights())
+        assert_same(while_in_flight, rebuilt)
+        slow.commit()
+
+    after, rebuilt = both(MatrixWeights())
+    assert_same(after, rebuilt)
+    row = list(after.user_ids).index(ben)
+    column = list(after.post_ids).index(ids["posts"]["p4"])
+    assert after.matrix[row, column] > 0  # ben's like, committed last, counts
 
 
 def test_other_weights_or_a_lost_folder_start_from_a_full_read(tmp_path, settings):
