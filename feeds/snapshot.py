@@ -36,6 +36,7 @@ SPONSORED_EVERY = 6
 SPONSORED = "sponsored"
 CURSOR_SALT = "feeds.snapshot.cursor"
 CACHED_FORM = 2  # the cached dict's layout: others (older deployments) read as expired
+SLOT_ROW = (0, None, None, None, None)
 
 
 class Entries(Sequence):
@@ -55,24 +56,51 @@ class Entries(Sequence):
 
     @classmethod
     def from_dicts(cls, entries: list[dict]) -> "Entries":
+        """Entries given as their dicts, slots where they are (tests; arms from outside)."""
+        return cls._packed(
+            (entry.get("post", 0), entry.get("reason"), entry.get("source"),
+             entry.get("shared"), entry.get("features"))
+            for entry in entries
+        )  # fmt: skip
+
+    @classmethod
+    def laid_out(cls, ranked: list[Candidate]) -> "Entries":
+        """The ranked candidates with every SPONSORED_EVERY-th position (6th, 12th, ...) a
+        sponsored slot, between posts."""
+
+        def rows():
+            position = 0
+            for item in ranked:
+                position += 1
+                if position % SPONSORED_EVERY == 0:
+                    yield SLOT_ROW
+                    position += 1
+                # the features are logged when served (feeds.ranker_log): 4 bytes each
+                features = None if item.features is None else item.features.tobytes()
+                yield item.id, item.reason, item.source, item.shared or None, features
+
+        return cls._packed(rows())
+
+    @classmethod
+    def _packed(cls, rows) -> "Entries":
+        """From (post, reason, source, shared, features) rows, post 0 for a slot."""
         texts: dict[str, str] = {}  # one object per distinct text: pickle writes it once
-        posts, reasons, sources, shared, rows = array("q"), [], [], {}, []
-        for index, entry in enumerate(entries):
-            post = entry.get("post", 0)
+        posts, reasons, sources, shared, features = array("q"), [], [], {}, []
+        for index, (post, reason, source, shared_by, row) in enumerate(rows):
             posts.append(post)
-            reasons.append(texts.setdefault(entry["reason"], entry["reason"]) if post else None)
-            sources.append(texts.setdefault(entry["source"], entry["source"]) if post else None)
-            if "shared" in entry:
-                shared[index] = entry["shared"]
-            rows.append(entry.get("features"))
-        post_rows = [row for row, post in zip(rows, posts, strict=True) if post]
+            reasons.append(texts.setdefault(reason, reason) if post else None)
+            sources.append(texts.setdefault(source, source) if post else None)
+            if shared_by is not None:
+                shared[index] = shared_by
+            features.append(row)
+        post_rows = [row for row, post in zip(features, posts, strict=True) if post]
         widths = {len(row) for row in post_rows if row is not None}
-        features, width = rows if widths else None, 0
+        blob, width = features if widths else None, 0
         if len(widths) == 1 and None not in post_rows:
             width = widths.pop()
-            features = b"".join(row if row is not None else bytes(width) for row in rows)
+            blob = b"".join(row if row is not None else bytes(width) for row in features)
         return cls(posts=posts.tobytes(), reasons=reasons, sources=sources, shared=shared,
-                   features=features, width=width)  # fmt: skip
+                   features=blob, width=width)  # fmt: skip
 
     def columns(self) -> dict:
         return {
@@ -175,25 +203,6 @@ def _key(user_id: int, snapshot_id: str) -> str:
     return f"feeds:home-snapshot:{int(user_id)}:{snapshot_id}"
 
 
-def _entry(item: Candidate) -> dict:
-    entry = {"post": item.id, "reason": item.reason, "source": item.source}
-    if item.shared:
-        entry["shared"] = item.shared
-    if item.features is not None:  # logged when served (feeds.ranker_log): 4 bytes each
-        entry["features"] = item.features.tobytes()
-    return entry
-
-
-def with_sponsored_slots(entries: list[dict]) -> list[dict]:
-    """Every SPONSORED_EVERY-th position (6th, 12th, ...) is a slot, between posts."""
-    laid_out: list[dict] = []
-    for entry in entries:
-        if (len(laid_out) + 1) % SPONSORED_EVERY == 0:
-            laid_out.append({"slot": SPONSORED})
-        laid_out.append(entry)
-    return laid_out
-
-
 def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) -> Snapshot:
     """Rank the person's feed now and keep it for SNAPSHOT_SECONDS."""
     plugged = ranker_for(assignment.strategy)  # an arm plugged in from outside feeds
@@ -206,7 +215,7 @@ def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) ->
         user_id=viewer.pk,
         arm=assignment.arm,
         model_version=ranked.model_version,
-        entries=with_sponsored_slots([_entry(item) for item in ranked.items]),
+        entries=Entries.laid_out(ranked.items),
         created_at=now or timezone.now(),
     )
     soft_cache.set(_key(viewer.pk, snapshot.id), snapshot.as_cached(), SNAPSHOT_SECONDS)

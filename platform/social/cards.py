@@ -151,10 +151,10 @@ def card(row: dict, html: str, *, request, zone=None) -> dict:
 
 def format_datetime(value, zone=None) -> str | None:
     """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an
-    aware datetime. A page formats about 40: DRF's field looks the current zone up through
-    asgiref's locals and its settings on every call, 0.55 ms of a 4.4 ms next page. Any other
-    value, or another DATETIME_FORMAT, goes through the field itself. A page looks `zone` (the
-    current time zone) up once and passes it."""
+    aware datetime. A page formats about 60, and DRF's field looks the current zone up through
+    asgiref's locals on every call (docs/benchmarks.md has what that cost), so a page looks
+    `zone` (the current time zone) up once and passes it. Any other value, or another
+    DATETIME_FORMAT, goes through the field itself."""
     if not value:
         return None
     if api_settings.DATETIME_FORMAT != ISO_8601 or not isinstance(value, datetime):

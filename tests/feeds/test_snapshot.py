@@ -7,19 +7,21 @@ import re
 from datetime import timedelta
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from feeds.models import FeedArm
+from feeds.ranking import Candidate
 from feeds.snapshot import (
     SPONSORED,
     SPONSORED_EVERY,
+    Entries,
     Snapshot,
     decode_cursor,
     load_snapshot,
-    with_sponsored_slots,
 )
 from social import services
 from tests.factories import sign_in_api
@@ -154,17 +156,30 @@ def test_made_up_cursors_are_refused(ana, ana_api, client, cursor):
     assert client.get(reverse("social:home"), {"cursor": cursor}).status_code == 400
 
 
-def laid_out(count: int, *, features=lambda n: bytes([n]) * 8) -> list[dict]:
-    entries = []
+def ranked(count: int, *, features) -> list[Candidate]:
+    items = []
     for n in range(1, count + 1):
-        entry = {"post": 1000 + n, "reason": f"reason {n % 3}", "source": "model"}
-        if n % 4 == 0:
-            entry["shared"] = {"username": "bo", "comment": "", "at": timezone.now()}
         row = features(n)
-        if row is not None:
-            entry["features"] = row
-        entries.append(entry)
-    return with_sponsored_slots(entries)
+        items.append(
+            Candidate(
+                id=1000 + n, author_id=1, author="bo", group_id=None, group_name=None,
+                likes=0, shares=0, created_at=timezone.now(), source="model",
+                reason=f"reason {n % 3}",
+                shared={"username": "bo", "comment": "", "at": timezone.now()}
+                if n % 4 == 0 else None,
+                features=None if row is None else np.frombuffer(row, dtype=np.float32),
+            )
+        )  # fmt: skip
+    return items
+
+
+def as_entry(item: Candidate) -> dict:
+    entry = {"post": item.id, "reason": item.reason, "source": item.source}
+    if item.shared:
+        entry["shared"] = item.shared
+    if item.features is not None:
+        entry["features"] = item.features.tobytes()
+    return entry
 
 
 @pytest.mark.parametrize(
@@ -177,12 +192,18 @@ def laid_out(count: int, *, features=lambda n: bytes([n]) * 8) -> list[dict]:
     ids=["all", "none", "some"],
 )
 def test_a_cached_snapshot_reads_back_entry_for_entry(features):
-    entries = laid_out(40, features=features)
-    snapshot = Snapshot("s1", 7, "personalised", 3, entries, timezone.now())
+    items = ranked(40, features=features)
+    snapshot = Snapshot("s1", 7, "personalised", 3, Entries.laid_out(items), timezone.now())
+    entries = list(snapshot.entries)
+    slots = [index for index, entry in enumerate(entries) if entry == {"slot": SPONSORED}]
+    assert slots == list(range(SPONSORED_EVERY - 1, 47, SPONSORED_EVERY))  # 6th, 12th, ...
+    assert [entry for entry in entries if "post" in entry] == [as_entry(i) for i in items]
+
     kept = pickle.loads(pickle.dumps(snapshot.as_cached()))
     read = Snapshot.from_cached(kept)
     assert list(read.entries) == entries
     assert read.entries[-1] == entries[-1] and read.entries[5:9] == entries[5:9]
+    assert Snapshot("s2", 7, "personalised", 3, entries, timezone.now()).entries[:] == entries
     for position in (0, 5, 17, 40):
         assert read.window(position, 7) == snapshot.window(position, 7)
         assert read.previous_position(position, 7) == snapshot.previous_position(position, 7)
