@@ -28,6 +28,7 @@ from feeds.snapshot import (
     SPONSORED,
     SPONSORED_EVERY,
     build_snapshot,
+    cache_key,
     decode_cursor,
     encode_cursor,
     load_snapshot,
@@ -46,6 +47,7 @@ __all__ = [
     "explain_following",
     "following_home",
     "ranked_home_page",
+    "snapshot_cache_key",
     "snapshot_cursor",
     "sponsored_for_chronological",
 ]
@@ -158,6 +160,18 @@ def mark_served(posts, *, viewer, arm: str, model_version: int | None) -> None:
 
 class SnapshotGone(Exception):
     """A next page was asked for without an assignment, and its snapshot has expired."""
+
+
+def snapshot_cache_key(user_id: int, cursor: str | None) -> str | None:
+    """Where the person's snapshot that a ranked cursor points at is cached (None for no
+    cursor, or one of another kind), for reading it ahead with other keys."""
+    if not cursor:
+        return None
+    try:
+        snapshot_id, _ = decode_cursor(cursor)
+    except BadCursor:
+        return None
+    return cache_key(user_id, snapshot_id)
 
 
 def snapshot_cursor(cursor: str | None) -> bool:

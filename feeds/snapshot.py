@@ -199,7 +199,7 @@ class Snapshot:
         return cls(**{**fields, "entries": Entries(**data["entries"])})
 
 
-def _key(user_id: int, snapshot_id: str) -> str:
+def cache_key(user_id: int, snapshot_id: str) -> str:
     return f"feeds:home-snapshot:{int(user_id)}:{snapshot_id}"
 
 
@@ -218,14 +218,14 @@ def build_snapshot(viewer, assignment: Assignment, *, now=None, visible=None) ->
         entries=Entries.laid_out(ranked.items),
         created_at=now or timezone.now(),
     )
-    soft_cache.set(_key(viewer.pk, snapshot.id), snapshot.as_cached(), SNAPSHOT_SECONDS)
+    soft_cache.set(cache_key(viewer.pk, snapshot.id), snapshot.as_cached(), SNAPSHOT_SECONDS)
     return snapshot
 
 
 def load_snapshot(user_id: int, snapshot_id: str) -> Snapshot | None:
     """The person's snapshot if it is still kept. Someone still scrolling past half its
     lifetime gets a fresh lifetime (earlier, the touch would be a round trip for nothing)."""
-    key = _key(user_id, snapshot_id)
+    key = cache_key(user_id, snapshot_id)
     data = soft_cache.get(key)
     if not isinstance(data, dict) or data.get("form") != CACHED_FORM:
         return None

@@ -1,10 +1,16 @@
 """The shared cache for things that can always be computed again: precomputed feed
 candidates, feed snapshots, rendered post text. Such a cache may go away (Redis restarted or
 unreachable); a read then is a miss and a write is skipped, so the page is computed the slow,
-correct way instead of failing. Each failure is logged once a minute, not once a request."""
+correct way instead of failing. Each failure is logged once a minute, not once a request.
+
+`read_ahead` reads keys that a request is known to need in one round trip (a next page of
+the home: its throttle history and its snapshot, read by code that knows nothing of the
+other); within it, the first `get` of each of those keys is answered from what was read."""
 
 import logging
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 
@@ -17,6 +23,8 @@ try:
 except ImportError:  # no redis client installed: the file cache raises OSError
     pass
 _last_logged = [0.0]
+_MISSING = object()
+_ahead: ContextVar[dict | None] = ContextVar("soft_cache_read_ahead", default=None)
 
 
 def _failed(operation: str, error: BaseException) -> None:
@@ -26,7 +34,21 @@ def _failed(operation: str, error: BaseException) -> None:
         log.warning("cache %s failed, computing instead: %s", operation, error)
 
 
+@contextmanager
+def read_ahead(keys: list[str]):
+    values = get_many(keys)
+    token = _ahead.set({key: values.get(key, _MISSING) for key in keys})
+    try:
+        yield
+    finally:
+        _ahead.reset(token)
+
+
 def get(key: str, default=None):
+    ahead = _ahead.get()
+    if ahead is not None and key in ahead:
+        value = ahead.pop(key)  # once: a later read (after a write) goes to the cache
+        return default if value is _MISSING else value
     try:
         return cache.get(key, default)
     except _ERRORS as error:

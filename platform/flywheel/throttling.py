@@ -6,11 +6,15 @@ per process, so each process allows only its share of the rate (ratelimit.local_
 
 from rest_framework import throttling
 
-from flywheel import resilient_cache
+from flywheel import resilient_cache, soft_cache
 from flywheel.ratelimit import local_share
 
 
 class LocalShareWhileDegraded:
+    # Through soft_cache, so a history read ahead with others (soft_cache.read_ahead) is
+    # not read again; it answers get/set as Django's cache does, on the same cache.
+    cache = soft_cache
+
     # DRF makes the throttles per request and parses the rate then (ScopedRateThrottle in
     # allow_request), so the share follows the cache's state request by request.
     def parse_rate(self, rate):

@@ -5,6 +5,7 @@ a bad page size or cursor, a throttled person, a page back up the chronological 
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -120,6 +121,28 @@ def test_pages_on_the_lean_path_count_against_the_rate_once(monkeypatch):
     refused = api.get(body["next"])
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_next_page_reads_its_rate_and_its_snapshot_in_one_round_trip(monkeypatch):
+    ana = ranked_world()
+    api = client_with(api_token(ana))
+    first = api.get("/api/timeline/home/?page_size=5").json()
+    backend, calls = caches["default"], []
+    for name in ("get", "get_many"):
+        read = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda key, *a, _n=name, _read=read, **k: calls.append((_n, key))
+            or _read(key, *a, **k),
+        )  # fmt: skip
+    page = api.get(first["next"])
+    assert page.status_code == 200 and len(page.json()["results"]) == 5
+    rate_key, snapshot_prefix = f"throttle_user_{ana.pk}", f"feeds:home-snapshot:{ana.pk}:"
+    name, keys = calls[0]
+    assert name == "get_many" and rate_key in keys
+    assert any(key.startswith(snapshot_prefix) for key in keys)
+    single_reads = [key for name, key in calls if name == "get"]
+    assert rate_key not in single_reads
+    assert not any(key.startswith(snapshot_prefix) for key in single_reads)
 
 
 def test_the_chronological_arm_is_counted_once(monkeypatch):
