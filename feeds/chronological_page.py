@@ -25,6 +25,7 @@ from feeds.selectors import (
 )
 from social import cards
 from social.home_rows import home_page_rows
+from social.text_html import html_of
 
 Position = tuple[datetime, int]  # a row's (activity_at, id): the keyset of the home
 
@@ -49,7 +50,7 @@ def chronological_page(
     rows = rows[:size]
     found = cards.card_rows(viewer, [row.id for row in rows])
     shown = [(row, found[row.id]) for row in rows if row.id in found]
-    html = cards.rendered_html([card for _, card in shown])
+    html = html_of([card for _, card in shown])
     serve = home_serve_token(viewer, arm=assignment.arm, model_version=None)
     zone = timezone.get_current_timezone()  # once a page, not once a datetime
     posts = [

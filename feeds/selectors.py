@@ -36,6 +36,7 @@ from feeds.snapshot import (
 from flywheel.pagination import BadCursor
 from social import cards, selectors
 from social.models import Follow, Mute
+from social.text_html import html_of
 
 __all__ = [
     "Assignment",
@@ -312,7 +313,7 @@ def _cards_for(viewer, window, *, visible, snapshot, request) -> list[TimelineCa
         for position, entry in window
         if entry["post"] in rows
     ]
-    html = cards.rendered_html([row for _, _, row in shown])
+    html = html_of([row for _, _, row in shown])
     serve = home_serve_token(viewer, arm=snapshot.arm, model_version=snapshot.model_version)
     zone = timezone.get_current_timezone()  # once a page, not once a datetime
     page = []

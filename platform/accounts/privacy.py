@@ -154,6 +154,7 @@ def account_delete(*, user, password: str) -> None:
     """
     from events.models import Event
     from social.models import Group, Membership, Post
+    from social.text_html import forget_html_mentioning
 
     if not password or not user.check_password(password):
         raise ValidationError({"password": "That is not your password. Nothing was deleted."})
@@ -168,6 +169,7 @@ def account_delete(*, user, password: str) -> None:
         _hand_over_or_delete(group, leaving=user)
     # Others' events that point at this person (follows of them, profile views) lose the tie.
     Event.objects.filter(target_user_id=user.pk).update(target_user_id=None)
+    forget_html_mentioning(user)  # their posts' links to this person go with the account
     # Cascades to posts, comments, likes, shares, follows, events, tokens, ads...; their
     # uploaded files (posts, avatar, ad images) are deleted by django-cleanup once this
     # transaction commits, and kept if it rolls back.

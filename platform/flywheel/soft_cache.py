@@ -1,7 +1,8 @@
-"""The shared cache for things that can always be computed again: precomputed feed
-candidates, feed snapshots, rendered post text. Such a cache may go away (Redis restarted or
-unreachable); a read then is a miss and a write is skipped, so the page is computed the slow,
-correct way instead of failing. Each failure is logged once a minute, not once a request.
+"""The shared cache for things that can always be computed again (precomputed feed
+candidates, feed snapshots) and for DRF's throttle histories. Such a cache may go away
+(Redis restarted or unreachable); a read then is a miss and a write is skipped, so the page
+is computed the slow, correct way instead of failing. Each failure is logged once a minute,
+not once a request.
 
 `read_ahead` reads keys that a request is known to need in one round trip (a next page of
 the home: its throttle history and its snapshot, read by code that knows nothing of the

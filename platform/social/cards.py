@@ -4,10 +4,8 @@ A page of cards is one query: the posts through the visibility rule, with their 
 groups, exact counters and whether the viewer liked and shared each (on PostgreSQL a
 statement prepared once per connection, with `social.selectors.VISIBLE_POST_SQL`). The
 one costly part of a card that never changes between edits, its text rendered as HTML
-with links (which needs the mentioned people), is kept per post in the cache with the edit
-time it was rendered from; `forget_cards` drops it on an edit, a delete and a moderator's
-hiding, and a card rendered before an edit is never used after one, even if the cache
-missed the invalidation. A cache that is down costs a render, not an error.
+with links (which needs the mentioned people), comes with the rows: the post keeps it,
+rendered when it was written or edited (social.text_html).
 
 The dicts have exactly the fields of `social.serializers.PostSerializer` in the same formats
 (`tests/feeds/test_timeline_cards.py` compares them), so the serializer stays the schema.
@@ -24,38 +22,28 @@ from rest_framework import ISO_8601
 from rest_framework.fields import DateTimeField
 from rest_framework.settings import api_settings
 
-from flywheel import soft_cache
 from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
-from social.models import Mute, Post
+from social.models import Mute
 from social.selectors import VISIBLE_POST_SQL
-from social.text import render_text
 
 User = get_user_model()
-HTML_SECONDS = 24 * 3600
 # ROWS_SQL's columns, in order.
 FIELDS = (
     "id", "author_id", "author__username", "author__display_name", "author__avatar", "text",
     "image", "group__slug", "group__name", "created_at", "edited_at", "like_count",
-    "share_count", "comment_count", "viewer_liked", "viewer_shared",
+    "share_count", "comment_count", "viewer_liked", "viewer_shared", "text_html",
+    "text_html_version",
 )  # fmt: skip
 _datetime = DateTimeField()  # its output, which format_datetime gives at a fifth of the cost
-
-
-def _key(post_id: int) -> str:
-    return f"social:card-html:{int(post_id)}"
-
-
-def forget_cards(post_ids) -> None:
-    """Drop the cached text of these posts (after an edit, a delete, a hiding)."""
-    soft_cache.delete_many([_key(pk) for pk in post_ids])
 
 
 ROWS_SQL = f"""
 SELECT p.id, p.author_id, u.username, u.display_name, u.avatar, p.text, p.image, g.slug,
        g.name, p.created_at, p.edited_at, p.like_count, p.share_count, p.comment_count,
        EXISTS (SELECT 1 FROM social_like l WHERE l.post_id = p.id AND l.user_id = %(viewer)s),
-       EXISTS (SELECT 1 FROM social_share s WHERE s.post_id = p.id AND s.user_id = %(viewer)s)
+       EXISTS (SELECT 1 FROM social_share s WHERE s.post_id = p.id AND s.user_id = %(viewer)s),
+       p.text_html, p.text_html_version
 FROM social_post p JOIN accounts_user u ON u.id = p.author_id
 LEFT JOIN social_group g ON g.id = p.group_id
 WHERE p.id = ANY(%(ids)s) AND {VISIBLE_POST_SQL}
@@ -79,38 +67,6 @@ def card_rows(viewer, post_ids, *, visible=None) -> dict[int, dict]:
     muted = Mute.objects.filter(muter=viewer, muted=OuterRef("author_id"))
     rows = visible.filter(pk__in=post_ids).filter(~Exists(muted)).order_by().values(*FIELDS)
     return {row["id"]: row for row in rows}
-
-
-def _stamp(row) -> str:
-    return row["edited_at"].isoformat() if row["edited_at"] else ""
-
-
-def rendered_html(rows: list[dict]) -> dict[int, str]:
-    """Each post's text as HTML, from the cache where it was rendered since the last edit;
-    the others rendered now (their mentions read in one query) and kept."""
-    cached = soft_cache.get_many([_key(row["id"]) for row in rows])
-    html: dict[int, str] = {}
-    missing = []
-    for row in rows:
-        kept = cached.get(_key(row["id"]))
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _stamp(row):
-            html[row["id"]] = kept[1]
-        else:
-            missing.append(row)
-    if missing:
-        mentioned: dict[int, set[str]] = {}
-        pairs = Post.mentions.through.objects.filter(
-            post_id__in=[row["id"] for row in missing]
-        ).values_list("post_id", "user__username")
-        for post_id, username in pairs:
-            mentioned.setdefault(post_id, set()).add(username)
-        fresh = {}
-        for row in missing:
-            known = mentioned.get(row["id"], set()) | {row["author__username"]}
-            html[row["id"]] = str(render_text(row["text"], known))
-            fresh[_key(row["id"])] = (_stamp(row), html[row["id"]])
-        soft_cache.set_many(fresh, HTML_SECONDS)
-    return html
 
 
 def _file_url(request, name: str) -> str | None:

@@ -107,6 +107,11 @@ class Post(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     share_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # The text rendered as HTML with its links, kept with the post by the services that write
+    # it (social.text_html), so a page of cards reads it with the rows; the renderer's
+    # version it was made with, so a changed renderer re-renders (NULL: not rendered yet).
+    text_html = models.TextField(null=True, blank=True, editable=False)
+    text_html_version = models.SmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]

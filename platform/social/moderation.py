@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from social.cards import forget_cards
 from social.models import Comment, Post, Report
 
 User = get_user_model()
@@ -43,7 +42,6 @@ def _require_staff(user) -> None:
 def post_hide(*, staff, post: Post) -> bool:
     """Hide a post from everyone (the author keeps it in the database; staff can unhide)."""
     _require_staff(staff)
-    forget_cards([post.pk])
     return bool(Post.objects.filter(pk=post.pk, is_hidden=False).update(is_hidden=True))
 
 

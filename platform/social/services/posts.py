@@ -12,10 +12,10 @@ from events.models import EventKind
 from events.services import event_record
 from flywheel.ratelimit import check_and_count
 from social import selectors
-from social.cards import forget_cards
 from social.models import POST_MAX_LENGTH, Group, Hashtag, Membership, Notification, Post
 from social.services.common import _clean_text, _notify
 from social.text import hashtags_in, mentions_in
+from social.text_html import keep_post_html
 
 User = get_user_model()
 EDIT_WINDOW = timedelta(minutes=15)
@@ -32,8 +32,9 @@ def _people_named(usernames: list[str], *, exclude) -> list:
 
 
 def _link_entities(post: Post, *, notify: bool) -> None:
-    """Attach hashtags and mentions found in the text; notify newly mentioned people who can
-    see the post (a mention in a private group does not reach people outside it)."""
+    """Attach hashtags and mentions found in the text and keep the text rendered with them;
+    notify newly mentioned people who can see the post (a mention in a private group does
+    not reach people outside it)."""
     names = hashtags_in(post.text)
     if names:
         Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
@@ -41,6 +42,7 @@ def _link_entities(post: Post, *, notify: bool) -> None:
     mentioned = _people_named(mentions_in(post.text), exclude=post.author_id)
     previous = set(post.mentions.values_list("pk", flat=True))
     post.mentions.set(mentioned)
+    keep_post_html(post, [person.username for person in mentioned])
     if notify:
         if post.group_id and post.group.is_private:
             members = set(
@@ -86,7 +88,6 @@ def post_update(*, user, post: Post, text) -> Post:
     post.edited_at = timezone.now()
     post.save(update_fields=["text", "edited_at"])
     _link_entities(post, notify=True)
-    forget_cards([post.pk])
     return post
 
 
@@ -94,5 +95,4 @@ def post_update(*, user, post: Post, text) -> Post:
 def post_delete(*, user, post: Post) -> None:
     if post.author_id != user.pk and not user.is_staff:
         raise PermissionDenied("Only the author can delete this post.")
-    forget_cards([post.pk])
     post.delete()
