@@ -113,11 +113,6 @@ def blend_weights(overrides) -> dict[str, float]:
     return weights
 
 
-def recency(moment: datetime, now: datetime, half_life_hours: float) -> float:
-    age_hours = max((now - moment).total_seconds() / 3600.0, 0.0)
-    return 0.5 ** (age_hours / half_life_hours)
-
-
 def popularity(likes, shares):
     """Likes and shares on a log scale, 1 from POPULARITY_SCALE on: numbers or arrays."""
     return np.minimum(1.0, np.log1p(likes + 2 * shares) / math.log1p(POPULARITY_SCALE))
@@ -141,19 +136,35 @@ _RECENCY_HOURS = {"following": 24, "own": 24, "shared": 24, "groups": 24, "fresh
 _INTERESTS_HOURS = 24 * 7  # declared taste ages slowly: a week's half-life
 
 
+_SOURCE_COLUMN = {source: column for column, source in enumerate(SOURCE_PRIORITY)}
+_SCORES_GIVEN = ("model", "trending")  # scores that come with the candidate
+
+
 def source_scores(candidates: list[Candidate], *, now: datetime) -> np.ndarray:
     """Each candidate's score from each source that found it (columns in SOURCE_PRIORITY
-    order), NaN where a source did not: the same arithmetic as `_source_score`, on arrays.
-    The blend weighs them (`score_and_explain`); the learned ranker reads them as features
-    (feeds.ranker_features)."""
+    order), NaN where a source did not. The blend weighs them (`score_and_explain`); the
+    learned ranker reads them as features (feeds.ranker_features). One pass over the
+    candidates reads which sources found each; the scores are then computed on arrays."""
     count = len(candidates)
     now_ts = now.timestamp()
-    created = np.fromiter((c.created_at.timestamp() for c in candidates), float, count)
-    shared_at = np.fromiter(
-        (c.shared["at"].timestamp() if c.shared else now_ts for c in candidates), float, count
+    created = np.array([c.created_at.timestamp() for c in candidates], dtype=float)
+    shared_at = np.array(
+        [c.shared["at"].timestamp() if c.shared else now_ts for c in candidates], dtype=float
     )
-    likes = np.fromiter((c.likes for c in candidates), float, count)
-    shares = np.fromiter((c.shares for c in candidates), float, count)
+    likes = np.array([c.likes for c in candidates], dtype=float)
+    shares = np.array([c.shares for c in candidates], dtype=float)
+    rows, columns, values = [], [], []
+    for row, candidate in enumerate(candidates):
+        for source, value in candidate.sources.items():
+            column = _SOURCE_COLUMN.get(source)
+            if column is not None:
+                rows.append(row)
+                columns.append(column)
+                values.append(value)
+    found = np.zeros((count, len(SOURCE_PRIORITY)), dtype=bool)
+    given = np.zeros((count, len(SOURCE_PRIORITY)))
+    found[rows, columns] = True
+    given[rows, columns] = values
 
     def recency(moments, half_life_hours):
         age_hours = np.maximum((now_ts - moments) / 3600.0, 0.0)
@@ -172,14 +183,10 @@ def source_scores(candidates: list[Candidate], *, now: datetime) -> np.ndarray:
     }
     scores = np.full((count, len(SOURCE_PRIORITY)), np.nan)
     for column, source in enumerate(SOURCE_PRIORITY):
-        has = np.fromiter((source in c.sources for c in candidates), bool, count)
-        if not has.any():
-            continue
-        if source in ("model", "trending"):  # scores given with the candidate
-            values = np.fromiter((c.sources.get(source, 0.0) for c in candidates), float, count)
-        else:
-            values = by_source[source]
-        scores[:, column] = np.where(has, values, np.nan)
+        has = found[:, column]
+        if has.any():
+            values = given[:, column] if source in _SCORES_GIVEN else by_source[source]
+            scores[:, column] = np.where(has, values, np.nan)
     return scores
 
 
@@ -213,24 +220,6 @@ def score_and_explain(
     ids = np.fromiter((c.id for c in candidates), np.int64, count)
     order = np.lexsort((-ids, -totals))
     return [candidates[index] for index in order]
-
-
-def _source_score(source: str, candidate: Candidate, now: datetime) -> float:
-    if source in ("following", "own"):
-        return recency(candidate.created_at, now, 24)
-    if source == "shared":
-        return recency(candidate.shared["at"], now, 24)
-    if source == "groups":
-        return 0.5 * recency(candidate.created_at, now, 24) + 0.5 * popularity(
-            candidate.likes, candidate.shares
-        )
-    if source == "fresh":
-        return recency(candidate.created_at, now, 6)
-    if source == "popular":
-        return popularity(candidate.likes, candidate.shares)
-    if source == "interests":  # declared taste ages slowly: a week's half-life
-        return recency(candidate.created_at, now, 24 * 7)
-    raise ValueError(source)
 
 
 def _reason(source: str, candidate: Candidate, *, interests: list[str]) -> str:
