@@ -27,6 +27,7 @@ from events.models import EventKind
 from social import services as social
 from social.models import Group, Hashtag, Membership
 from social.text import hashtags_in
+from social.text_html import render_missing
 
 DAY = 86400.0
 
@@ -223,6 +224,8 @@ class _BulkWriter:
             ),
         )  # fmt: skip
         self._hashtags(ids, texts)
+        # Kept rendered as the services keep a post they write (social.text_html).
+        render_missing(progress=lambda done: self.progress("posts' text as HTML", done, n))
         authors = self.users[posts.author]
         in_group = posts.group >= 0
         self._events(EventKind.POST, authors[~in_group], times=created[~in_group],

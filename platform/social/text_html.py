@@ -93,10 +93,10 @@ def _keep(rows: list[dict], html: dict[int, str]) -> None:
         )
 
 
-def render_missing(*, batch: int = 2000) -> int:
+def render_missing(*, batch: int = 2000, progress=None) -> int:
     """Render and keep every post without a current rendering, `batch` at a time (a world
     written in bulk by SQL, or all posts after RENDER_VERSION is raised, ahead of their
-    first showing). Returns how many were rendered."""
+    first showing), calling `progress(done)` after each batch. Returns how many."""
     older = Q(text_html_version__isnull=True) | ~Q(text_html_version=RENDER_VERSION)
     fields = ("id", "text", "author__username", "text_html", "text_html_version")
     done, after = 0, 0
@@ -107,3 +107,5 @@ def render_missing(*, batch: int = 2000) -> int:
         html_of(rows)
         done += len(rows)
         after = rows[-1]["id"]
+        if progress is not None:
+            progress(done)

@@ -19,6 +19,7 @@ from bots.seeding import seed_world
 from bots.world import WorldConfig
 from events.models import Event, EventKind
 from social.models import Follow, Group, Like, Membership, Post, Share
+from social.text_html import RENDER_VERSION
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,9 @@ def assert_consistent_world(bots: int) -> None:
     assert events(EventKind.POST) == Post.objects.count()
     tagged = Post.objects.annotate(tags=Count("hashtags")).filter(tags=0)
     assert not tagged.exists()  # every post carries its topic's hashtag
+    post = Post.objects.first()  # kept rendered, as the services keep what they write
+    assert post.text_html_version == RENDER_VERSION and "/tags/" in post.text_html
+    assert not Post.objects.exclude(text_html_version=RENDER_VERSION).exists()
     for post in Post.objects.annotate(
         likes_n=Count("likes", distinct=True), shares_n=Count("shares", distinct=True)
     ):
