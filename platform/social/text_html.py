@@ -20,13 +20,21 @@ from social.text import render_text
 
 RENDER_VERSION = 1
 
-# Only where the row still holds the text rendered and an older rendering: an edit that
-# commits in between has kept its own, which this must not overwrite.
+# Only rows that still hold the text rendered and an older rendering: an edit that commits in
+# between keeps its own, which this must not overwrite. Rows another request holds (rendering
+# the same post, or an edit) are skipped, not waited for: two pages keeping overlapping posts
+# in different orders would otherwise each hold what the other waits for.
 KEEP_SQL = """
+WITH kept AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(texts)s::text[], %(htmls)s::text[])
+        AS kept (id, text, html)
+), free AS (
+    SELECT p.id FROM social_post p JOIN kept ON kept.id = p.id
+    WHERE p.text = kept.text AND p.text_html_version IS DISTINCT FROM %(version)s
+    FOR UPDATE OF p SKIP LOCKED
+)
 UPDATE social_post p SET text_html = kept.html, text_html_version = %(version)s
-FROM unnest(%(ids)s::bigint[], %(texts)s::text[], %(htmls)s::text[]) AS kept (id, text, html)
-WHERE p.id = kept.id AND p.text = kept.text
-  AND p.text_html_version IS DISTINCT FROM %(version)s
+FROM kept WHERE p.id = kept.id AND p.id IN (SELECT id FROM free)
 """
 
 

@@ -2,6 +2,7 @@
 with a page's rows, rendered again only where it is missing or from an older renderer,
 never over an edit, and without links to people who have gone."""
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -94,3 +95,23 @@ def test_posts_written_in_bulk_are_rendered_ahead_in_batches():
     kept = dict(Post.objects.values_list("pk", "text_html"))
     assert kept == expected
     assert text_html.render_missing(batch=2) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_another_writer_holds_is_shown_rendered_without_waiting():
+    ana = UserFactory(username="ana")
+    post = services.post_create(author=ana, text="#tea time")
+    Post.objects.filter(pk=post.pk).update(text_html_version=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '2s'")  # waiting for the row would fail the page
+    try:
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("SELECT 1 FROM social_post WHERE id = %s FOR UPDATE", [post.pk])
+            html, _ = shown(ana, [post])
+            assert 'href="/tags/tea/"' in html[post.pk]
+            assert Post.objects.get(pk=post.pk).text_html_version is None  # left to its holder
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    shown(ana, [post])
+    assert Post.objects.get(pk=post.pk).text_html_version == text_html.RENDER_VERSION
