@@ -163,28 +163,28 @@ class SnapshotGone(Exception):
     """A next page was asked for without an assignment, and its snapshot has expired."""
 
 
-def snapshot_cache_key(user_id: int, cursor: str | None) -> str | None:
-    """Where the person's snapshot that a ranked cursor points at is cached (None for no
-    cursor, or one of another kind), for reading it ahead with other keys."""
+def _snapshot_id(cursor: str | None) -> str | None:
+    """The snapshot a ranked cursor points at (None for no cursor, or one of another kind)."""
     if not cursor:
         return None
     try:
         snapshot_id, _ = decode_cursor(cursor)
     except BadCursor:
         return None
-    return cache_key(user_id, snapshot_id)
+    return snapshot_id
+
+
+def snapshot_cache_key(user_id: int, cursor: str | None) -> str | None:
+    """Where the person's snapshot that a ranked cursor points at is cached (None for no
+    cursor, or one of another kind), for reading it ahead with other keys."""
+    snapshot_id = _snapshot_id(cursor)
+    return None if snapshot_id is None else cache_key(user_id, snapshot_id)
 
 
 def snapshot_cursor(cursor: str | None) -> bool:
     """Whether this is a ranked snapshot's cursor (its page needs no assignment: the
     snapshot knows its arm)."""
-    if not cursor:
-        return False
-    try:
-        decode_cursor(cursor)
-    except BadCursor:
-        return False
-    return True
+    return _snapshot_id(cursor) is not None
 
 
 def ranked_home_page(
