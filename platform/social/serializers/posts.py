@@ -11,7 +11,7 @@ from social.models import POST_MAX_LENGTH, Post
 from social.serializers.fields import absolute_url, surface_field, text_field
 from social.serializers.groups import GroupRefSerializer
 from social.serializers.people import AuthorSerializer
-from social.text import render_text
+from social.text_html import html_for
 
 SHARE_COMMENT_MAX_LENGTH = 280
 
@@ -46,9 +46,9 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_html(self, post) -> str:
-        # Mentions link only to people who exist; `mentions` is prefetched by the views.
-        known = {person.username for person in post.mentions.all()} | {post.author.username}
-        return str(render_text(post.text, known))
+        # `mentions` is prefetched by the views.
+        mentioned = (person.username for person in post.mentions.all())
+        return html_for(post.text, post.author.username, mentioned)
 
     def get_image_url(self, post) -> str | None:
         return absolute_url(self.context, post.image)
