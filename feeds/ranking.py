@@ -132,7 +132,6 @@ def scaled_model_scores(ranked) -> dict[int, float]:
 # --- scoring and reasons ---------------------------------------------------------------
 
 # Half-lives (hours) of the sources scored by recency, and whether popularity counts too.
-_RECENCY_HOURS = {"following": 24, "own": 24, "shared": 24, "groups": 24, "fresh": 6}
 _INTERESTS_HOURS = 24 * 7  # declared taste ages slowly: a week's half-life
 
 

@@ -1,14 +1,14 @@
 """The shared cache (Redis) as a backend that degrades instead of failing.
 
 Everything on the request path touches the cache: DRF's throttles, the action rate limits,
-the ads index token, feed snapshots and candidates. With Django's plain
-Redis backend a stopped Redis turned every one of those into a 500. This backend is Django's
+the ads index token, feed snapshots and candidates. With Django's plain Redis backend a
+stopped Redis turned every one of those into a 500. This backend is Django's
 own `RedisCache`; when Redis does not answer, each operation goes to a per-process memory
 cache instead (Django's `LocMemCache`, bounded), and Redis is tried again after
 CACHE_RETRY_SECONDS. So while Redis is away:
 
-- things that can be computed again (snapshots, candidates) miss and are
-  recomputed; what this process computed is kept locally, at most CACHE_FALLBACK_ENTRIES;
+- things that can be computed again (snapshots, candidates) miss and are recomputed; what
+  this process computed is kept locally, at most CACHE_FALLBACK_ENTRIES;
 - counters (rate limits, throttles) count per process: `degraded()` tells the limiters to
   use their local share (flywheel.ratelimit.local_share), so the site as a whole never lets
   more through than the configured limit;
