@@ -4,8 +4,8 @@ Most requests of the API are one shape: a GET for JSON with a good bearer token,
 of the home going down (a first page, or `next`): of a ranked snapshot, or of the
 chronological arm from its prepared statements (feeds.chronological_page). For them this
 plain Django view does what `api_timeline.HomeTimelineView` does, minus what costs without
-deciding anything: oauthlib's request object around one token lookup
-(`accounts.authentication.plain_bearer_read`), DRF's request wrapper, content negotiation,
+deciding anything: the token's lookup is the one DRF's authentication tries first
+(`accounts.authentication.plain_bearer`), without DRF's request wrapper, content negotiation,
 the permission classes and the response's renderer. Throttles are DRF's own classes, asked
 the same way, so a person's rate counts pages on either path.
 
@@ -21,7 +21,7 @@ from django.db import connection
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.settings import api_settings
 
-from accounts.authentication import plain_bearer_read
+from accounts.authentication import plain_bearer
 from feeds import selectors as feeds
 from feeds.api_timeline import (
     CURSOR_PARAM,
@@ -64,9 +64,8 @@ def page_size(request) -> int | None:
 @csrf_exempt  # as DRF's views are: its session authentication enforces CSRF itself
 def home_timeline(request):
     size = page_size(request)
-    authenticated = (
-        plain_bearer_read(request) if size is not None and wants_plain_json(request) else None
-    )
+    lean = request.method == "GET" and size is not None and wants_plain_json(request)
+    authenticated = plain_bearer(request) if lean else None
     if authenticated is None:
         return full_view(request)
     user, token = authenticated

@@ -187,3 +187,36 @@ def test_expired_tokens_are_forgotten_on_a_schedule_staff_can_edit(db, user):
     assert list(AccessToken.objects.values_list("pk", flat=True)) == [live.id]
     schedule = PeriodicTask.objects.get(task="accounts.clear_expired_tokens")
     assert schedule.enabled and schedule.interval.every == 24
+
+
+@pytest.mark.django_db
+def test_writes_check_the_token_as_reads_do(user):
+    """Writes take the same one-statement token check as pages: an expired token, a token
+    without `write`, or a suspended person's token changes nothing, each with its message."""
+    from rest_framework.test import APIClient
+
+    from social.models import Like
+    from tests.factories import api_token
+    from tests.social.factories import PostFactory
+
+    post = PostFactory(author=UserFactory())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token(user)}")
+    tokens = AccessToken.objects.filter(user=user)
+
+    tokens.update(scope="read")
+    narrow = client.post(f"/api/posts/{post.pk}/like/")
+    assert narrow.status_code == 403 and "write scope" in narrow.json()["detail"]
+    tokens.update(scope="read write")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    suspended = client.post(f"/api/posts/{post.pk}/like/")
+    assert suspended.status_code == 401 and "suspended" in suspended.json()["detail"]
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    tokens.update(expires=timezone.now() - timedelta(seconds=1))
+    expired = client.post(f"/api/posts/{post.pk}/like/")
+    assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+    assert not Like.objects.exists()
+    tokens.update(expires=timezone.now() + timedelta(hours=1))
+    assert client.post(f"/api/posts/{post.pk}/like/").status_code == 201
