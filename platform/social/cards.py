@@ -22,10 +22,12 @@ from rest_framework import ISO_8601
 from rest_framework.fields import DateTimeField
 from rest_framework.settings import api_settings
 
+from flywheel.errors import NotFound
 from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
-from social.models import Mute
-from social.selectors import VISIBLE_POST_SQL
+from social.models import Mute, Post
+from social.selectors import POST_NOT_FOUND, VISIBLE_POST_SQL
+from social.text_html import html_of
 
 User = get_user_model()
 # ROWS_SQL's columns, in order.
@@ -33,40 +35,93 @@ FIELDS = (
     "id", "author_id", "author__username", "author__display_name", "author__avatar", "text",
     "image", "group__slug", "group__name", "created_at", "edited_at", "like_count",
     "share_count", "comment_count", "viewer_liked", "viewer_shared", "text_html",
-    "text_html_version",
+    "text_html_version", "group_id",
 )  # fmt: skip
 _datetime = DateTimeField()  # its output, which format_datetime gives at a fifth of the cost
 
 
-ROWS_SQL = f"""
+VISIBLE_ROWS_SQL = f"""
 SELECT p.id, p.author_id, u.username, u.display_name, u.avatar, p.text, p.image, g.slug,
        g.name, p.created_at, p.edited_at, p.like_count, p.share_count, p.comment_count,
        EXISTS (SELECT 1 FROM social_like l WHERE l.post_id = p.id AND l.user_id = %(viewer)s),
        EXISTS (SELECT 1 FROM social_share s WHERE s.post_id = p.id AND s.user_id = %(viewer)s),
-       p.text_html, p.text_html_version
+       p.text_html, p.text_html_version, p.group_id
 FROM social_post p JOIN accounts_user u ON u.id = p.author_id
 LEFT JOIN social_group g ON g.id = p.group_id
 WHERE p.id = ANY(%(ids)s) AND {VISIBLE_POST_SQL}
+"""
+# Lists leave out the people the viewer muted; a post looked up by its id does not.
+ROWS_SQL = f"""{VISIBLE_ROWS_SQL}
   AND NOT EXISTS (SELECT 1 FROM social_mute m
                   WHERE m.muter_id = %(viewer)s AND m.muted_id = p.author_id)
 """
+_POST_IDS = range(1, 2**63)  # the id column's range: anything else names no post
 
 
-def card_rows(viewer, post_ids, *, visible=None) -> dict[int, dict]:
+def card_rows(viewer, post_ids, *, visible=None, muted_too=False) -> dict[int, dict]:
     """The rows (`FIELDS`) of these posts that the viewer may see now, by id, in one query
     (a statement prepared once per connection on PostgreSQL; through `visible_posts`, or
-    the `visible` given, elsewhere). Posts by people the viewer muted are left out."""
+    the `visible` given, elsewhere). Posts by people the viewer muted are left out, unless
+    `muted_too`."""
     post_ids = sorted({int(pk) for pk in post_ids})
     if not post_ids:
         return {}
     if connection.vendor == "postgresql":
         with prepared_cursor() as cursor:
-            cursor.execute(ROWS_SQL, {"viewer": viewer.pk, "ids": IntArray(post_ids)})
+            cursor.execute(
+                VISIBLE_ROWS_SQL if muted_too else ROWS_SQL,
+                {"viewer": viewer.pk, "ids": IntArray(post_ids)},
+            )
             return {row[0]: dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()}
-    visible = selectors.visible_posts(viewer) if visible is None else visible
-    muted = Mute.objects.filter(muter=viewer, muted=OuterRef("author_id"))
-    rows = visible.filter(pk__in=post_ids).filter(~Exists(muted)).order_by().values(*FIELDS)
+    rows = selectors.visible_posts(viewer) if visible is None else visible
+    if not muted_too:
+        rows = rows.filter(~Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("author_id"))))
+    rows = rows.filter(pk__in=post_ids).order_by().values(*FIELDS)
     return {row["id"]: row for row in rows}
+
+
+def visible_row(viewer, post_id) -> dict:
+    """One post's row as the viewer may see it now (its author muted or not), in one prepared
+    statement; `NotFound` for a post that does not exist or that they may not see, and for
+    anything that is not a post id."""
+    try:
+        post_id = int(post_id)
+    except (TypeError, ValueError):
+        post_id = 0
+    row = (
+        card_rows(viewer, [post_id], muted_too=True).get(post_id) if post_id in _POST_IDS else None
+    )
+    if row is None:
+        raise NotFound(POST_NOT_FOUND)
+    return row
+
+
+def post_from_row(row: dict):
+    """The post of a `card_rows` row as a model instance, with what the row carries loaded
+    (the author's id, name and avatar among it); any other field loads on first use."""
+    post = _instance(Post, row)
+    post.author = _instance(
+        User,
+        {
+            "id": row["author_id"],
+            "username": row["author__username"],
+            "display_name": row["author__display_name"],
+            "avatar": row["author__avatar"],
+        },
+    )
+    return post
+
+
+def _instance(model, values: dict):
+    loaded = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    # from_db takes the values in the model's field order; the fields left out are deferred
+    return model.from_db(connection.alias, loaded, [values[name] for name in loaded])
+
+
+def post_card(viewer, post_id, *, request) -> dict:
+    """One post's card (`PostSerializer`'s fields) as the viewer sees it now."""
+    row = visible_row(viewer, post_id)
+    return card(row, html_of([row])[row["id"]], request=request)
 
 
 def _file_url(request, name: str) -> str | None:

@@ -2,10 +2,12 @@
 posts, suspended authors, blocks and private groups are enforced in one place."""
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from flywheel.errors import NotFound
+from flywheel.prepared import prepared_cursor
 from social.models import (
     Block,
     Comment,
@@ -70,6 +72,32 @@ VISIBLE_POST_SQL = """
 """
 
 
+BLOCKED_AND_VISIBLE_SQL = f"""
+SELECT EXISTS (SELECT 1 FROM social_block b
+               WHERE (b.blocker_id = %(viewer)s AND b.blocked_id = %(author)s)
+                  OR (b.blocker_id = %(author)s AND b.blocked_id = %(viewer)s)),
+       EXISTS (SELECT 1 FROM social_post p JOIN accounts_user u ON u.id = p.author_id
+               LEFT JOIN social_group g ON g.id = p.group_id
+               WHERE p.id = %(post)s AND {VISIBLE_POST_SQL})
+"""
+
+
+def blocked_and_visible(viewer, post: Post) -> tuple[bool, bool]:
+    """Is there a block between the viewer and the post's author, and may the viewer see the
+    post now? Asked before every like, share and comment: in one statement prepared once per
+    connection on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        visible = _visible_to(viewer).filter(pk=post.pk).exists()
+        return is_blocked_between(viewer, post.author_id), visible
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            BLOCKED_AND_VISIBLE_SQL,
+            {"viewer": viewer.pk, "author": post.author_id, "post": post.pk},
+        )
+        blocked, visible = cursor.fetchone()
+    return blocked, visible
+
+
 def visible_post_ids(viewer, ids) -> set[int]:
     """Which of these post ids the viewer may see, in one lean query (for beacons)."""
     if not ids:
@@ -103,11 +131,14 @@ def _block_list(viewer) -> list[int]:
     return [blocked if blocker == viewer.pk else blocker for blocker, blocked in pairs]
 
 
+POST_NOT_FOUND = "That post does not exist or is not visible to you."
+
+
 def post_visible_to(viewer, post_id) -> Post:
     try:
         return visible_posts(viewer).get(pk=post_id)
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise NotFound("That post does not exist or is not visible to you.") from None
+        raise NotFound(POST_NOT_FOUND) from None
 
 
 def home_timeline(viewer, *, also=()) -> QuerySet[Post]:

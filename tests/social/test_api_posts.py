@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 
 from social.models import Comment, Like, Notification, Post, Share
+from social.services import mute_create
+from social.text_html import render_missing
 from tests.factories import UserFactory
 from tests.social.factories import (
     CommentFactory,
@@ -265,6 +267,45 @@ def test_like_and_unlike(other_client, other_user, post):
     assert undone.status_code == 200
     assert undone.json()["like_count"] == 0 and undone.json()["viewer_liked"] is False
     assert other_client.delete(f"/api/posts/{post.pk}/like/").json()["like_count"] == 0
+
+
+@pytest.mark.parametrize("post_id", ["999999", "abc", "1.5", "-1", "0", "9" * 30])
+@pytest.mark.parametrize("action", ["like", "share"])
+def test_likes_and_shares_of_unknown_or_malformed_post_ids_are_404(other_client, post_id, action):
+    for method in ("post", "delete"):
+        response = getattr(other_client, method)(f"/api/posts/{post_id}/{action}/")
+        assert response.status_code == 404
+        assert "does not exist" in response.json()["detail"]
+
+
+def test_a_like_answers_with_the_card_reading_the_post_gives(other_client, other_user, user):
+    """The like's card comes from one prepared statement, not the serializer: the two must
+    agree, field for field, for a group post with an image by someone the liker muted (a
+    muted author's post is left out of lists, not out of reach)."""
+    group = GroupFactory(privacy="public")
+    MembershipFactory(user=user, group=group)
+    post = PostFactory(author=user, group=group, text="Look @ben #jazz", image="posts/a.png")
+    mute_create(muter=other_user, muted=user)
+    liked = other_client.post(f"/api/posts/{post.pk}/like/", {"surface": "home"}, format="json")
+    assert liked.status_code == 201
+    assert liked.json() == other_client.get(f"/api/posts/{post.pk}/").json()
+    assert liked.json()["viewer_liked"] is True and liked.json()["like_count"] == 1
+    shared = other_client.post(f"/api/posts/{post.pk}/share/")
+    assert shared.json() == other_client.get(f"/api/posts/{post.pk}/").json()
+
+
+def test_a_like_costs_a_fixed_number_of_statements(
+    other_client, user, django_assert_max_num_queries
+):
+    posts = PostFactory.create_batch(3, author=user)
+    render_missing()  # as posts written through the services are
+    other_client.post(f"/api/posts/{posts[0].pk}/like/")  # the first party application, once
+    # the token; the post; the transaction; block and visibility; the like in a savepoint
+    # (3); its counter, event and notification; the commit; the fresh card
+    with django_assert_max_num_queries(12):
+        assert other_client.post(f"/api/posts/{posts[1].pk}/like/").status_code == 201
+    with django_assert_max_num_queries(12):
+        assert other_client.delete(f"/api/posts/{posts[1].pk}/like/").status_code == 200
 
 
 @pytest.mark.parametrize("action", ["like", "share"])

@@ -3,11 +3,11 @@ interacted with, insert a row once, move a post's counter."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from flywheel.errors import NotFound
 from social import selectors
-from social.models import Group, Notification, Post
+from social.models import Notification, Post
 
 
 def _clean_text(text, *, limit: int, what: str) -> str:
@@ -32,15 +32,11 @@ def _notify(*, recipient, actor, verb, **targets) -> None:
 def _require_interaction_allowed(user, post: Post) -> None:
     """Blocks forbid interaction; posts the person cannot see (hidden, a suspended author, a
     private group they are not in, deleted meanwhile) cannot be interacted with either."""
-    if selectors.is_blocked_between(user, post.author_id):
+    blocked, visible = selectors.blocked_and_visible(user, post)
+    if blocked:
         raise PermissionDenied("You cannot interact with this person's posts.")
-    reachable = Post.objects.filter(pk=post.pk, is_hidden=False, author__is_active=True).filter(
-        Q(group__isnull=True)
-        | Q(group__privacy=Group.Privacy.PUBLIC)
-        | Q(group_id__in=selectors.member_group_ids(user))
-    )
-    if not reachable.exists():
-        raise NotFound("That post does not exist or is not visible to you.")
+    if not visible:
+        raise NotFound(selectors.POST_NOT_FOUND)
 
 
 def _insert_once(model, **fields):
