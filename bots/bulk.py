@@ -20,6 +20,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from accounts.tokens import tokens_issue_many
 from bots.copy import reserve_ids, write_arrays, write_rows
 from bots.credentials import bot_password
 from bots.models import Topic
@@ -107,16 +108,19 @@ class _BulkWriter:
                 for i in range(n)
             ),
         )  # fmt: skip
+        # Each bot holds the token it would have got at sign-up, as a signed-up bot does.
+        tokens = tokens_issue_many(int(pk) for pk in ids)
         profiles = (bots.profile(i) for i in range(n))
         fields = ["taste", *[name for name in bots.profile(0) if name != "taste"]] if n else []
         write_rows(
             "bots_botprofile",
-            ["user_id", *fields, "origin", "satisfaction", "sessions"],
+            ["user_id", *fields, "origin", "satisfaction", "sessions", "api_token"],
             (
-                (int(ids[i]), json.dumps(p["taste"]), *[p[f] for f in fields[1:]], "seed", 0.3, 0)
+                (int(ids[i]), json.dumps(p["taste"]), *[p[f] for f in fields[1:]], "seed", 0.3, 0,
+                 tokens[int(ids[i])])
                 for i, p in enumerate(profiles)
             ),
-        )
+        )  # fmt: skip
         self._events(EventKind.SIGNUP, ids, times=joined)
         self.progress("bots", n, n)
         return ids

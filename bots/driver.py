@@ -331,7 +331,9 @@ class Driver:
             "PATCH", "/api/me/", token=token, body=content, content_type=content_type
         )
         me = self.client.request("GET", "/api/me/", token=token)
-        services.signed_up_bot_register(user_id=me.data["id"], profile=drawn.profile(0))
+        services.signed_up_bot_register(
+            user_id=me.data["id"], profile=drawn.profile(0), token=token
+        )
         bot = BotState(
             user_id=me.data["id"],
             username=username,

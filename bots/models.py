@@ -61,6 +61,12 @@ class BotProfile(models.Model):
     churned_at = models.DateTimeField(
         null=True, blank=True, db_index=True, help_text="When boredom made it stop coming."
     )
+    api_token = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The bearer token the bot's app keeps between runs, as apps do (the site "
+        "stores only its checksum); blank when it must sign in.",
+    )
 
     class Meta:
         ordering = ["user_id"]

@@ -24,6 +24,7 @@ from django.db.models import F
 
 from accounts import services as accounts
 from accounts.models import User
+from accounts.tokens import token_issue
 from ads.seeding import seed_campaigns
 from bots import world as model
 from bots.catalogue import CATALOGUE, MAX_TOPICS, MIN_TOPICS
@@ -253,7 +254,9 @@ class ServicesWriter:
                 )
                 avatar = ContentFile(avatar_png(username), name=f"{username}.png")
                 accounts.profile_update(user=user, avatar=avatar)
-                BotProfile.objects.create(user=user, **bots.profile(i))
+                # the token its sign-up would have given, kept by its app
+                token = token_issue(user=user).raw
+                BotProfile.objects.create(user=user, api_token=token, **bots.profile(i))
             self.users.append(user)
             self.progress("bots", i + 1, len(plan.usernames))
 

@@ -6,7 +6,7 @@ from social.models import Follow, Membership
 PROFILE_FIELDS = (
     "user_id", "user__username", "taste", "activity", "post_propensity", "session_length",
     "position_decay", "like_rate", "share_rate", "comment_rate", "follow_rate", "click_rate",
-    "ad_click_rate", "satisfaction", "sessions",
+    "ad_click_rate", "satisfaction", "sessions", "api_token",
 )  # fmt: skip
 
 

@@ -22,16 +22,28 @@ def post_truth_record(*, post_id: int, topics: dict[int, float], quality: float)
     return truth
 
 
-def session_record(*, user_id: int, satisfaction: float, sessions: int, churned: bool) -> None:
+def session_record(
+    *, user_id: int, satisfaction: float, sessions: int, churned: bool, token: str = ""
+) -> None:
+    """After a session: the bot's satisfaction, its count, churn, and the token its app keeps
+    for the next run (blank after the site refused it)."""
     now = timezone.now()
-    changes = {"satisfaction": satisfaction, "sessions": sessions, "last_session_at": now}
+    changes = {
+        "satisfaction": satisfaction,
+        "sessions": sessions,
+        "last_session_at": now,
+        "api_token": token,
+    }
     if churned:
         changes["churned_at"] = now
     BotProfile.objects.filter(user_id=user_id).update(**changes)
 
 
 @transaction.atomic
-def signed_up_bot_register(*, user_id: int, profile: dict) -> BotProfile:
-    """An account made through the sign-up API becomes a bot: flagged, with its truth."""
+def signed_up_bot_register(*, user_id: int, profile: dict, token: str) -> BotProfile:
+    """An account made through the sign-up API becomes a bot: flagged, with its truth and the
+    token its sign-up gave."""
     User.objects.filter(pk=user_id).update(is_bot=True)
-    return BotProfile.objects.create(user_id=user_id, origin=BotProfile.Origin.SIGNUP, **profile)
+    return BotProfile.objects.create(
+        user_id=user_id, origin=BotProfile.Origin.SIGNUP, api_token=token, **profile
+    )

@@ -77,6 +77,7 @@ class BotState:
             rates=rates,
             satisfaction=float(row["satisfaction"]),
             sessions=int(row["sessions"]),
+            token=row.get("api_token") or None,
         )
 
     @property
@@ -343,6 +344,7 @@ class Session:
             satisfaction=bot.satisfaction,
             sessions=bot.sessions,
             churned=bot.churned,
+            token=bot.token or "",
         )
         if bot.churned:
             self.outcome.add("churned")

@@ -70,16 +70,32 @@ def first_party_application():
 
 def token_issue(*, user) -> IssuedToken:
     """A new access token for the person, with every scope, valid for API_TOKEN_LIFETIME."""
+    token, raw = _new_token(user.pk, first_party_application())
+    token.save()
+    return IssuedToken(raw=raw, id=token.pk, expires=token.expires, scope=token.scope)
+
+
+def tokens_issue_many(user_ids) -> dict[int, str]:
+    """`token_issue` for many people at once, in one insert: their raw tokens by person (for
+    accounts made in bulk, which would otherwise each sign in with their password)."""
+    application = first_party_application()
+    made = {user_id: _new_token(user_id, application) for user_id in user_ids}
+    get_access_token_model().objects.bulk_create(
+        (token for token, _ in made.values()), batch_size=2000
+    )
+    return {user_id: raw for user_id, (_, raw) in made.items()}
+
+
+def _new_token(user_id: int, application):
     token = get_access_token_model()(
-        user=user,
-        application=first_party_application(),
+        user_id=user_id,
+        application=application,
         expires=timezone.now() + timedelta(seconds=settings.API_TOKEN_LIFETIME),
         scope=all_scopes(),
     )
     raw = generate_token()
     set_token_value(token, raw)  # blanks the stored token; the checksum is the lookup key
-    token.save()
-    return IssuedToken(raw=raw, id=token.pk, expires=token.expires, scope=token.scope)
+    return token, raw
 
 
 def tokens_of(user):

@@ -1,5 +1,6 @@
 """The driver and its HTTP client: a patient client of the real API, never stopped by errors."""
 
+import hashlib
 import json
 import random
 import socket
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from oauth2_provider.models import AccessToken
 
 from bots import client as client_module
 from bots.client import Counters, SiteClient, SiteUnavailable, Stopped
@@ -169,6 +171,12 @@ def small_world(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_bots_use_the_live_site_and_leave_a_trail(live_server, small_world):
+    # Seeded bots hold their sign-up tokens; half have none (they sign in), one a token the
+    # site no longer knows (it is refused once, then the bot signs in).
+    bots = [bot.pk for bot in BotProfile.objects.order_by("user_id")]
+    signing_in, revoked = bots[:6], bots[6]
+    BotProfile.objects.filter(pk__in=signing_in).update(api_token="")
+    AccessToken.objects.filter(user_id=revoked).delete()
     out = []
     driver = Driver(
         DriverOptions(url=live_server.url, speedup=200_000, max_rate=100, concurrency=2,
@@ -179,11 +187,17 @@ def test_bots_use_the_live_site_and_leave_a_trail(live_server, small_world):
     counts = driver.run()
     assert counts["sessions"] >= 20
     assert counts["logins"] >= 1 and counts["impressions"] > 0
+    assert counts["error: token refused"] <= 1
     driven = Event.objects.filter(user__is_bot=True, created_at__gte=started)
     home = driven.filter(kind=EventKind.IMPRESSION, surface="home")
     assert home.exists() and not home.filter(arm="").exists()  # every impression has its arm
-    assert driven.filter(kind=EventKind.LOGIN).exists()
+    logged_in = set(driven.filter(kind=EventKind.LOGIN).values_list("user_id", flat=True))
+    assert logged_in and logged_in <= {*signing_in, revoked}  # the others kept their tokens
     assert BotProfile.objects.filter(sessions__gt=0).count() >= 5
+    # What a bot's app keeps for the next run is a token the site accepts.
+    for bot in BotProfile.objects.filter(sessions__gt=0):
+        checksum = hashlib.sha256(bot.api_token.encode()).hexdigest()
+        assert AccessToken.objects.filter(user_id=bot.pk, token_checksum=checksum).exists()
     newcomer = BotProfile.objects.filter(origin="signup").select_related("user").first()
     assert newcomer is not None and newcomer.user.is_bot and newcomer.user.avatar
     assert any("sessions" in line for line in out) and out[-1].startswith("Done after")
@@ -207,7 +221,9 @@ def test_the_driver_stops_cleanly_when_told(live_server, small_world):
 
 
 def test_the_driver_stops_at_a_site_that_knows_none_of_its_bots(server, small_world):
-    """Another server on that port (or another database): stop before locking anyone out."""
+    """Another server on that port (or another database): stop before locking anyone out.
+    (There the bots' kept tokens are refused, and they sign in.)"""
+    BotProfile.objects.update(api_token="")
     Scripted.script = [(200, {}, {"ok": True})] + [(400, {}, {"detail": "No."})] * 50
     driver = Driver(
         DriverOptions(url=f"http://127.0.0.1:{server.server_port}", speedup=100_000,

@@ -9,8 +9,10 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.authentication import plain_bearer
 from accounts.models import User
 from ads.models import Campaign
 from bots.credentials import bot_password
@@ -39,6 +41,10 @@ def assert_consistent_world(bots: int) -> None:
     assert sum(profile.taste) == pytest.approx(1.0, abs=1e-3)
     assert profile.user.bio and profile.user.interests and profile.user.display_name
     assert authenticate(username=profile.user.username, password=bot_password()) == profile.user
+    # Each bot holds the token its sign-up would have given: the API knows it as the bot's.
+    for bot in BotProfile.objects.all():
+        request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {bot.api_token}")
+        assert plain_bearer(request)[0].pk == bot.user_id
     assert PostTruth.objects.count() == Post.objects.count() > 0
     assert events(EventKind.POST) == Post.objects.count()
     tagged = Post.objects.annotate(tags=Count("hashtags")).filter(tags=0)
