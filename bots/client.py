@@ -1,6 +1,8 @@
 """A small HTTP client for the site's API, as any client program would use it.
 
-One keep-alive connection per thread (http.client from the standard library), JSON in and
+One keep-alive connection per thread (http.client from the standard library), closed at the
+end of each bot's visit (`end_visit`): a session is one device's, and a connection kept from
+bot to bot would pin the load to whichever server process accepted it first. JSON in and
 out, bearer-token authentication. It is a patient client: a 429 is answered by waiting the
 `Retry-After` the site asked for; a refused or dropped connection (the site restarting) and a
 5xx are retried with backoff; everything is counted in `Counters`, never fatal.
@@ -95,6 +97,10 @@ class SiteClient:
         self._local.connection = None
 
     def close(self) -> None:
+        self._drop_connection()
+
+    def end_visit(self) -> None:
+        """The visit made from this thread is over: the next one connects afresh."""
         self._drop_connection()
 
     def _target(self, path: str, params: dict | None) -> str:

@@ -235,6 +235,7 @@ class Driver:
                     self._guarded(self._sign_up, None)
                 else:
                     self._guarded(self._session, bot)
+                self.client.end_visit()
         finally:
             connection.close()
 

@@ -69,6 +69,35 @@ def make_client(url: str, stop=None) -> SiteClient:
     return SiteClient(url, counters=Counters(), stop=stop or threading.Event())
 
 
+class KeepAlive(Scripted):
+    """A scripted server that keeps connections open, noting each request's client port."""
+
+    protocol_version = "HTTP/1.1"
+    ports: list = []
+
+    def do_GET(self):
+        self.ports.append(self.client_address[1])
+        super().do_GET()
+
+
+def test_a_visit_keeps_its_connection_and_the_next_visit_connects_afresh():
+    """A session is one device's visit: a connection kept from bot to bot would pin the load
+    to whichever server process accepted it first."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    KeepAlive.ports = []
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        client = make_client(f"http://127.0.0.1:{httpd.server_port}")
+        client.request("GET", "/api/timeline/home/")
+        client.request("GET", "/api/timeline/home/?cursor=x")
+        client.end_visit()
+        client.request("GET", "/api/timeline/home/")
+    finally:
+        httpd.shutdown()
+    first, second, next_visit = KeepAlive.ports
+    assert first == second != next_visit
+
+
 def test_a_429_is_waited_out_for_as_long_as_the_site_asks(server):
     Scripted.script = [(429, {"Retry-After": "1"}, {"detail": "slow down"})]
     client = make_client(f"http://127.0.0.1:{server.server_port}")
