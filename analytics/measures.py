@@ -69,9 +69,14 @@ def _active_people(start: datetime, end: datetime):
 
 
 def churned_people(end: datetime) -> int:
-    """People active in the week before last and not at all in the last 7 days."""
-    recent = _active_people(end - WEEK, end)
-    return _active_people(end - 2 * WEEK, end - WEEK).exclude(user_id__in=recent).distinct().count()
+    """People active in the week before last and not at all in the last 7 days.
+
+    An anti-join (NOT EXISTS, one index probe per person) rather than NOT IN: a NOT IN list
+    of the week's events larger than work_mem is scanned whole for every earlier event, and
+    took 48 s on a log of 300,000 events (every minute, as today's rollup runs)."""
+    recent = _active_people(end - WEEK, end).filter(user_id=OuterRef("user_id"))
+    earlier = _active_people(end - 2 * WEEK, end - WEEK)
+    return earlier.filter(~Exists(recent)).distinct().count()
 
 
 def impressions_by_author(start: datetime, end: datetime) -> dict[int, int]:
