@@ -17,7 +17,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
 
-from flywheel.prepared import prepared_cursor
+from flywheel.prepared import instance_from, prepared_cursor
 
 SIGN_IN_AGAIN = "Get a new one from POST /api/auth/token/ and send it as Authorization: Bearer."
 
@@ -126,9 +126,7 @@ def _token_and_user(checksum: str):
         "scope": scope,
         "application_id": application_id,
     }
-    loaded = [f.attname for f in tokens._meta.concrete_fields if f.attname in known]
-    # from_db takes the values in the model's field order
-    token = tokens.from_db(connection.alias, loaded, [known[name] for name in loaded])
+    token = instance_from(tokens, known)
     token.user = user
     return token, user, unrestricted
 

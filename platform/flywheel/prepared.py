@@ -31,6 +31,15 @@ from django.db import connection
 from psycopg.adapt import Dumper
 
 
+def instance_from(model, values: dict):
+    """A model instance from a prepared statement's values by attribute name, as the ORM
+    would load it with `.only()` of those fields: the fields left out are deferred (loaded on
+    first use)."""
+    loaded = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    # from_db takes the values in the model's field order
+    return model.from_db(connection.alias, loaded, [values[name] for name in loaded])
+
+
 @cache  # one class, not one per statement run (a class built costs about 35 us)
 def _prepared_cursor_class():
     import psycopg

@@ -23,10 +23,10 @@ from rest_framework.fields import DateTimeField
 from rest_framework.settings import api_settings
 
 from flywheel.errors import NotFound
-from flywheel.prepared import IntArray, prepared_cursor
+from flywheel.prepared import IntArray, instance_from, prepared_cursor
 from social import selectors
 from social.models import Mute, Post
-from social.selectors import POST_NOT_FOUND, VISIBLE_POST_SQL
+from social.selectors import POST_IDS, POST_NOT_FOUND, VISIBLE_POST_SQL
 from social.text_html import html_of
 
 User = get_user_model()
@@ -55,7 +55,6 @@ ROWS_SQL = f"""{VISIBLE_ROWS_SQL}
   AND NOT EXISTS (SELECT 1 FROM social_mute m
                   WHERE m.muter_id = %(viewer)s AND m.muted_id = p.author_id)
 """
-_POST_IDS = range(1, 2**63)  # the id column's range: anything else names no post
 
 
 def card_rows(viewer, post_ids, *, visible=None, muted_too=False) -> dict[int, dict]:
@@ -88,9 +87,7 @@ def visible_row(viewer, post_id) -> dict:
         post_id = int(post_id)
     except (TypeError, ValueError):
         post_id = 0
-    row = (
-        card_rows(viewer, [post_id], muted_too=True).get(post_id) if post_id in _POST_IDS else None
-    )
+    row = card_rows(viewer, [post_id], muted_too=True).get(post_id) if post_id in POST_IDS else None
     if row is None:
         raise NotFound(POST_NOT_FOUND)
     return row
@@ -99,8 +96,8 @@ def visible_row(viewer, post_id) -> dict:
 def post_from_row(row: dict):
     """The post of a `card_rows` row as a model instance, with what the row carries loaded
     (the author's id, name and avatar among it); any other field loads on first use."""
-    post = _instance(Post, row)
-    post.author = _instance(
+    post = instance_from(Post, row)
+    post.author = instance_from(
         User,
         {
             "id": row["author_id"],
@@ -110,12 +107,6 @@ def post_from_row(row: dict):
         },
     )
     return post
-
-
-def _instance(model, values: dict):
-    loaded = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    # from_db takes the values in the model's field order; the fields left out are deferred
-    return model.from_db(connection.alias, loaded, [values[name] for name in loaded])
 
 
 def post_card(viewer, post_id, *, request) -> dict:

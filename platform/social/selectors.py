@@ -55,10 +55,13 @@ def _visible_to(viewer) -> QuerySet[Post]:
     ).exclude(author_id__in=_block_list(viewer))
 
 
+POST_IDS = range(1, 2**63)  # the id column's range: anything else names no post
+
+
 def visible_post_authors(viewer, ids) -> dict[int, int]:
     """{post: author} of these post ids the viewer may see, in one lean query (every beacon
     batch asks: on PostgreSQL a statement prepared once per connection)."""
-    ids = sorted({int(pk) for pk in ids if 0 < int(pk) < 2**63})
+    ids = sorted(pk for pk in {int(pk) for pk in ids} if pk in POST_IDS)
     if not ids:
         return {}
     if connection.vendor != "postgresql":
@@ -115,10 +118,8 @@ def blocked_and_visible(viewer, post: Post) -> tuple[bool, bool]:
 
 
 def visible_post_ids(viewer, ids) -> set[int]:
-    """Which of these post ids the viewer may see, in one lean query (for beacons)."""
-    if not ids:
-        return set()
-    return set(_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    """Which of these post ids the viewer may see (`visible_post_authors`' statement)."""
+    return set(visible_post_authors(viewer, ids))
 
 
 def post_image_visible_to(viewer, name: str) -> bool:
