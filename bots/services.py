@@ -23,7 +23,7 @@ def post_truth_record(*, post_id: int, topics: dict[int, float], quality: float)
 
 
 def session_record(
-    *, user_id: int, satisfaction: float, sessions: int, churned: bool, token: str = ""
+    *, user_id: int, satisfaction: float, sessions: int, churned: bool, token: str
 ) -> None:
     """After a session: the bot's satisfaction, its count, churn, and the token its app keeps
     for the next run (blank after the site refused it)."""
