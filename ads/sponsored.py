@@ -2,11 +2,12 @@
 
 For each slot of a page: the campaigns the targeting allows (ads.targeting), with budget left
 today and in total and behind their pacing line (ads.pacing), ranked by bid x predicted click
-probability (ads.targeter) in a second-price auction with a reserve (ads.auction). The winner
-is recorded at once, server-side, in one transaction: an AD_IMPRESSION event (campaign,
-surface, position, arm, model version), the day's impression count and, for a per-thousand
-bid, the charge (ads.billing). If the database refuses the charge (another process spent the
-last of the budget a moment ago) the slot goes to the next campaign.
+probability (ads.targeter) in a second-price auction with a reserve (ads.auction). The page's
+winners are recorded at once, server-side, in one transaction (one commit a page): for each,
+an AD_IMPRESSION event (campaign, surface, position, arm, model version), the day's impression
+count and, for a per-thousand bid, the charge (ads.billing), campaigns taken in id order. If
+the database refuses a charge (another process spent the last of the budget a moment ago) the
+slot goes to the next campaign.
 
 Each impression keeps what a click on it may do (ads.models.AdImpression: the price per click
 the auction set, never above the bid, and the link approved when it was served); the click
@@ -28,7 +29,7 @@ from ads.clicks import click_token
 from ads.index import current_index, recent, serving_refresh_seconds, serving_token
 from ads.models import AdImpression, LedgerEntry
 from events.models import EventKind
-from events.services import event_record
+from events.services import event_new, events_record_many
 from feeds import serving
 from feeds.models import ModelKind
 
@@ -60,11 +61,15 @@ class Sponsored:
 
 @dataclass
 class Pick:
-    """A slot's winner: its row in the index, price per unit and predicted click rate."""
+    """A slot's winner: its row among the page's campaigns, price per unit, predicted click
+    rate and the creative shown; `closed` are the rows its showing took out of the page's
+    other auctions (its advertiser's)."""
 
     row: int
     price_micros: int
     p_click: float
+    creative: dict = field(default_factory=dict)
+    closed: np.ndarray | None = None
 
 
 class PageAuction:
@@ -115,6 +120,17 @@ class PageAuction:
         prediction = targeter.predict(index, rows, audience, matches, served=served)
         return cls(index, audience, matches, rows, budgets, prediction, now)
 
+    def plan(self, slots) -> list[tuple[int, Pick]]:
+        """Each slot's winner in turn, each shown (its advertiser out of the later slots)."""
+        planned = []
+        for slot in slots:
+            pick = self.winner()
+            if pick is None:
+                break
+            self.shown(pick)
+            planned.append((slot, pick))
+        return planned
+
     def winner(self) -> Pick | None:
         """The next slot's winner among the campaigns still in, and its price."""
         result = auction.run_slot(
@@ -128,16 +144,28 @@ class PageAuction:
         )
         if result is None:
             return None
-        return Pick(result.row, result.price_micros, float(self.p_click[result.row]))
-
-    def refused(self, pick: Pick) -> None:
-        """The database refused its charge (spent elsewhere a moment ago): it is out."""
-        self.open_rows[pick.row] = False
+        creatives = self.index.creatives[int(self.rows[result.row])]
+        creative = creatives[int(self.now.timestamp() * 1000) % len(creatives)]  # rotate ads
+        return Pick(result.row, int(result.price_micros), float(self.p_click[result.row]), creative)
 
     def shown(self, pick: Pick) -> None:
         """Its advertiser is done for this page (one ad per advertiser a page)."""
         self.seen[pick.row] += 1
-        self.open_rows &= self.advertisers != self.advertisers[pick.row]
+        pick.closed = self.open_rows & (self.advertisers == self.advertisers[pick.row])
+        self.open_rows &= ~pick.closed
+
+    def refused(self, pick: Pick) -> None:
+        """The database refused its charge (spent elsewhere a moment ago): not shown after
+        all, and its campaign is out; the advertiser's other campaigns are back in."""
+        self.seen[pick.row] -= 1
+        self.open_rows |= pick.closed
+        self.open_rows[pick.row] = False
+
+    def campaign_id(self, pick: Pick) -> int:
+        return int(self.ids[pick.row])
+
+    def is_cpc(self, pick: Pick) -> bool:
+        return bool(self.cpc[pick.row])
 
     def index_row(self, pick: Pick) -> int:
         return int(self.rows[pick.row])
@@ -173,94 +201,127 @@ def serve_sponsored(
     if token is None:  # no campaign can serve anyone: no auction, and no inventory to fill
         return []
     now = now or timezone.now()
+    context = PageContext(viewer, surface=surface, arm=arm, model_version=model_version, now=now)
+    slots_event = context.event(EventKind.AD_SLOTS, result_count=len(slots))
     page = PageAuction.open(viewer, token=token, context_post_ids=context_post_ids, now=now)
-    shown = [] if page is None else _fill(page, viewer, slots, surface, arm, model_version)
-    event_record(
-        EventKind.AD_SLOTS,
-        user=viewer,
-        surface=surface,
-        arm=arm,
-        model_version=model_version,
-        result_count=len(slots),
-        at=now,
-    )
-    return shown
+    if page is None:
+        events_record_many([slots_event])
+        return []
+    return _fill(page, context, list(slots), slots_event)
 
 
-def _fill(page: PageAuction, viewer, slots, surface, arm, model_version) -> list[Sponsored]:
+@dataclass
+class PageContext:
+    """Who sees the page, where, and what every event of its ads records."""
+
+    viewer: object
+    surface: str
+    arm: str
+    model_version: int | None
+    now: datetime
+
+    def event(self, kind, **fields):
+        return event_new(
+            kind,
+            user=self.viewer,
+            surface=self.surface,
+            arm=self.arm,
+            model_version=self.model_version,
+            at=self.now,
+            **fields,
+        )
+
+
+def _fill(page: PageAuction, context: PageContext, slots, slots_event) -> list[Sponsored]:
+    """Every slot's auction first, then one transaction records (and charges) the page's ads.
+    A charge the database refuses (another process spent the last of a budget a moment ago)
+    gives its slot back, and the slots given back go to the next campaigns in a transaction of
+    their own: within one transaction campaigns are locked in id order only."""
     shown: list[Sponsored] = []
-    for slot in slots:
-        for _ in range(MAX_TRIES_PER_SLOT):
-            pick = page.winner()
-            if pick is None:
-                break
-            item = _record(
-                viewer,
-                page=page,
-                pick=pick,
-                slot=slot,
-                surface=surface,
-                arm=arm,
-                model_version=model_version,
-            )
-            if item is None:  # the database refused the charge: the next campaign
-                page.refused(pick)
-                continue
-            page.shown(pick)
-            shown.append(item)
+    page_events = [slots_event]
+    for _ in range(MAX_TRIES_PER_SLOT):
+        planned = page.plan(slots)
+        if not planned:
+            if page_events:
+                events_record_many(page_events)
             break
-    return shown
+        placed, slots = _record(page, context, planned, page_events)
+        shown += placed
+        page_events = []
+        if not slots:
+            break
+    return sorted(shown, key=lambda item: item.position)
 
 
-def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_version):
-    """Record (and for CPM charge) one impression; None if the charge was refused.
+def _record(page: PageAuction, context: PageContext, planned, page_events):
+    """Charge (CPM) or count (CPC) the planned ads and record their impressions, in one
+    transaction; the ads placed, and the slots whose charge was refused.
 
-    Each ad is its own transaction, never one for the page: a transaction holds the row locks
-    of one campaign only (its campaign row, then its day), always in that order, so pages
-    whose slots go to the same campaigns in different orders cannot deadlock."""
-    index, row, now, price = page.index, page.index_row(pick), page.now, pick.price_micros
-    campaign_id = int(index.ids[row])
-    creatives = index.creatives[row]
-    creative = creatives[int(now.timestamp() * 1000) % len(creatives)]  # rotate the ads
+    The campaigns' rows (and then their days' rows) are locked in campaign id order, so two
+    pages charging the same campaigns in different slot orders cannot deadlock."""
+    placed, refused = [], []
     with transaction.atomic():
-        if index.cpc[row]:
-            billing.count_on_day(campaign_id, impressions=1, now=now)
-        else:
-            charged = billing.charge(
-                campaign_id=campaign_id,
-                kind=LedgerEntry.Kind.IMPRESSION,
-                amount_micros=auction.impression_charge(price),
-                person_id=viewer.pk,
-                creative_id=creative["id"],
-                now=now,
+        for slot, pick in sorted(planned, key=lambda planned: page.campaign_id(planned[1])):
+            if _charged(page, context, pick):
+                placed.append((slot, pick))
+            else:
+                page.refused(pick)
+                refused.append(slot)
+        events = [
+            context.event(
+                EventKind.AD_IMPRESSION, campaign_id=page.campaign_id(pick), position=slot
             )
-            if charged is None:
-                return None
-        event = event_record(
-            EventKind.AD_IMPRESSION,
-            user=viewer,
-            campaign_id=campaign_id,
-            surface=surface,
-            position=slot,
-            arm=arm,
-            model_version=model_version,
-            at=now,
+            for slot, pick in placed
+        ]
+        events_record_many(events + page_events)
+        AdImpression.objects.bulk_create(
+            _impression(page, context, pick, event)
+            for (_, pick), event in zip(placed, events, strict=True)
         )
-        # What a click may do is decided now and kept with the impression: its price (never
-        # above the bid), the link approved now; the token only names it.
-        AdImpression.objects.create(
-            event_id=event.pk,
-            person=viewer,
-            campaign_id=campaign_id,
-            creative_id=creative["id"],
-            click_price_micros=min(int(price), int(page.bids[pick.row])) if index.cpc[row] else 0,
-            link=creative["link"],
-            served_at=now,
-        )
-    token = click_token(event_id=event.pk, person_id=viewer.pk)
+    ads = [
+        _sponsored(page, context, slot, pick, event)
+        for (slot, pick), event in zip(placed, events, strict=True)
+    ]
+    return ads, refused
+
+
+def _charged(page: PageAuction, context: PageContext, pick: Pick) -> bool:
+    """Charge a CPM ad's impression (False if a budget refused it); count a CPC ad's."""
+    campaign_id = page.campaign_id(pick)
+    if page.is_cpc(pick):
+        billing.count_on_day(campaign_id, impressions=1, now=context.now)
+        return True
+    charged = billing.charge(
+        campaign_id=campaign_id,
+        kind=LedgerEntry.Kind.IMPRESSION,
+        amount_micros=auction.impression_charge(pick.price_micros),
+        person_id=context.viewer.pk,
+        creative_id=pick.creative["id"],
+        now=context.now,
+    )
+    return charged is not None
+
+
+def _impression(page: PageAuction, context: PageContext, pick: Pick, event) -> AdImpression:
+    # What a click may do is decided now and kept with the impression: its price (never
+    # above the bid), the link approved now; the token only names it.
+    click_price = min(pick.price_micros, int(page.bids[pick.row])) if page.is_cpc(pick) else 0
+    return AdImpression(
+        event_id=event.pk,
+        person=context.viewer,
+        campaign_id=page.campaign_id(pick),
+        creative_id=pick.creative["id"],
+        click_price_micros=click_price,
+        link=pick.creative["link"],
+        served_at=context.now,
+    )
+
+
+def _sponsored(page: PageAuction, context: PageContext, slot, pick: Pick, event) -> Sponsored:
+    index, row, creative = page.index, page.index_row(pick), pick.creative
     return Sponsored(
         position=slot,
-        campaign_id=campaign_id,
+        campaign_id=page.campaign_id(pick),
         creative_id=creative["id"],
         advertiser_id=int(index.advertiser_ids[row]),
         advertiser_name=index.advertiser_names[row],
@@ -270,7 +331,7 @@ def _record(viewer, *, page: PageAuction, pick: Pick, slot, surface, arm, model_
         image=creative["image"] or "",
         topics=list(index.topics[row]),
         why=page.why(pick),
-        click_token=token,
+        click_token=click_token(event_id=event.pk, person_id=context.viewer.pk),
         event_id=event.pk,
-        extra={"p_click": pick.p_click, "price_micros": int(price)},
+        extra={"p_click": pick.p_click, "price_micros": pick.price_micros},
     )

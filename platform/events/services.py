@@ -22,7 +22,21 @@ OVER_CAP = "Counted already: impressions and dwell of a post count up to a limit
 BEACON_LOCK_SPACE = 7403  # advisory lock name space: one person's batches, one at a time
 
 
-def event_record(
+def event_record(kind: EventKind, **fields) -> Event:
+    """Record one server-side action (the fields are `event_new`'s). Call it inside the
+    action's own transaction, so an action that fails (and rolls back) leaves no event, and one
+    that commits leaves one."""
+    event = event_new(kind, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def events_record_many(events: list[Event]) -> list[Event]:
+    """Record several actions built by `event_new` in one insert (their ids are set)."""
+    return Event.objects.bulk_create(events)
+
+
+def event_new(
     kind: EventKind,
     *,
     user=None,
@@ -38,9 +52,9 @@ def event_record(
     result_count: int | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """Record one server-side action. Call it inside the action's own transaction, so an
-    action that fails (and rolls back) leaves no event, and one that commits leaves one."""
-    return Event.objects.create(
+    """An action's event, not yet saved: `event_record` saves one, `events_record_many` a
+    batch."""
+    return Event(
         kind=kind,
         user=user if user is not None and user.is_authenticated else None,
         post_id=getattr(post, "pk", post),

@@ -132,16 +132,28 @@ def test_concurrent_auctions_and_clicks_never_overspend_a_cent():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival):
+@pytest.mark.parametrize("chess_bid", [("cpc", 500_000), ("cpm", 15_000_000)])
+def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival, chess_bid):
     """Jazz fans see Northwind's ad first and Rival's second; chess fans the other way round.
-    Pages of both kinds served at once count impressions on the same two campaign days in
-    opposite orders: every page is still served whole, without a database error, and every
-    impression is counted once."""
+    Pages of both kinds served at once count (CPC) or charge (CPM) impressions on the same two
+    campaigns, each page in one transaction, in opposite slot orders: every page is still
+    served whole, without a database error, and every impression is counted once and charged
+    once."""
     if connection.vendor != "postgresql":
         pytest.skip("the concurrency test needs PostgreSQL")
-    budget = {"bid_type": "cpc", "bid_micros": 500_000, "frequency_cap": 20}
-    jazz = launched(brand, topics=["jazz"], **budget)
-    chess = launched(rival, topics=["chess"], **budget)
+    jazz = launched(brand, topics=["jazz"], bid_type="cpc", bid_micros=500_000, frequency_cap=20)
+    # Per click, or per thousand impressions (each charged): $15 a thousand sits between the
+    # jazz ad's expected value to jazz fans and to chess fans, so the orders still differ.
+    bid_type, bid_micros = chess_bid
+    chess = launched(
+        rival,
+        topics=["chess"],
+        bid_type=bid_type,
+        bid_micros=bid_micros,
+        frequency_cap=20,
+        daily_budget_micros=200_000_000,  # pacing lets it serve every page even at midnight
+        total_budget_micros=1_000_000_000,
+    )
     page = [social.post_create(author=UserFactory(), text="Tonight: #jazz and #chess")]
     fans = [UserFactory(interests=["jazz" if n % 2 else "chess"]) for n in range(THREADS)]
     live()
@@ -161,3 +173,7 @@ def test_pages_filling_slots_in_opposite_orders_never_deadlock(brand, rival):
     for campaign in (jazz, chess):
         day = CampaignDay.objects.get(campaign=campaign, day=timezone.localdate())
         assert day.impressions == THREADS * 8 + 2
+        campaign.refresh_from_db()
+        assert campaign.spent_micros == ledger_total(campaign.pk) == day.spent_micros
+        charges = LedgerEntry.objects.filter(campaign=campaign).count()
+        assert charges == (day.impressions if campaign.bid_type == "cpm" else 0)

@@ -253,6 +253,28 @@ def test_when_the_database_refuses_the_charge_the_next_campaign_wins(
     assert rich.spent_micros == rich.total_budget_micros - 100
 
 
+def test_a_refused_charge_leaves_the_advertisers_other_campaigns_in(brand, viewer, monkeypatch):
+    rich = launched(brand, topics=[], bid_type="cpm", bid_micros=9_000_000, name="Rich")
+    other = launched(brand, topics=[], bid_type="cpm", bid_micros=2_000_000, name="Other")
+    live()
+    Campaign.objects.filter(pk=rich.pk).update(spent_micros=rich.total_budget_micros - 100)
+    budgets = billing.live_budgets
+    monkeypatch.setattr(
+        billing,
+        "live_budgets",
+        lambda ids, today: replace(
+            budgets(ids, today), left_total=np.full(len(ids), 10**9, dtype=np.int64)
+        ),
+    )
+    ads = serve(viewer, slots=(3, 9))
+    # One ad per advertiser a page: Rich won the first slot, was refused, and Northwind's
+    # other campaign took the slot instead; the second slot stays empty.
+    assert [(ad.position, ad.campaign_id) for ad in ads] == [(3, other.pk)]
+    assert Event.objects.filter(kind=EventKind.AD_IMPRESSION).count() == 1
+    assert Event.objects.get(kind=EventKind.AD_SLOTS).result_count == 2
+    assert LedgerEntry.objects.get().campaign_id == other.pk
+
+
 def test_no_campaign_no_query(viewer, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert serve(viewer) == []
