@@ -2,7 +2,7 @@
 interacted with, insert a row once, move a post's counter."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import F
 
 from flywheel.errors import NotFound
@@ -42,15 +42,28 @@ def _require_interaction_allowed(user, post: Post) -> None:
 def _insert_once(model, **fields):
     """Insert a row guarded by a unique constraint; None when it already exists.
 
-    The insert runs in a savepoint, so losing a race to a concurrent request rolls back only
-    the savepoint, never the caller's transaction (get_or_create re-raises IntegrityError when
-    the winner's row is deleted again before it can be read).
-    """
-    try:
-        with transaction.atomic():
-            return model.objects.create(**fields)
-    except IntegrityError:
+    One statement, `INSERT ... ON CONFLICT DO NOTHING RETURNING` the key: losing a race to a
+    concurrent request inserts nothing and raises nothing, so the caller's transaction goes on
+    (get_or_create re-raises IntegrityError when the winner's row is deleted again before it
+    can be read; a savepoint around a plain insert costs two more round trips)."""
+    row = model(**fields)
+    meta = model._meta
+    columns = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in columns]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
         return None
+    row.pk = inserted[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return row
 
 
 def _bump(post: Post, field: str, delta: int) -> None:
