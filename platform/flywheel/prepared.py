@@ -54,6 +54,13 @@ def _prepared_cursor_class():
                 binary = self.results_in_binary
             return super().execute(query, params, prepare=prepare, binary=binary)
 
+        def _convert_query(self, query, params=None):
+            # Keep the statement as sent (placeholders $1, $2...): Django's query log reads
+            # it from `_query`, which psycopg keeps for client-side cursors only, and would
+            # otherwise record None as the SQL (django_assert_num_queries -v, the debug page).
+            self._query = super()._convert_query(query, params)
+            return self._query
+
     return PreparedCursor
 
 

@@ -1,5 +1,6 @@
 """Lists sent as one array literal (flywheel.prepared.IntArray, BytesArray) reach
-PostgreSQL as the same arrays psycopg's own list dumper sends."""
+PostgreSQL as the same arrays psycopg's own list dumper sends; prepared statements are logged
+with their SQL like any other."""
 
 import pytest
 
@@ -30,3 +31,12 @@ def test_only_integers_are_sent():
 def test_bytes_arrive_unchanged_whatever_they_hold():
     values = [bytes(range(256)), b"", b'"\\{},', b"\x00" * 68]
     assert echo("SELECT %(rows)s::bytea[]", rows=BytesArray(values)) == (values,)
+
+
+def test_prepared_statements_are_logged_with_their_sql(django_assert_num_queries):
+    with django_assert_num_queries(2) as captured:
+        for _ in range(2):  # prepared on the first run, run by name on the second
+            assert echo("SELECT %(n)s::int + 1 AS next_one", n=41) == (42,)
+    assert [query["sql"] for query in captured.captured_queries] == [
+        "SELECT $1::int + 1 AS next_one"
+    ] * 2
