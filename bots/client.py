@@ -96,11 +96,9 @@ class SiteClient:
             conn.close()
         self._local.connection = None
 
-    def close(self) -> None:
-        self._drop_connection()
-
     def end_visit(self) -> None:
-        """The visit made from this thread is over: the next one connects afresh."""
+        """The visit made from this thread (or the thread's work) is over: its connection is
+        closed, and the next request from it connects afresh."""
         self._drop_connection()
 
     def _target(self, path: str, params: dict | None) -> str:

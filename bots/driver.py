@@ -186,7 +186,7 @@ class Driver:
             self.stop_event.set()
             for worker in workers:
                 worker.join(timeout=30)
-            self.client.close()
+            self.client.end_visit()  # this thread's own connection (its wait for /livez)
             if self.options.judge_every > 0:
                 self._judge_now()
             self.write(self.summary(final=True))
@@ -281,6 +281,8 @@ class Driver:
             self.counters.add("sessions lost: site unavailable")
         except TokenRefused:
             self.counters.add("error: token refused")
+            if bot is not None:
+                services.token_forget(user_id=bot.user_id)
         except Exception as error:
             self.counters.add(f"error: {type(error).__name__}")
             log.exception("bot session failed")

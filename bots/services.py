@@ -39,6 +39,12 @@ def session_record(
     BotProfile.objects.filter(user_id=user_id).update(**changes)
 
 
+def token_forget(*, user_id: int) -> None:
+    """The site refused the bot's kept token: its app forgets it now, so a run that ends
+    before the bot's next session does not hand the next run a token known to be dead."""
+    BotProfile.objects.filter(user_id=user_id).update(api_token="")
+
+
 @transaction.atomic
 def signed_up_bot_register(*, user_id: int, profile: dict, token: str) -> BotProfile:
     """An account made through the sign-up API becomes a bot: flagged, with its truth and the

@@ -232,6 +232,26 @@ def test_bots_use_the_live_site_and_leave_a_trail(live_server, small_world):
     assert any("sessions" in line for line in out) and out[-1].startswith("Done after")
 
 
+def test_a_refused_token_is_forgotten_at_once(small_world):
+    """Not only in memory: a run that ends before the bot's next session must not hand the
+    next run a token the site has refused."""
+    from bots.selectors import active_bots
+    from bots.session import TokenRefused
+
+    [row] = active_bots()[:1]
+    bot = BotState.from_row(row)
+    assert bot.token  # seeded bots hold their sign-up's token
+
+    def refused(bot):
+        bot.token = None  # what Session.call does on a 401
+        raise TokenRefused(f"@{bot.username}")
+
+    driver = Driver(DriverOptions(url="http://127.0.0.1:9", judge_every=0), write=[].append)
+    driver._guarded(refused, bot)
+    assert driver.counters.snapshot()["error: token refused"] == 1
+    assert BotProfile.objects.get(user_id=bot.user_id).api_token == ""
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_driver_stops_cleanly_when_told(live_server, small_world):
     out = []
