@@ -55,7 +55,13 @@ def main():
     from feeds.experiments import assign
 
     # Ordinary people: past the first ones, whose histories are the longest (BREAKDOWN_SKIP).
-    people, tokens = prepare(count, skip=int(os.environ.get("BREAKDOWN_SKIP", "40000")))
+    skip = int(os.environ.get("BREAKDOWN_SKIP", "40000"))  # for the 200,000-person world
+    people, tokens = prepare(count, skip=skip)
+    if not people:
+        sys.exit(
+            f"No bench people past the first {skip:,} (BREAKDOWN_SKIP): on a smaller world set "
+            "it lower, e.g. BREAKDOWN_SKIP=2500 for the 5,000-person one."
+        )
     serving.current_model()
     ranked_kinds = ("first page, nothing precomputed", "first page, precomputed", "next page")
     # The chronological arm (the control) has no model to time: reported apart.
