@@ -68,8 +68,8 @@ class Pick:
     row: int
     price_micros: int
     p_click: float
-    creative: dict = field(default_factory=dict)
-    closed: np.ndarray | None = None
+    creative: dict
+    closed: np.ndarray | None = None  # set when shown
 
 
 class PageAuction:
