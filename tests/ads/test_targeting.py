@@ -232,40 +232,37 @@ def test_a_cpc_impression_is_counted_not_charged(brand, viewer):
     assert campaign.days.get().impressions == 1
 
 
+@pytest.fixture
+def stale_budgets(monkeypatch):
+    """The budgets read a moment earlier still showed money left in every campaign."""
+    budgets = billing.live_budgets
+
+    def stale(ids, today):
+        found = budgets(ids, today)
+        return replace(found, left_total=np.full_like(found.left_total, 10**9))
+
+    monkeypatch.setattr(billing, "live_budgets", stale)
+
+
 def test_when_the_database_refuses_the_charge_the_next_campaign_wins(
-    brand, rival, viewer, monkeypatch
+    brand, rival, viewer, stale_budgets
 ):
     rich = launched(brand, topics=[], bid_type="cpm", bid_micros=9_000_000, name="Rich")
     launched(rival, topics=[], bid_type="cpm", bid_micros=2_000_000)
     live()
     # Another process spent Rich's last cent a moment ago: the index still has it.
     Campaign.objects.filter(pk=rich.pk).update(spent_micros=rich.total_budget_micros - 100)
-    budgets = billing.live_budgets
-
-    def stale(ids, today):  # the budgets read a moment earlier still showed money left
-        found = budgets(ids, today)
-        return replace(found, left_total=np.full_like(found.left_total, 10**9))
-
-    monkeypatch.setattr(billing, "live_budgets", stale)
     [ad] = serve(viewer)
     assert ad.advertiser_name == "Rival Goods"
     rich.refresh_from_db()
     assert rich.spent_micros == rich.total_budget_micros - 100
 
 
-def test_a_refused_charge_leaves_the_advertisers_other_campaigns_in(brand, viewer, monkeypatch):
+def test_a_refused_charge_leaves_the_advertisers_other_campaigns_in(brand, viewer, stale_budgets):
     rich = launched(brand, topics=[], bid_type="cpm", bid_micros=9_000_000, name="Rich")
     other = launched(brand, topics=[], bid_type="cpm", bid_micros=2_000_000, name="Other")
     live()
     Campaign.objects.filter(pk=rich.pk).update(spent_micros=rich.total_budget_micros - 100)
-    budgets = billing.live_budgets
-    monkeypatch.setattr(
-        billing,
-        "live_budgets",
-        lambda ids, today: replace(
-            budgets(ids, today), left_total=np.full(len(ids), 10**9, dtype=np.int64)
-        ),
-    )
     ads = serve(viewer, slots=(3, 9))
     # One ad per advertiser a page: Rich won the first slot, was refused, and Northwind's
     # other campaign took the slot instead; the second slot stays empty.

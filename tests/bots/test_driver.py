@@ -20,7 +20,8 @@ from bots.client import Counters, SiteClient, SiteUnavailable, Stopped
 from bots.driver import Driver, DriverOptions, WrongSite
 from bots.models import BotProfile
 from bots.seeding import ensure_topics, seed_world
-from bots.session import BotState, Session, World
+from bots.selectors import active_bots
+from bots.session import BotState, Session, TokenRefused, World
 from bots.truth import topic_space
 from bots.world import WorldConfig
 from events.models import Event, EventKind
@@ -235,9 +236,6 @@ def test_bots_use_the_live_site_and_leave_a_trail(live_server, small_world):
 def test_a_refused_token_is_forgotten_at_once(small_world):
     """Not only in memory: a run that ends before the bot's next session must not hand the
     next run a token the site has refused."""
-    from bots.selectors import active_bots
-    from bots.session import TokenRefused
-
     [row] = active_bots()[:1]
     bot = BotState.from_row(row)
     assert bot.token  # seeded bots hold their sign-up's token
