@@ -31,5 +31,8 @@ class PostTruthAdmin(ReadOnlyAdmin):
 
 @admin.register(ModelTruthScore)
 class ModelTruthScoreAdmin(ReadOnlyAdmin):
-    list_display = ["version", "recall", "utility_ratio", "bots", "items", "computed_at"]
+    list_display = [
+        "version", "recall", "first_posts_recall", "new_posts_recall", "utility_ratio", "bots",
+        "items", "computed_at",
+    ]  # fmt: skip
     list_select_related = ["version"]

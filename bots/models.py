@@ -105,6 +105,16 @@ class ModelTruthScore(models.Model):
     )
     bots = models.PositiveIntegerField(help_text="Bots sampled.")
     items = models.PositiveIntegerField(help_text="Posts the version knows.")
+    posts_upto = models.BigIntegerField(null=True, help_text="The newest post the version knows.")
+    first_posts_upto = models.BigIntegerField(
+        null=True, help_text="The newest post the first served version knew."
+    )
+    first_posts_recall = models.FloatField(
+        null=True, help_text="Recall@20 among the posts the first served version knew."
+    )
+    new_posts_recall = models.FloatField(
+        null=True, help_text="Recall@20 among the posts made after those."
+    )
     computed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -152,6 +152,8 @@ def _models(start, end, first_event_id: int | None, sample: int) -> list[dict]:
                 "baseline_recall": (metrics_of.get("baseline") or {}).get("recall@20"),
                 "truth_recall": score.recall if score else None,
                 "truth_utility_ratio": score.utility_ratio if score else None,
+                "truth_recall_first_posts": score.first_posts_recall if score else None,
+                "truth_recall_new_posts": score.new_posts_recall if score else None,
                 "truth_bots": score.bots if score else 0,
             }
         )
@@ -222,6 +224,22 @@ def utility_differences(effects: dict, control: str) -> dict[str, dict]:
     return compared
 
 
+def _catalogue_verdict(first: dict, last: dict) -> list[str]:
+    """Recall over the first served version's posts, which do not grow, beside the whole
+    catalogue's: it tells a model that forgets the tastes from a catalogue that grew."""
+    before, after = first["truth_recall_first_posts"], last["truth_recall_first_posts"]
+    if before is None or after is None:
+        return []
+    trend = "better" if after > before else "not better"
+    new = last["truth_recall_new_posts"]
+    newer = "" if new is None else f"; among the posts made since, v{last['version']}: {new:.3f}"
+    return [
+        f"On the posts the first version knew (a catalogue that does not grow), "
+        f"v{last['version']} knows the bots {trend} than v{first['version']}: recall@20 "
+        f"{before:.3f} -> {after:.3f}{newer}."
+    ]
+
+
 def verdicts(report: dict) -> list[str]:
     """The report in plain sentences."""
     said = []
@@ -239,6 +257,7 @@ def verdicts(report: dict) -> list[str]:
             f"v{first['version']}: recall@20 {first['truth_recall']:.3f} -> "
             f"{last['truth_recall']:.3f}."
         )
+        said.extend(_catalogue_verdict(first, last))
     for lifts in report["lifts"].values():
         said.append(lifts["likes_per_impression"]["verdict"])
     for arm, effects in report["effects"].items():

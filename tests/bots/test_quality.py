@@ -32,19 +32,25 @@ def world():
         )  # fmt: skip
         BotProfile.objects.create(user=user, taste=taste, **rates)
         bots.append((user.pk, np.array(taste)))
-    writer = UserFactory(username="writer")
+    return bots, posts_with_truth(UserFactory(username="writer"), 40, rng)
+
+
+def posts_with_truth(writer, count: int, rng) -> list[tuple[int, np.ndarray]]:
+    """`count` posts over 4 topics with varied quality, and each one's true topic mix."""
     posts = []
-    for n in range(40):
+    for n in range(count):
         post = services.post_create(author=writer, text=f"post {n}")
         topic, quality = n % 4, float(rng.uniform(0.5, 2.0))
         PostTruth.objects.create(post=post, topics={topic: 1.0}, main_topic=topic, quality=quality)
         mix = np.zeros(20)
         mix[topic] = quality
         posts.append((post.pk, mix))
-    return bots, posts
+    return posts
 
 
 def version_with(bots, posts, *, user_factors, item_factors) -> ModelVersion:
+    """A feed version that went live now, the one before it retired."""
+    ModelVersion.objects.filter(kind=ModelKind.FEED_ALS, state="active").update(state="retired")
     version = ModelVersion.objects.create(
         kind=ModelKind.FEED_ALS, state="active", activated_at=timezone.now()
     )
@@ -73,6 +79,37 @@ def test_a_model_that_knows_the_truth_scores_one(world):
     assert score.recall == pytest.approx(1.0)
     assert score.utility_ratio == pytest.approx(1.0)
     assert (score.bots, score.items) == (6, 40)
+    # The first served version: its posts are the catalogue later versions are judged on too.
+    assert score.first_posts_upto == score.posts_upto == posts[-1][0]
+    assert score.first_posts_recall == pytest.approx(1.0)
+    assert score.new_posts_recall is None  # no post is newer than its own
+
+
+def test_a_grown_catalogue_is_told_apart_from_forgotten_tastes(world):
+    """Recall over every known post falls when new posts come that the model does not know
+    yet, though it knows the tastes as well as before; recall over the first version's posts
+    holds then, and falls only when the model forgets them."""
+    bots, posts = world
+    tastes = np.array([taste for _, taste in bots])
+    mixes = np.array([mix for _, mix in posts])
+    first = score_version(version_with(bots, posts, user_factors=tastes, item_factors=mixes))
+    newer = posts_with_truth(UserFactory(username="newcomer"), 40, np.random.default_rng(1))
+    unknown = -np.array([mix for _, mix in newer])
+    grown = score_version(
+        version_with(
+            bots, posts + newer, user_factors=tastes, item_factors=np.vstack([mixes, unknown])
+        )
+    )
+    assert grown.recall < 0.8 * first.recall  # the whole catalogue's figure falls...
+    assert grown.first_posts_upto == first.posts_upto
+    assert grown.first_posts_recall == pytest.approx(1.0)  # ...the tastes are still known
+    assert grown.new_posts_recall == 0.0
+    forgot = score_version(
+        version_with(
+            bots, posts + newer, user_factors=tastes, item_factors=np.vstack([-mixes, unknown])
+        )
+    )
+    assert forgot.first_posts_recall == 0.0
 
 
 def test_a_wrong_model_scores_low_and_scores_outlive_the_artifact(world, tmp_path):

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from ads.models import LedgerEntry
 from analytics import metrics
 from bots.models import BotProfile, PostTruth
-from bots.report import build_report
+from bots.report import build_report, verdicts
 from bots.seeding import ensure_topics
 from events.models import Event, EventKind
 from social import services
@@ -275,3 +275,23 @@ def test_how_soon_new_posts_reached_feeds_through_the_model(world):
     assert reach["model_placed"] == 2
     assert reach["median_seconds"] == pytest.approx(7 * 60)
     assert reach["p90_seconds"] == pytest.approx(9.4 * 60)
+
+
+def test_recall_on_the_first_posts_is_said_beside_the_whole_catalogues():
+    def version(number, whole, first_posts, new_posts):
+        return {
+            "version": number, "learned_from_this_range": True, "truth_recall": whole,
+            "truth_recall_first_posts": first_posts, "truth_recall_new_posts": new_posts,
+        }  # fmt: skip
+
+    said = verdicts(
+        {"models": [version(1, 0.30, 0.30, None), version(9, 0.25, 0.41, 0.12)],
+         "lifts": {}, "effects": {}}
+    )  # fmt: skip
+    assert (
+        "Against the truth, v9 knows the bots not better than v1: recall@20 0.300 -> 0.250." in said
+    )
+    assert (
+        "On the posts the first version knew (a catalogue that does not grow), v9 knows the bots "
+        "better than v1: recall@20 0.300 -> 0.410; among the posts made since, v9: 0.120."
+    ) in said

@@ -128,12 +128,14 @@ class Command(BaseCommand):
         out += ["", "Feed model versions that served, judged against the truth"]
         out += _table(
             ["version", "activated", "trigger", "from this range", "users x posts",
-             "held-out recall@20", "popularity", "truth recall@20", "utility vs true top 20"],
+             "held-out recall@20", "popularity", "truth recall@20", "on first posts",
+             "on newer posts", "utility vs true top 20"],
             [
                 [f"v{m['version']}", m["activated_at"][:19], m["triggered_by"],
                  "yes" if m["learned_from_this_range"] else "no",
                  f"{m['users']:,} x {m['items']:,}", _number(m["heldout_recall"]),
                  _number(m["baseline_recall"]), _number(m["truth_recall"]),
+                 _number(m["truth_recall_first_posts"]), _number(m["truth_recall_new_posts"]),
                  _percent(m["truth_utility_ratio"])]
                 for m in report["models"]
             ],
