@@ -31,6 +31,7 @@ from django.db.models import Exists, OuterRef
 from accounts.models import AgeBracket, Region
 from ads.models import Campaign, Creative
 from flywheel import resilient_cache
+from flywheel.recent import forget_recent, recent
 from social.models import Comment, Like, Post, Share
 
 VERSION_KEY = "ads:index-version"
@@ -127,31 +128,15 @@ def current_index(today: date, feed=None, token: str | None = None) -> CampaignI
 def forget() -> None:
     """Drop this process's index and recent reads (tests)."""
     _held.clear()
-    _recent.clear()
+    forget_recent()
 
 
-_recent: dict[tuple, tuple[float, object]] = {}
 SERVING_REFRESH_SECONDS = 2.0
 
 
 def serving_refresh_seconds() -> float:
     """How stale `recent` reads may be: ADS_SERVING_REFRESH_SECONDS, 2 s unless set."""
     return getattr(settings, "ADS_SERVING_REFRESH_SECONDS", SERVING_REFRESH_SECONDS)
-
-
-def recent(key: tuple, load, seconds: float):
-    """`load()`, or what it returned for `key` less than `seconds` ago in this process. For
-    reads a page may take a moment stale (budgets for pacing, which models are active): the
-    database still decides every charge."""
-    now = time.monotonic()
-    held = _recent.get(key)
-    if held is not None and now - held[0] < seconds:
-        return held[1]
-    value = load()
-    if len(_recent) > 64:  # old keys (past index versions, days) go
-        _recent.clear()
-    _recent[key] = (now, value)
-    return value
 
 
 def serving_token() -> str | None:

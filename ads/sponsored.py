@@ -26,12 +26,13 @@ from django.utils import timezone
 
 from ads import auction, billing, pacing, targeter, targeting
 from ads.clicks import click_token
-from ads.index import current_index, recent, serving_refresh_seconds, serving_token
+from ads.index import current_index, serving_refresh_seconds, serving_token
 from ads.models import AdImpression, LedgerEntry
 from events.models import EventKind
 from events.services import event_new, events_record_many
 from feeds import serving
 from feeds.models import ModelKind
+from flywheel.recent import recent
 
 log = logging.getLogger(__name__)
 MAX_TRIES_PER_SLOT = 5
@@ -103,7 +104,7 @@ class PageAuction:
     def open(cls, viewer, *, token, context_post_ids, now) -> "PageAuction | None":
         stale_ok = serving_refresh_seconds()
         today = timezone.localdate(now)
-        feed, served = recent(("models",), _active_models, stale_ok)
+        feed, served = _active_models()
         index = current_index(today, feed=feed, token=token)
         if not len(index):
             return None
@@ -175,7 +176,8 @@ class PageAuction:
 
 
 def _active_models():
-    """The active feed model and ad targeter (each one indexed query)."""
+    """The active feed model and ad targeter (feeds.serving reads which versions are active
+    at most every FEED_SERVING_REFRESH_SECONDS)."""
     return (
         serving.current_model(ModelKind.FEED_ALS),
         serving.current_model(ModelKind.AD_TARGETER),

@@ -165,7 +165,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
     stage("fit", f"ALS over {len(user_ids):,} people x {len(campaign_ids):,} campaigns")
     clicks = Clicks(user_ids, campaign_ids)
     priors, global_prior = campaign_priors(train)
-    feed = serving.current_model(ModelKind.FEED_ALS)
+    feed = serving.current_model(ModelKind.FEED_ALS, stale_ok=False)
     oof_mf, oof_has = out_of_fold_mf(clicks, train, config, config.random_state)
     train_x = features(
         train, priors, global_prior, oof_mf, oof_has, interest_and_topics(train, feed)

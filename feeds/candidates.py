@@ -161,7 +161,7 @@ def for_person(served, user_id: int) -> ModelCandidates | None:
 def precompute(user_ids, *, served=None) -> int:
     """Store the model candidates of these people for the active version; how many were
     stored (people the model cannot place yet, and records still exact, are skipped)."""
-    served = served or serving.current_model()
+    served = served or serving.current_model(stale_ok=False)  # the version that just activated
     if served is None:
         return 0
     user_ids = list(dict.fromkeys(int(pk) for pk in user_ids))

@@ -23,6 +23,7 @@ from django.db import connection
 from feeds.arms import plugged_arm_of
 from feeds.models import FeedArm
 from flywheel.prepared import prepared_cursor
+from flywheel.recent import recent
 
 DEFAULT_SALT = "home-feed-1"
 OPTED_OUT_ARM = "opted-out"
@@ -79,13 +80,20 @@ ACTIVE_ARMS_SQL = """
 ARM_COLUMNS = ("id", "name", "strategy", "weight", "is_control", "blend")
 
 
-def active_arms() -> list[FeedArm]:
-    """The arms people are assigned to (weight above 0), by name."""
+def active_arms() -> tuple[FeedArm, ...]:
+    """The arms people are assigned to (weight above 0), by name; read at most every
+    FEED_SERVING_REFRESH_SECONDS in this process, so they are shared and never changed."""
+    return recent(("feed-arms",), _read_active_arms, settings.FEED_SERVING_REFRESH_SECONDS)
+
+
+def _read_active_arms() -> tuple[FeedArm, ...]:
     if connection.vendor != "postgresql":
-        return list(FeedArm.objects.filter(weight__gt=0))
+        return tuple(FeedArm.objects.filter(weight__gt=0))
     with prepared_cursor() as cursor:  # jsonb comes back parsed in binary
         cursor.execute(ACTIVE_ARMS_SQL)
-        return [FeedArm(**dict(zip(ARM_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
+        return tuple(
+            FeedArm(**dict(zip(ARM_COLUMNS, row, strict=True))) for row in cursor.fetchall()
+        )
 
 
 def assign(user, *, arms=None) -> Assignment:

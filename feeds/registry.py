@@ -25,6 +25,7 @@ from feeds import artifact_store, conf
 from feeds.artifacts import delete_artifact, version_dir
 from feeds.models import ModelKind, ModelVersion
 from flywheel import enqueue
+from flywheel.recent import forget_recent
 
 log = logging.getLogger(__name__)
 State = ModelVersion.State
@@ -231,6 +232,8 @@ def version_activate(version_id: int) -> ModelVersion:
                 version.activated_at = timezone.now()
                 version.save(update_fields=["state", "activated_at"])
                 log.info("%s v%s is now active", version.kind, version.pk)
+                # This process serves it at once; the others within their refresh period.
+                transaction.on_commit(forget_recent)
                 if version.kind == ModelKind.FEED_ALS:
                     # Broker away: the per-minute refresh stores them instead.
                     enqueue.send_on_commit(PRECOMPUTE_TASK)

@@ -1,8 +1,9 @@
 """Serving the active feed model in a web process.
 
-The active version is looked up on every call (one indexed query) and its artifact is loaded
-lazily and kept per process, keyed by version, so an activation is picked up on the next
-request without a restart. A person's vector is folded in at request time from their own
+Which version is active is read at most every FEED_SERVING_REFRESH_SECONDS per process (one
+indexed query, shared by the process's threads: flywheel.recent), and its artifact is loaded
+lazily and kept per process, keyed by version, so an activation is picked up within that
+period without a restart. A person's vector is folded in at request time from their own
 event history, so a like changes their next feed before any retrain.
 """
 
@@ -34,6 +35,7 @@ from feeds.artifacts import (
 from feeds.matrix import MatrixWeights, event_weights
 from feeds.models import ModelKind, ModelVersion
 from flywheel.prepared import prepared_cursor
+from flywheel.recent import recent
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 2000  # most recent events folded in; older taste is in the trained factors
@@ -103,8 +105,24 @@ CHANGED_SINCE_SQL = """
 """
 
 
-def active_version_row(kind: str) -> dict | None:
-    """The active version's id and artifact path, or None."""
+def serving_refresh_seconds() -> float:
+    """How stale the active versions and arms a page reads may be (FEED_SERVING_REFRESH_SECONDS:
+    an activation or a staff change of arms reaches every page within it)."""
+    return settings.FEED_SERVING_REFRESH_SECONDS
+
+
+def active_version_row(kind: str, *, stale_ok: bool = True) -> dict | None:
+    """The active version's id and artifact path, or None; read at most every
+    serving_refresh_seconds() in this process, or now (`stale_ok=False`: the tasks that work
+    for the version that just activated)."""
+    if not stale_ok:
+        return _read_active_version(kind)
+    return recent(
+        ("active-version", str(kind)), lambda: _read_active_version(kind), serving_refresh_seconds()
+    )
+
+
+def _read_active_version(kind: str) -> dict | None:
     active = ModelVersion.State.ACTIVE
     if connection.vendor != "postgresql":
         versions = ModelVersion.objects.filter(kind=kind, state=active)
@@ -115,9 +133,10 @@ def active_version_row(kind: str) -> dict | None:
     return None if row is None else {"id": row[0], "artifact_path": row[1]}
 
 
-def current_model(kind: str = ModelKind.FEED_ALS) -> ServedModel | None:
-    """The active version of `kind`, loaded once per process; None before any training."""
-    row = active_version_row(kind)
+def current_model(kind: str = ModelKind.FEED_ALS, *, stale_ok: bool = True) -> ServedModel | None:
+    """The active version of `kind`, loaded once per process; None before any training.
+    `stale_ok`: as active_version_row."""
+    row = active_version_row(kind, stale_ok=stale_ok)
     served = _loaded.get(kind)
     if row is None:
         return None

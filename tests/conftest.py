@@ -65,6 +65,16 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True)
+def _reads_at_once(settings):
+    """Tests activate versions and change arms, then read at once: no per-process staleness
+    (flywheel.recent; tests/flywheel/test_recent.py tests the staleness itself)."""
+    from flywheel.recent import forget_recent
+
+    settings.FEED_SERVING_REFRESH_SECONDS = 0
+    forget_recent()
+
+
+@pytest.fixture(autouse=True)
 def _rows_of_data_migrations(request):
     """A transactional test ends by emptying every table, and with them the rows our data
     migrations wrote (the feed arms, the default schedules). Put them back before each

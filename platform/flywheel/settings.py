@@ -285,6 +285,9 @@ FEED_ALS_COLD_EVERY = env.int("FEED_ALS_COLD_EVERY", default=5)
 FEED_ALS_COLD_CHANGE_SHARE = env.float("FEED_ALS_COLD_CHANGE_SHARE", default=0.25)
 # New posts get vectors every minute (feeds.fresh_posts); a web process looks for them this often.
 FEED_FRESH_CHECK_SECONDS = env.float("FEED_FRESH_CHECK_SECONDS", default=10)
+# How stale a web process's view of the active model versions and the experiment's arms may be
+# (flywheel.recent): read once per period per process instead of on every page.
+FEED_SERVING_REFRESH_SECONDS = env.float("FEED_SERVING_REFRESH_SECONDS", default=2.0)
 FEED_RETRAIN_AFTER_EVENTS = env.int("FEED_RETRAIN_AFTER_EVENTS", default=5000)
 FEED_RETRAIN_MIN_INTERVAL = env.int("FEED_RETRAIN_MIN_INTERVAL", default=900)
 FEED_KEEP_VERSIONS = env.int("FEED_KEEP_VERSIONS", default=5)
@@ -495,8 +498,8 @@ ADS_CLICK_TOKEN_MAX_AGE = env.int("ADS_CLICK_TOKEN_MAX_AGE", default=7 * 24 * 36
 ADS_PACING_SLACK = env.float("ADS_PACING_SLACK", default=0.05)
 # Lookalike targeting: cosine similarity to the people who engage with the advertiser's posts.
 ADS_LOOKALIKE_MIN_SIMILARITY = env.float("ADS_LOOKALIKE_MIN_SIMILARITY", default=0.5)
-# How stale a web process's view of spend (for pacing) and of the active models may be; every
-# charge is still decided by the database.
+# How stale a web process's view of spend (for pacing) may be; every charge is still decided
+# by the database.
 ADS_SERVING_REFRESH_SECONDS = env.float("ADS_SERVING_REFRESH_SECONDS", default=2.0)
 # The ad targeter: ALS over person x campaign clicks, with a logistic calibration.
 ADS_TARGETER_FACTORS = env.int("ADS_TARGETER_FACTORS", default=16)

@@ -5,10 +5,13 @@ import math
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feeds.experiments import (
     FALLBACK_ARM,
     OPTED_OUT_ARM,
+    active_arms,
     assign,
     bucket,
     choose_arm,
@@ -123,3 +126,19 @@ def test_without_any_arm_everyone_is_ranked_under_the_fallback_label():
     assert got.arm == FALLBACK_ARM and got.strategy == Strategy.PERSONALISED
     FeedArm.objects.create(name="paused", strategy=Strategy.CHRONOLOGICAL, weight=0)
     assert assign(person("another")).arm == FALLBACK_ARM
+
+
+def test_the_arms_are_read_once_a_period(db, settings):
+    """Every page needs the arms: a web process reads them once per
+    FEED_SERVING_REFRESH_SECONDS, and a staff change reaches its pages after that."""
+    settings.FEED_SERVING_REFRESH_SECONDS = 60
+    FeedArm.objects.update(weight=0)
+    FeedArm.objects.create(name="only", strategy=FeedArm.Strategy.PERSONALISED, weight=1)
+    with CaptureQueriesContext(connection) as reads:
+        assert [arm.name for arm in active_arms()] == ["only"]
+        assert [arm.name for arm in active_arms()] == ["only"]
+    assert len(reads.captured_queries) == 1
+    FeedArm.objects.create(name="added", strategy=FeedArm.Strategy.CHRONOLOGICAL, weight=1)
+    assert [arm.name for arm in active_arms()] == ["only"]
+    settings.FEED_SERVING_REFRESH_SECONDS = 0
+    assert [arm.name for arm in active_arms()] == ["added", "only"]

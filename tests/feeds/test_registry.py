@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from feeds import registry
+from feeds import registry, serving
 from feeds.artifacts import save_factor_model, version_dir
 from feeds.models import ModelVersion
 
@@ -82,6 +83,30 @@ def test_activation_retires_the_previous_active_version(db):
     assert new.activated_at is not None
     assert registry.active_version() == new
     assert ModelVersion.objects.filter(state=State.ACTIVE).count() == 1
+
+
+def test_pages_read_which_version_is_active_once_a_period(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """Every page asks which version is active: a web process reads it once per
+    FEED_SERVING_REFRESH_SECONDS; an activation in the process is seen at once, one in
+    another process within the period, and the tasks working for it read it at once."""
+    settings.FEED_SERVING_REFRESH_SECONDS = 60
+    first, second, third = trained(), trained(), trained()
+    with django_capture_on_commit_callbacks(execute=True):
+        registry.version_activate(first.pk)
+    with CaptureQueriesContext(connection) as reads:
+        assert [serving.active_version_row(first.kind)["id"] for _ in range(3)] == [first.pk] * 3
+    assert len(reads.captured_queries) == 1
+    # Another process activates the second: this one serves the first until its period ends,
+    ModelVersion.objects.filter(pk=first.pk).update(state=State.RETIRED)
+    ModelVersion.objects.filter(pk=second.pk).update(state=State.ACTIVE)
+    assert serving.active_version_row(first.kind)["id"] == first.pk
+    # but a task that precomputes for the new version sees it now.
+    assert serving.active_version_row(first.kind, stale_ok=False)["id"] == second.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        registry.version_activate(third.pk)
+    assert serving.active_version_row(first.kind)["id"] == third.pk
 
 
 def test_rollback_brings_an_older_version_back(db):
