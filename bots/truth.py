@@ -72,15 +72,24 @@ def taste_matrix(user_ids, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), matrix
 
 
+# Recorded truths held per process: a truth is written once, with its post, and never changes,
+# and the ideal arm reads up to 1,800 of them on every page of its bots.
+_recorded: dict[int, tuple[dict[int, float], float]] = {}
+RECORDED_HELD = 100_000
+
+
 def post_mixes(post_ids, space: TopicSpace) -> dict[int, tuple[dict[int, float], float]]:
     """post id -> (topic mix, quality): the recorded truth, else read from its hashtags."""
     wanted = {int(pk) for pk in post_ids}
-    found: dict[int, tuple[dict[int, float], float]] = {}
-    for chunk in _chunks(sorted(wanted)):
+    found = {pk: _recorded[pk] for pk in wanted if pk in _recorded}
+    for chunk in _chunks(sorted(wanted - set(found))):
         for post_id, topics, quality in PostTruth.objects.filter(post_id__in=chunk).values_list(
             "post_id", "topics", "quality"
         ):
             found[post_id] = ({int(k): float(v) for k, v in topics.items()}, float(quality))
+            if len(_recorded) >= RECORDED_HELD:
+                _recorded.clear()
+            _recorded[post_id] = found[post_id]
     missing = sorted(wanted - set(found))
     tags: dict[int, list[str]] = {pk: [] for pk in missing}
     for chunk in _chunks(missing):

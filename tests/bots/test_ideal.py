@@ -1,10 +1,13 @@
 """The bots-only ideal arm: who is in it, and a feed ordered by true utility."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bots.ideal import IDEAL_ARM, in_ideal_arm, rank_ideal
 from bots.models import BotProfile, PostTruth
 from bots.seeding import ensure_topics
+from bots.truth import post_mixes, topic_space
 from events.models import Event, EventKind
 from feeds.experiments import assign
 from social import services
@@ -80,3 +83,25 @@ def test_the_ideal_feed_is_ordered_by_true_utility(settings, api_client):
 def test_a_bot_without_a_profile_gets_an_empty_ideal_feed():
     ensure_topics(20)
     assert rank_ideal(UserFactory(username="ghost", is_bot=True)).items == []
+
+
+def test_recorded_truths_are_read_once_a_process_and_a_post_without_one_every_time():
+    """The ideal arm reads the truth of every candidate on every page: a recorded truth never
+    changes, so it is read once; a post without one is read from its hashtags each time, so
+    a truth recorded later is seen."""
+    topics = ensure_topics(20)
+    writer = UserFactory(username="writer")
+    recorded = about(writer, f"Derby day #{topics[0].hashtags[0]}", {0: 1.0}, quality=2.0)
+    later = services.post_create(author=writer, text=f"Soup #{topics[1].hashtags[0]}")
+    space = topic_space()
+    assert post_mixes([recorded.pk, later.pk], space) == {
+        recorded.pk: ({0: 1.0}, 2.0),
+        later.pk: ({1: 1.0}, 1.0),
+    }
+    PostTruth.objects.create(post=later, topics={1: 0.5, 2: 0.5}, main_topic=1, quality=0.5)
+    with CaptureQueriesContext(connection) as reads:
+        assert post_mixes([recorded.pk, later.pk], space)[later.pk] == ({1: 0.5, 2: 0.5}, 0.5)
+    assert len(reads.captured_queries) == 1  # the later post's truth; the first one is held
+    with CaptureQueriesContext(connection) as reads:
+        post_mixes([recorded.pk, later.pk], space)
+    assert not reads.captured_queries
