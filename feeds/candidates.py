@@ -106,6 +106,11 @@ def store(records: list[ModelCandidates], user_ids: list[int]) -> None:
     )
 
 
+def forget(version_id: int, user_ids) -> None:
+    """Drop these people's stored records for the version (the next page computes them)."""
+    soft_cache.delete_many([_key(version_id, pk) for pk in user_ids])
+
+
 def compute(served, history: serving.History, *, limit: int = MODEL_CANDIDATES):
     """The model's candidates from a person's history: fold in, then the version's index."""
     vector = serving.fold_in(served, history.confidences)
