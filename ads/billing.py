@@ -17,6 +17,7 @@ back. A campaign's spend is therefore always the sum of its ledger, which a chec
 also keeps within the total budget. Tested with concurrent auctions and clicks on PostgreSQL.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -40,6 +41,13 @@ def _bump_day(
 ) -> bool:
     """Add to a campaign's day, in one upsert; with `enforce`, only if the day's spend stays
     within the campaign's daily budget (read in the same statement). False if refused."""
+    return bool(_bump_days({campaign_id: (spent, impressions, clicks)}, day, enforce=enforce))
+
+
+def _bump_days(counts: dict[int, tuple[int, int, int]], day: date, *, enforce: bool) -> int:
+    """Add (spent, impressions, clicks) to each campaign's day in one upsert, the rows in
+    campaign id order (so two transactions lock them in the same order); how many rows were
+    written (with `enforce`, a day whose spend would pass its daily budget is not)."""
     table = CampaignDay._meta.db_table
     campaigns = Campaign._meta.db_table
     condition = (
@@ -48,9 +56,10 @@ def _bump_day(
         if enforce
         else ""
     )
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(counts))
     sql = (
         f"INSERT INTO {table} (campaign_id, day, spent_micros, impressions, clicks) "
-        "VALUES (%s, %s, %s, %s, %s) "
+        f"VALUES {rows} "
         "ON CONFLICT (campaign_id, day) DO UPDATE SET "
         f"spent_micros = {table}.spent_micros + excluded.spent_micros, "
         f"impressions = {table}.impressions + excluded.impressions, "
@@ -58,9 +67,14 @@ def _bump_day(
         f"{condition} RETURNING id"
     )
     day_value = connection.ops.adapt_datefield_value(day)
+    params = [
+        value
+        for campaign_id in sorted(counts)
+        for value in (campaign_id, day_value, *counts[campaign_id])
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign_id, day_value, spent, impressions, clicks])
-        return cursor.fetchone() is not None
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
 
 
 def charge(
@@ -114,6 +128,14 @@ def count_on_day(
     """Count what is not charged (a CPC campaign's impressions, a CPM campaign's clicks)."""
     today = timezone.localdate(now or timezone.now())
     _bump_day(campaign_id, today, spent=0, impressions=impressions, clicks=clicks, enforce=False)
+
+
+def count_impressions(campaign_ids, *, now: datetime) -> None:
+    """Count one uncharged impression (CPC) for each of these campaigns, in one upsert."""
+    counts = Counter(int(pk) for pk in campaign_ids)
+    if counts:
+        day = timezone.localdate(now)
+        _bump_days({pk: (0, shown, 0) for pk, shown in counts.items()}, day, enforce=False)
 
 
 @dataclass(frozen=True)

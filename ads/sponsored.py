@@ -259,12 +259,15 @@ def _record(page: PageAuction, context: PageContext, planned, page_events):
     """Charge (CPM) or count (CPC) the planned ads and record their impressions, in one
     transaction; the ads placed, and the slots whose charge was refused.
 
-    The campaigns' rows (and then their days' rows) are locked in campaign id order, so two
-    pages charging the same campaigns in different slot orders cannot deadlock."""
+    The CPM campaigns' rows (and then their days' rows) are locked in campaign id order, so
+    two pages charging the same campaigns in different slot orders cannot deadlock. The CPC
+    campaigns' days are counted last, in one statement and in id order too, so the busiest
+    rows stay locked for the commit only (a campaign is CPM or CPC, never both, so the two
+    groups never wait on each other in a cycle)."""
     placed, refused = [], []
     with transaction.atomic():
         for slot, pick in sorted(planned, key=lambda planned: page.campaign_id(planned[1])):
-            if _charged(page, context, pick):
+            if page.is_cpc(pick) or _charged(page, context, pick):
                 placed.append((slot, pick))
             else:
                 page.refused(pick)
@@ -280,6 +283,9 @@ def _record(page: PageAuction, context: PageContext, planned, page_events):
             _impression(page, context, pick, event)
             for (_, pick), event in zip(placed, events, strict=True)
         )
+        billing.count_impressions(
+            [page.campaign_id(pick) for _, pick in placed if page.is_cpc(pick)], now=context.now
+        )
     ads = [
         _sponsored(page, context, slot, pick, event)
         for (slot, pick), event in zip(placed, events, strict=True)
@@ -288,13 +294,9 @@ def _record(page: PageAuction, context: PageContext, planned, page_events):
 
 
 def _charged(page: PageAuction, context: PageContext, pick: Pick) -> bool:
-    """Charge a CPM ad's impression (False if a budget refused it); count a CPC ad's."""
-    campaign_id = page.campaign_id(pick)
-    if page.is_cpc(pick):
-        billing.count_on_day(campaign_id, impressions=1, now=context.now)
-        return True
+    """Charge a CPM ad's impression; False if a budget refused it."""
     charged = billing.charge(
-        campaign_id=campaign_id,
+        campaign_id=page.campaign_id(pick),
         kind=LedgerEntry.Kind.IMPRESSION,
         amount_micros=auction.impression_charge(pick.price_micros),
         person_id=context.viewer.pk,

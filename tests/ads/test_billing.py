@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ads import billing
@@ -72,6 +73,20 @@ def test_uncharged_counts_need_no_budget():
     billing.count_on_day(campaign.pk, impressions=1, clicks=1)
     day = CampaignDay.objects.get(campaign=campaign)
     assert (day.impressions, day.clicks, day.spent_micros) == (2, 1, 0)
+
+
+@pytest.mark.django_db
+def test_a_pages_uncharged_impressions_are_counted_in_one_statement():
+    """A page's CPC impressions: each campaign's day counted, a day made where there was
+    none, a campaign named twice counted twice."""
+    counted, fresh = CampaignFactory(), CampaignFactory()
+    billing.count_on_day(counted.pk, impressions=3)
+    with CaptureQueriesContext(connection) as statements:
+        billing.count_impressions([fresh.pk, counted.pk, fresh.pk], now=timezone.now())
+    assert len(statements.captured_queries) == 1
+    days = dict(CampaignDay.objects.values_list("campaign_id", "impressions"))
+    assert days == {counted.pk: 4, fresh.pk: 2}
+    billing.count_impressions([], now=timezone.now())  # nothing to count: no statement
 
 
 OPERATIONS = 240
