@@ -105,20 +105,16 @@ CHANGED_SINCE_SQL = """
 """
 
 
-def serving_refresh_seconds() -> float:
-    """How stale the active versions and arms a page reads may be (FEED_SERVING_REFRESH_SECONDS:
-    an activation or a staff change of arms reaches every page within it)."""
-    return settings.FEED_SERVING_REFRESH_SECONDS
-
-
 def active_version_row(kind: str, *, stale_ok: bool = True) -> dict | None:
     """The active version's id and artifact path, or None; read at most every
-    serving_refresh_seconds() in this process, or now (`stale_ok=False`: the tasks that work
-    for the version that just activated)."""
+    FEED_SERVING_REFRESH_SECONDS in this process (as the arms are: feeds.experiments), or now
+    (`stale_ok=False`: the tasks that work for the version that just activated)."""
     if not stale_ok:
         return _read_active_version(kind)
     return recent(
-        ("active-version", str(kind)), lambda: _read_active_version(kind), serving_refresh_seconds()
+        ("active-version", str(kind)),
+        lambda: _read_active_version(kind),
+        settings.FEED_SERVING_REFRESH_SECONDS,
     )
 
 
