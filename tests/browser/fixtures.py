@@ -5,12 +5,14 @@ browser per session; every test gets a fresh context (cookies, storage) and page
 test leaves a full-page screenshot in test-results/screenshots/<test name>.png.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Loaded before Django is set up (a -p plugin): Django and the factories are imported by the
 # fixtures that need them.
@@ -76,7 +78,36 @@ def page(context, request) -> Page:
         folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    _close_quietly(page)
+
+
+# Closing a page fires its pagehide handlers: the beacon script sends what it queued. A
+# request still being served when the test's database is flushed holds row locks that
+# deadlock the flush's TRUNCATE, which then leaves the rows to the next test.
+MUTE_BEACONS = "() => { navigator.sendBeacon = () => true; }"
+SERVER_BUSY = """
+    SELECT count(*) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND state IN ('active', 'idle in transaction')
+"""
+
+
+def _close_quietly(page, timeout=5.0):
+    """Close a page without a last beacon, then wait until the live server's requests end."""
+    import time
+
+    from django.db import connection
+
+    with contextlib.suppress(PlaywrightError):  # the page may have gone already
+        page.evaluate(MUTE_BEACONS)
     page.close()
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(SERVER_BUSY)
+            if not cursor.fetchone()[0] or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -128,4 +159,6 @@ def page_as(browser, base_url, sign_in):
 
     yield page_as
     for other in contexts:
+        for other_page in other.pages:
+            _close_quietly(other_page)
         other.close()
