@@ -1,8 +1,9 @@
 """Every candidate of a person's first page, with what ranking needs to know about each.
 
 On PostgreSQL this is one statement, prepared once per connection (`flywheel.prepared`):
-the sources (people followed, groups, own, fresh, popular and interests for cold start, and
-the posts the model, trends and followees' shares point at), each an ordered, limited
+the sources (people followed, groups, own, fresh, popular and interests for cold start, the
+newest posts about the hashtags a warm person likes most, and the posts the model, trends
+and followees' shares point at), each an ordered, limited
 branch through the visibility rule (`social.selectors.VISIBLE_POST_SQL`) minus muted people
 and posts seen in the last day; then, per candidate, its hashtags, the latest share by
 someone followed, its place in the trends, and the person's most liked hashtag on it (for
@@ -34,6 +35,9 @@ FRESH_LIMIT, FRESH_HOURS = 100, 48
 OWN_LIMIT = 20
 POPULAR_LIMIT, POPULAR_DAYS = 100, 7
 INTEREST_LIMIT, INTEREST_DAYS = 100, 14
+# Warm people: the newest posts about their most liked hashtags, so every topic they care for
+# has candidates besides what the model's top few hundred happen to hold.
+LIKED_TOPICS, TOPICS_LIMIT, TOPICS_DAYS = 5, 150, 14
 TRENDING_LIMIT = 50
 LIKED_TAGS = 200
 SEEN_HOURS = 24  # a post shown (an impression) this recently is not ranked again
@@ -54,6 +58,7 @@ class CandidatePool:
     shared: dict[int, dict] = field(default_factory=dict)  # username, comment, at
     trending: dict[int, float] = field(default_factory=dict)  # 1 at the top, falling
     liked_tag: dict[int, str] = field(default_factory=dict)  # for the model's reason
+    liked_share: dict[int, float] = field(default_factory=dict)  # see `liked_share`
 
 
 def interests_of(viewer) -> list[str]:
@@ -104,11 +109,11 @@ WITH seen AS MATERIALIZED (
         ORDER BY s.created_at DESC LIMIT {SHARED_LIMIT}
     ) recent ORDER BY post_id, created_at DESC
 ), liked AS MATERIALIZED (
-    SELECT h.name, count(DISTINCT ph.post_id) AS posts
+    SELECT h.id, h.name, count(DISTINCT ph.post_id) AS posts
     FROM social_like l JOIN social_post_hashtags ph ON ph.post_id = l.post_id
     JOIN social_hashtag h ON h.id = ph.hashtag_id
     WHERE l.user_id = %(viewer)s AND %(explain_model)s
-    GROUP BY h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
+    GROUP BY h.id, h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
 ), picked AS (
     (SELECT *, 'following' AS src FROM visible
      WHERE author_id IN (SELECT id FROM followees) AND created_at >= %(following_since)s
@@ -137,20 +142,31 @@ WITH seen AS MATERIALIZED (
          JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE h.name = ANY(%(interests)s))
      ORDER BY id DESC LIMIT {INTEREST_LIMIT})
     UNION ALL
+    (SELECT *, 'topics' FROM visible
+     WHERE created_at >= %(topics_since)s AND id IN (
+         SELECT ph.post_id FROM social_post_hashtags ph WHERE ph.hashtag_id IN (
+             SELECT id FROM liked ORDER BY posts DESC, name LIMIT {LIKED_TOPICS}))
+     ORDER BY id DESC LIMIT {TOPICS_LIMIT})
+    UNION ALL
     (SELECT *, 'by_id' FROM visible WHERE id = ANY(
         %(model_ids)s::bigint[] || ARRAY(SELECT post_id FROM trending)
         || ARRAY(SELECT post_id FROM shares)))
 )
 SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
-       c.share_count, c.created_at,
-       ARRAY(SELECT h.name FROM social_post_hashtags ph
-             JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = c.id),
+       c.share_count, c.created_at, coalesce(t.tags, '{{}}'),
        sh.username, sh.comment, sh.created_at, tr.position, tr.total,
-       (SELECT l.name FROM liked l WHERE l.name IN (
-            SELECT h.name FROM social_post_hashtags ph
-            JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = c.id)
-        ORDER BY l.posts DESC, l.name DESC LIMIT 1)
-FROM picked c LEFT JOIN shares sh ON sh.post_id = c.id LEFT JOIN trending tr ON tr.post_id = c.id
+       lk.best, lk.posts, (SELECT max(posts) FROM liked)
+FROM picked c
+LEFT JOIN LATERAL (
+    SELECT array_agg(h.name) AS tags FROM social_post_hashtags ph
+    JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE ph.post_id = c.id
+) t ON true
+LEFT JOIN LATERAL (
+    SELECT (array_agg(l.name ORDER BY l.posts DESC, l.name DESC))[1] AS best,
+           sum(l.posts) AS posts
+    FROM liked l WHERE l.name = ANY(t.tags)
+) lk ON true
+LEFT JOIN shares sh ON sh.post_id = c.id LEFT JOIN trending tr ON tr.post_id = c.id
 """
 
 
@@ -163,6 +179,7 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         "fresh_since": now - timedelta(hours=FRESH_HOURS),
         "popular_since": now - timedelta(days=POPULAR_DAYS),
         "interest_since": now - timedelta(days=INTEREST_DAYS),
+        "topics_since": now - timedelta(days=TOPICS_DAYS),
         "cold": bool(cold),
         "explain_model": bool(model_ids),
         "interests": interests_of(viewer) if cold else [],
@@ -172,7 +189,7 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         cursor.execute(POOL_SQL, params)
         found = cursor.fetchall()
     pool = CandidatePool()
-    for src, *row, tags, sharer, comment, shared_at, position, total, liked in found:
+    for src, *row, tags, sharer, comment, shared_at, position, total, liked, weight, top in found:
         entry = dict(zip(FIELDS, row, strict=True))  # one dict a row: a few hundred a page
         entry["src"] = src
         pool.rows.append(entry)
@@ -184,6 +201,7 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
             pool.trending[post_id] = 1.0 - position / total
         if liked is not None:
             pool.liked_tag[post_id] = liked
+            pool.liked_share[post_id] = float(weight) / (len(tags) * top)
     return pool
 
 
@@ -194,10 +212,11 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
     trending = _trending()
     shared = _shared_by_followees(viewer, now - timedelta(days=FOLLOWING_DAYS))
     by_id = set(model_ids) | set(trending) | set(shared)
-    rows = _candidate_rows(viewer, now, by_id=by_id, cold=cold, visible=visible)
+    liked = liked_hashtags(viewer) if model_ids else Counter()
+    topics = [tag for tag, _ in liked.most_common(LIKED_TOPICS)]
+    rows = _candidate_rows(viewer, now, by_id=by_id, cold=cold, topics=topics, visible=visible)
     post_ids = {row["id"] for row in rows}
     tags = _hashtags_of(post_ids) if post_ids else {}
-    liked = liked_hashtags(viewer) if model_ids else Counter()
     pool = CandidatePool(rows=rows)
     for post_id in post_ids:
         pool.hashtags[post_id] = tags.get(post_id, frozenset())
@@ -208,7 +227,18 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
         liked_here = [tag for tag in pool.hashtags[post_id] if liked[tag] > 0]
         if liked_here:
             pool.liked_tag[post_id] = max(liked_here, key=lambda t: (liked[t], t))
+            pool.liked_share[post_id] = liked_share(pool.hashtags[post_id], liked)
     return pool
+
+
+def liked_share(hashtags, liked: Counter) -> float:
+    """How much the person's likes say they care for a post's hashtags, 0 to 1: the mean over
+    its hashtags of the posts they liked with it, over those with their most liked hashtag.
+    It reads likes as bots.truth reads tastes (a topic's weight over the favourite's)."""
+    top = max(liked.values(), default=0)
+    if not hashtags or not top:
+        return 0.0
+    return sum(liked[tag] for tag in hashtags) / (len(hashtags) * top)
 
 
 def _trending() -> dict[int, float]:
@@ -261,7 +291,9 @@ def _branch(queryset: QuerySet, source: str) -> QuerySet:
     return queryset.values(*FIELDS, src=Value(source, output_field=CharField()))
 
 
-def _candidate_rows(viewer, now, *, by_id: set[int], cold: bool, visible=None) -> list[dict]:
+def _candidate_rows(
+    viewer, now, *, by_id: set[int], cold: bool, topics: list[str], visible=None
+) -> list[dict]:
     """Every source's posts (a UNION ALL of ordered, limited branches where the database
     allows it), each through the one visibility rule, minus muted people and posts seen."""
     base = (
@@ -303,22 +335,24 @@ def _candidate_rows(viewer, now, *, by_id: set[int], cold: bool, visible=None) -
         )
         interests = interests_of(viewer)
         if interests:
-            tagged = Post.hashtags.through.objects.filter(hashtag__name__in=interests)
-            branches.append(
-                _branch(
-                    base.filter(
-                        pk__in=tagged.values("post_id"),
-                        created_at__gte=now - timedelta(days=INTEREST_DAYS),
-                    ).order_by(*newest)[:INTEREST_LIMIT],
-                    "interests",
-                )
-            )
+            since = now - timedelta(days=INTEREST_DAYS)
+            branches.append(_tagged_branch(base, interests, since, INTEREST_LIMIT, "interests"))
+    if topics:
+        since = now - timedelta(days=TOPICS_DAYS)
+        branches.append(_tagged_branch(base, topics, since, TOPICS_LIMIT, "topics"))
     if by_id:
         branches.append(_branch(base.filter(pk__in=sorted(by_id)), "by_id"))
     if connection.features.supports_slicing_ordering_in_compound:
         first, *rest = branches
         return list(first.union(*rest, all=True))
     return [row for branch in branches for row in branch]  # SQLite: one query per source
+
+
+def _tagged_branch(base: QuerySet, hashtags, since, limit: int, source: str) -> QuerySet:
+    """The newest `limit` posts since `since` carrying one of `hashtags`."""
+    tagged = Post.hashtags.through.objects.filter(hashtag__name__in=hashtags)
+    posts = base.filter(pk__in=tagged.values("post_id"), created_at__gte=since)
+    return _branch(posts.order_by("-id")[:limit], source)
 
 
 def _hashtags_of(post_ids) -> dict[int, frozenset[str]]:

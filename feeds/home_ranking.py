@@ -74,6 +74,7 @@ def rank_home(
     for candidate in candidates.values():
         candidate.hashtags = pool.hashtags.get(candidate.id, frozenset())
         candidate.liked_tag = pool.liked_tag.get(candidate.id)
+        candidate.liked_share = pool.liked_share.get(candidate.id, 0.0)
         if candidate.id in model_scores:
             candidate.sources["model"] = model_scores[candidate.id]
         if candidate.id in pool.trending:
@@ -83,6 +84,8 @@ def rank_home(
             candidate.sources["shared"] = 0.0
         if "interests" in candidate.sources and not candidate.hashtags & set(interests):
             del candidate.sources["interests"]
+        if "topics" in candidate.sources and candidate.liked_tag is None:
+            del candidate.sources["topics"]  # its reason names the liked hashtag
         if candidate.author_id == viewer.pk:  # one's own posts: only as "your post"
             candidate.sources = {k: v for k, v in candidate.sources.items() if k == "own"}
     listed = [candidate for candidate in candidates.values() if candidate.sources]

@@ -12,7 +12,9 @@ One row of FEATURES per candidate, float32:
   scales them;
 - `interest_match`: the post carries one of the person's declared interests;
   `history_match`: it carries a hashtag of posts they liked (known when the model placed
-  them);
+  them); `history_share`: how much: the mean over its hashtags of the posts they liked with
+  each, over those with their most liked hashtag (feeds.candidate_pool.liked_share), so the
+  ranker can tell a favourite topic from a passing one;
 - `position`: where the post was served. Training learns how much the slot alone explains
   (people engage more with what is on top); scoring sets it to 0 for every candidate, so
   the ranker orders them as if each were on top (position debiasing).
@@ -39,6 +41,7 @@ FEATURES = (
     "popularity",
     "interest_match",
     "history_match",
+    "history_share",
     "position",
 )
 POSITION = FEATURES.index("position")
@@ -126,6 +129,7 @@ def feature_rows(
             popularity(likes, shares),
             column(bool(c.hashtags & interests) for c in candidates),
             column(c.liked_tag is not None for c in candidates),
+            column(c.liked_share for c in candidates),
         )
     )
     return rows

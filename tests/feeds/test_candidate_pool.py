@@ -1,5 +1,5 @@
 """The prepared statement finds exactly the candidates the ORM's queries find, with the same
-facts about each: every source, the visibility rule (hidden, suspended, blocks either way,
+facts about each: every source (the hashtags liked most among them), the visibility rule (hidden, suspended, blocks either way,
 private groups), mutes, posts seen, shares, trends and the hashtags the person liked."""
 
 from datetime import timedelta
@@ -47,6 +47,8 @@ def world():
         "model": write(person("deep"), "the model likes this", age=timedelta(days=30)),
         "shared": write(person("far"), "worth sharing", age=timedelta(days=10)),
         "trend": write(person("loud"), "everyone talks", age=timedelta(days=9)),
+        "topical": write(person("cook"), "slow #soup", age=timedelta(days=5)),
+        "stale topical": write(person("cook2"), "old #soup", age=timedelta(days=20)),
     }
     Post.objects.filter(pk=posts["hidden"].pk).update(is_hidden=True)
     services.block_create(blocker=friends[3], blocked=ana)
@@ -69,7 +71,7 @@ def comparable(pool):
     rows = sorted(
         (tuple(row[key] for key in sorted(row)) for row in pool.rows), key=lambda r: repr(r)
     )
-    return rows, pool.hashtags, pool.shared, pool.trending, pool.liked_tag
+    return rows, pool.hashtags, pool.shared, pool.trending, pool.liked_tag, pool.liked_share
 
 
 @pytest.mark.parametrize("cold", [False, True])
@@ -85,12 +87,20 @@ def test_the_statement_and_the_orm_find_the_same_pool(cold):
         assert posts[name].pk in found, name
     for name in ("secret", "hidden", "blocker", "blocked", "muted", "seen", "old friend"):
         assert posts[name].pk not in found, name
+    # A post about a hashtag she likes (warm) or declared (cold), from the last two weeks.
+    sources = {row["src"] for row in ours.rows if row["id"] == posts["topical"].pk}
+    assert sources == ({"interests"} if cold else {"topics"})
+    assert posts["stale topical"].pk not in found
     assert (posts["model"].pk in found) is not cold
     assert (posts["popular"].pk in found) is cold or posts["popular"].pk in found
     assert ours.shared[posts["shared"].pk]["comment"] == "look"
     assert posts["trend"].pk not in ours.shared  # its only sharer is muted
     if not cold:
         assert ours.liked_tag[posts["stranger"].pk] == "jazz"
+        # Ana liked two posts with #jazz and one with #soup: #jazz is her favourite.
+        assert ours.liked_share[posts["friend"].pk] == 1.0  # all about #jazz
+        assert ours.liked_share[posts["stranger"].pk] == 0.75  # half #jazz, half #soup
+        assert ours.liked_share[posts["club"].pk] == 0.5  # all about #soup
 
 
 def test_the_statement_is_prepared_on_the_server_once_per_connection():

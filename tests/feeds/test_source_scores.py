@@ -35,7 +35,7 @@ def expected(source: str, candidate: Candidate) -> float:
         return recency(candidate.created_at, 6)
     if source == "popular":
         return popularity(candidate)
-    assert source == "interests"
+    assert source in ("interests", "topics")
     return recency(candidate.created_at, 24 * 7)
 
 
