@@ -1,9 +1,8 @@
 """Every candidate of a person's first page, with what ranking needs to know about each.
 
 On PostgreSQL this is one statement, prepared once per connection (`flywheel.prepared`):
-the sources (people followed, groups, own, fresh, popular and interests for cold start, the
-newest posts about the hashtags a warm person likes most, and the posts the model, trends
-and followees' shares point at), each an ordered, limited
+the sources (people followed, groups, own, fresh, popular and interests for cold start, and
+the posts the model, trends and followees' shares point at), each an ordered, limited
 branch through the visibility rule (`social.selectors.VISIBLE_POST_SQL`) minus muted people
 and posts seen in the last day; then, per candidate, its hashtags, the latest share by
 someone followed, its place in the trends, and the person's most liked hashtag on it (for
@@ -35,9 +34,6 @@ FRESH_LIMIT, FRESH_HOURS = 100, 48
 OWN_LIMIT = 20
 POPULAR_LIMIT, POPULAR_DAYS = 100, 7
 INTEREST_LIMIT, INTEREST_DAYS = 100, 14
-# Warm people: the newest posts about their most liked hashtags, so every topic they care for
-# has candidates besides what the model's top few hundred happen to hold.
-LIKED_TOPICS, TOPICS_LIMIT, TOPICS_DAYS = 5, 150, 14
 TRENDING_LIMIT = 50
 LIKED_TAGS = 200
 SEEN_HOURS = 24  # a post shown (an impression) this recently is not ranked again
@@ -109,11 +105,11 @@ WITH seen AS MATERIALIZED (
         ORDER BY s.created_at DESC LIMIT {SHARED_LIMIT}
     ) recent ORDER BY post_id, created_at DESC
 ), liked AS MATERIALIZED (
-    SELECT h.id, h.name, count(DISTINCT ph.post_id) AS posts
+    SELECT h.name, count(DISTINCT ph.post_id) AS posts
     FROM social_like l JOIN social_post_hashtags ph ON ph.post_id = l.post_id
     JOIN social_hashtag h ON h.id = ph.hashtag_id
     WHERE l.user_id = %(viewer)s AND %(explain_model)s
-    GROUP BY h.id, h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
+    GROUP BY h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
 ), picked AS (
     (SELECT *, 'following' AS src FROM visible
      WHERE author_id IN (SELECT id FROM followees) AND created_at >= %(following_since)s
@@ -141,12 +137,6 @@ WITH seen AS MATERIALIZED (
          SELECT ph.post_id FROM social_post_hashtags ph
          JOIN social_hashtag h ON h.id = ph.hashtag_id WHERE h.name = ANY(%(interests)s))
      ORDER BY id DESC LIMIT {INTEREST_LIMIT})
-    UNION ALL
-    (SELECT *, 'topics' FROM visible
-     WHERE created_at >= %(topics_since)s AND id IN (
-         SELECT ph.post_id FROM social_post_hashtags ph WHERE ph.hashtag_id IN (
-             SELECT id FROM liked ORDER BY posts DESC, name LIMIT {LIKED_TOPICS}))
-     ORDER BY id DESC LIMIT {TOPICS_LIMIT})
     UNION ALL
     (SELECT *, 'by_id' FROM visible WHERE id = ANY(
         %(model_ids)s::bigint[] || ARRAY(SELECT post_id FROM trending)
@@ -179,7 +169,6 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         "fresh_since": now - timedelta(hours=FRESH_HOURS),
         "popular_since": now - timedelta(days=POPULAR_DAYS),
         "interest_since": now - timedelta(days=INTEREST_DAYS),
-        "topics_since": now - timedelta(days=TOPICS_DAYS),
         "cold": bool(cold),
         "explain_model": bool(model_ids),
         "interests": interests_of(viewer) if cold else [],
@@ -212,11 +201,10 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
     trending = _trending()
     shared = _shared_by_followees(viewer, now - timedelta(days=FOLLOWING_DAYS))
     by_id = set(model_ids) | set(trending) | set(shared)
-    liked = liked_hashtags(viewer) if model_ids else Counter()
-    topics = [tag for tag, _ in liked.most_common(LIKED_TOPICS)]
-    rows = _candidate_rows(viewer, now, by_id=by_id, cold=cold, topics=topics, visible=visible)
+    rows = _candidate_rows(viewer, now, by_id=by_id, cold=cold, visible=visible)
     post_ids = {row["id"] for row in rows}
     tags = _hashtags_of(post_ids) if post_ids else {}
+    liked = liked_hashtags(viewer) if model_ids else Counter()
     pool = CandidatePool(rows=rows)
     for post_id in post_ids:
         pool.hashtags[post_id] = tags.get(post_id, frozenset())
@@ -291,9 +279,7 @@ def _branch(queryset: QuerySet, source: str) -> QuerySet:
     return queryset.values(*FIELDS, src=Value(source, output_field=CharField()))
 
 
-def _candidate_rows(
-    viewer, now, *, by_id: set[int], cold: bool, topics: list[str], visible=None
-) -> list[dict]:
+def _candidate_rows(viewer, now, *, by_id: set[int], cold: bool, visible=None) -> list[dict]:
     """Every source's posts (a UNION ALL of ordered, limited branches where the database
     allows it), each through the one visibility rule, minus muted people and posts seen."""
     base = (
@@ -335,24 +321,22 @@ def _candidate_rows(
         )
         interests = interests_of(viewer)
         if interests:
-            since = now - timedelta(days=INTEREST_DAYS)
-            branches.append(_tagged_branch(base, interests, since, INTEREST_LIMIT, "interests"))
-    if topics:
-        since = now - timedelta(days=TOPICS_DAYS)
-        branches.append(_tagged_branch(base, topics, since, TOPICS_LIMIT, "topics"))
+            tagged = Post.hashtags.through.objects.filter(hashtag__name__in=interests)
+            branches.append(
+                _branch(
+                    base.filter(
+                        pk__in=tagged.values("post_id"),
+                        created_at__gte=now - timedelta(days=INTEREST_DAYS),
+                    ).order_by(*newest)[:INTEREST_LIMIT],
+                    "interests",
+                )
+            )
     if by_id:
         branches.append(_branch(base.filter(pk__in=sorted(by_id)), "by_id"))
     if connection.features.supports_slicing_ordering_in_compound:
         first, *rest = branches
         return list(first.union(*rest, all=True))
     return [row for branch in branches for row in branch]  # SQLite: one query per source
-
-
-def _tagged_branch(base: QuerySet, hashtags, since, limit: int, source: str) -> QuerySet:
-    """The newest `limit` posts since `since` carrying one of `hashtags`."""
-    tagged = Post.hashtags.through.objects.filter(hashtag__name__in=hashtags)
-    posts = base.filter(pk__in=tagged.values("post_id"), created_at__gte=since)
-    return _branch(posts.order_by("-id")[:limit], source)
 
 
 def _hashtags_of(post_ids) -> dict[int, frozenset[str]]:

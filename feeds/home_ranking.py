@@ -84,8 +84,6 @@ def rank_home(
             candidate.sources["shared"] = 0.0
         if "interests" in candidate.sources and not candidate.hashtags & set(interests):
             del candidate.sources["interests"]
-        if "topics" in candidate.sources and candidate.liked_tag is None:
-            del candidate.sources["topics"]  # its reason names the liked hashtag
         if candidate.author_id == viewer.pk:  # one's own posts: only as "your post"
             candidate.sources = {k: v for k, v in candidate.sources.items() if k == "own"}
     listed = [candidate for candidate in candidates.values() if candidate.sources]

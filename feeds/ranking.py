@@ -12,8 +12,7 @@ Candidates come from several sources, each giving a post a score in [0, 1]:
 - fresh: the newest posts anywhere, so a post the model has never seen reaches people at once;
 - own: the person's own recent posts;
 - popular and interests, for cold start only (no vector): this week's most liked posts and
-  recent posts tagged with the person's declared interests;
-- topics, once the person has likes: recent posts carrying the hashtags they liked most.
+  recent posts tagged with the person's declared interests.
 
 The blended score is the sum of weight x source score (weights in DEFAULT_BLEND, overridden by
 the arm's `blend`). The diverse arm then re-orders under hard caps (at most two posts by one
@@ -45,13 +44,11 @@ DEFAULT_BLEND = {
     "own": 0.9,
     "popular": 0.4,  # cold start only
     "interests": 0.6,  # cold start only
-    "topics": 0.5,  # warm only: about the hashtags the person likes most
 }
 WEIGHT_OF_SOURCE = {"shared": "following"}
 # When two sources contribute equally, the more specific reason wins.
 SOURCE_PRIORITY = [
-    "own", "shared", "following", "groups", "model", "interests", "topics", "trending", "popular",
-    "fresh",
+    "own", "shared", "following", "groups", "model", "interests", "trending", "popular", "fresh",
 ]  # fmt: skip
 
 SNAPSHOT_SIZE = 300
@@ -181,7 +178,6 @@ def source_scores(candidates: list[Candidate], *, now: datetime) -> np.ndarray:
         "following": recent,
         "groups": 0.5 * recent + 0.5 * popular,
         "interests": recency(created, _INTERESTS_HOURS),
-        "topics": recency(created, _INTERESTS_HOURS),
         "popular": popular,
         "fresh": recency(created, 6),
     }
@@ -227,8 +223,6 @@ def score_and_explain(
 
 
 def _reason(source: str, candidate: Candidate, *, interests: list[str]) -> str:
-    if source == "topics":  # rank_home keeps this source only with a liked hashtag
-        return f"about #{candidate.liked_tag}, one of the topics you like most"
     if source == "model":
         if candidate.liked_tag:
             return f"because you liked posts about #{candidate.liked_tag}"

@@ -143,9 +143,6 @@ def assert_reason_is_true(viewer, post_id: int, reason: str, *, model_posts=()) 
         assert post.author_id == viewer.pk, reason
     elif reason == "popular this week":
         assert post.like_count > 0 and post.created_at >= now - timedelta(days=7), reason
-    elif match := re.fullmatch(r"about #(\S+), one of the topics you like most", reason):
-        assert match[1] in tags, reason
-        assert Like.objects.filter(user=viewer, post__hashtags__name=match[1]).exists(), reason
     elif match := re.fullmatch(r"about #(\S+), one of your interests", reason):
         assert match[1] in tags and match[1] in viewer.interests, reason
     else:

@@ -35,7 +35,7 @@ def expected(source: str, candidate: Candidate) -> float:
         return recency(candidate.created_at, 6)
     if source == "popular":
         return popularity(candidate)
-    assert source in ("interests", "topics")
+    assert source == "interests"
     return recency(candidate.created_at, 24 * 7)
 
 
