@@ -72,13 +72,16 @@ def export_rows(user) -> list[dict]:
             "served_at": row["served_at"],
             "arm": row["arm"],
             "position": row["position"],
-            "features": dict(
-                zip(
-                    FEATURES,
-                    np.frombuffer(bytes(row["features"]), np.float32).tolist(),
-                    strict=False,
-                )
-            ),
+            **_named_features(row["features"]),
         }
         for row in rows.values("post_id", "served_at", "arm", "position", "features")
     ]
+
+
+def _named_features(raw) -> dict:
+    """{"features": {name: value}}; a row logged under an earlier set of FEATURES keeps its
+    values unnamed, since today's names would put them under the wrong ones."""
+    values = np.frombuffer(bytes(raw), np.float32).tolist()
+    if len(values) != len(FEATURES):
+        return {"features": {}, "features_of_an_earlier_release": values}
+    return {"features": dict(zip(FEATURES, values, strict=True))}

@@ -185,3 +185,18 @@ def test_the_person_can_export_what_was_served_to_them_and_it_goes_with_the_acco
     assert exported[0]["arm"] == "personalised"
     ana.delete()
     assert not ServedCandidate.objects.exists()
+
+
+def test_a_row_logged_under_earlier_features_is_exported_unnamed():
+    """FEATURES grew (history_share before position): today's names would mislabel it."""
+    from accounts.privacy import export_user_data
+
+    ana, post = person("ana"), write(person("author"), "p")
+    row = served(ana, post, minutes_ago=5)
+    earlier = np.arange(len(FEATURES) - 1, dtype=np.float32)
+    ServedCandidate.objects.filter(pk=row.pk).update(features=earlier.tobytes())
+    [exported] = export_user_data(ana)["served_posts"]
+    assert exported["features"] == {}
+    assert exported["features_of_an_earlier_release"] == earlier.tolist()
+    ana.delete()
+    assert not ServedCandidate.objects.exists()
