@@ -42,7 +42,7 @@ SEEN_HOURS = 24  # a post shown (an impression) this recently is not ranked agai
 
 FIELDS = (
     "id", "author_id", "author__username", "group_id", "group__name", "like_count",
-    "share_count", "created_at",
+    "share_count", "impression_count", "created_at",
 )  # fmt: skip
 
 
@@ -85,7 +85,7 @@ WITH seen AS MATERIALIZED (
     SELECT muted_id AS id FROM social_mute WHERE muter_id = %(viewer)s
 ), visible AS NOT MATERIALIZED (
     SELECT p.id, p.author_id, u.username, p.group_id, g.name AS group_name, p.like_count,
-           p.share_count, p.created_at
+           p.share_count, p.impression_count, p.created_at
     FROM social_post p JOIN accounts_user u ON u.id = p.author_id
     LEFT JOIN social_group g ON g.id = p.group_id
     WHERE {selectors.VISIBLE_POST_SQL}
@@ -149,7 +149,7 @@ WITH seen AS MATERIALIZED (
     WHERE ph.post_id IN (SELECT id FROM picked) GROUP BY ph.post_id
 )
 SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
-       c.share_count, c.created_at, coalesce(t.tags, '{{}}'),
+       c.share_count, c.impression_count, c.created_at, coalesce(t.tags, '{{}}'),
        sh.username, sh.comment, sh.created_at, tr.position, tr.total,
        lk.best, lk.posts, (SELECT max(posts) FROM liked)
 FROM picked c

@@ -25,6 +25,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from events.roll_ups import settled_event_id
 from feeds.matrix import InteractionMatrix, MatrixWeights, read_events
 from feeds.matrix_cells import Cells, cells_from_events, matrix_from_cells, merge
 from feeds.npz_files import read_npz, write_npz
@@ -119,20 +120,6 @@ def save_cells(cells: Cells, weights: MatrixWeights, oldest: str) -> None:
     )
     for _, old in _files(weights)[KEEP_FILES:]:
         old.unlink(missing_ok=True)
-
-
-def settled_event_id(max_event_id: int, settle_seconds: float) -> int:
-    """The newest event id up to `max_event_id` inserted more than `settle_seconds` ago: every
-    id below it was handed out before then, so its transaction has committed (request
-    transactions last well under a minute). Rows older than the column are all committed."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM analytics_event WHERE id <= %s "
-            "AND (recorded_at IS NULL "
-            "OR recorded_at < clock_timestamp() - make_interval(secs => %s))",
-            [max_event_id, float(settle_seconds)],
-        )
-        return int(cursor.fetchone()[0])
 
 
 def maintain_interaction_matrix(

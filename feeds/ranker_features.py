@@ -9,7 +9,10 @@ One row of FEATURES per candidate, float32:
 - `author_affinity`: log(1 + the person's likes of this author's posts);
 - `followee_likes`: log(1 + the people they follow who like this post), social proof;
 - `age_hours`: log(1 + the post's age in hours); `popularity`: likes and shares, as ranking
-  scales them;
+  scales them; `like_rate`: its likes per time shown, smoothed towards RATE_PRIOR_LIKES in
+  RATE_PRIOR_IMPRESSIONS for a post shown little (the count trails by a minute or two:
+  events.roll_ups), so the ranker can tell a post people like when they see it from one that
+  is merely shown often;
 - `interest_match`: the post carries one of the person's declared interests;
   `history_match`: it carries a hashtag of posts they liked (known when the model placed
   them); `history_share`: how much: the mean over its hashtags of the posts they liked with
@@ -39,12 +42,14 @@ FEATURES = (
     "followee_likes",
     "age_hours",
     "popularity",
+    "like_rate",
     "interest_match",
     "history_match",
     "history_share",
     "position",
 )
 POSITION = FEATURES.index("position")
+RATE_PRIOR_LIKES, RATE_PRIOR_IMPRESSIONS = 1.0, 10.0  # a post nobody saw yet: 1 like in 10
 
 # The person's likes per candidate author, and per candidate post the people they follow
 # who like it: one statement, two short index scans.
@@ -120,6 +125,7 @@ def feature_rows(
     created = column(c.created_at.timestamp() for c in candidates)
     likes = column(c.likes for c in candidates)
     shares = column(c.shares for c in candidates)
+    shown = column(c.impressions for c in candidates)
     rows[:, sources:POSITION] = np.column_stack(
         (
             column(c.score for c in candidates),
@@ -127,6 +133,7 @@ def feature_rows(
             np.log1p(column(by_post.get(c.id, 0) for c in candidates)),
             np.log1p(np.maximum((now.timestamp() - created) / 3600.0, 0.0)),
             popularity(likes, shares),
+            (likes + RATE_PRIOR_LIKES) / (shown + RATE_PRIOR_IMPRESSIONS),
             column(bool(c.hashtags & interests) for c in candidates),
             column(c.liked_tag is not None for c in candidates),
             column(c.liked_share for c in candidates),

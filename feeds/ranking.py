@@ -71,6 +71,7 @@ class Candidate:
     likes: int
     shares: int
     created_at: datetime
+    impressions: int = 0  # times shown, a minute or two behind (events.roll_ups)
     sources: dict[str, float] = field(default_factory=dict)
     hashtags: frozenset[str] = frozenset()
     shared: dict | None = None  # who followed shared it: username, comment, at
@@ -93,6 +94,7 @@ class Candidate:
             group_name=row["group__name"],
             likes=row["like_count"],
             shares=row["share_count"],
+            impressions=row["impression_count"],
             created_at=row["created_at"],
             **fields,
         )

@@ -104,3 +104,15 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RollUpMark(models.Model):
+    """How far a roll-up has read the log: every event up to `event_id` is counted (for
+    impressions, into social.Post.impression_count), and none above it."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} up to event {self.event_id}"

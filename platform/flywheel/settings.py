@@ -278,7 +278,10 @@ FEED_GATE_MIN_PEOPLE = env.int("FEED_GATE_MIN_PEOPLE", default=30)
 # active version's factors with fewer iterations, and fits from scratch every Nth retrain or
 # when the interactions grew by more than the given share since the active version.
 FEED_MATRIX_INCREMENTAL = env.bool("FEED_MATRIX_INCREMENTAL", default=True)
-FEED_MATRIX_SETTLE_SECONDS = env.float("FEED_MATRIX_SETTLE_SECONDS", default=120)
+# How long an event insert may stay uncommitted: what reads the log up to a mark reads only
+# events older than this (events.roll_ups).
+EVENT_SETTLE_SECONDS = env.float("EVENT_SETTLE_SECONDS", default=120)
+FEED_MATRIX_SETTLE_SECONDS = env.float("FEED_MATRIX_SETTLE_SECONDS", default=EVENT_SETTLE_SECONDS)
 FEED_ALS_WARM_START = env.bool("FEED_ALS_WARM_START", default=True)
 FEED_ALS_WARM_ITERATIONS = env.int("FEED_ALS_WARM_ITERATIONS", default=3)
 FEED_ALS_COLD_EVERY = env.int("FEED_ALS_COLD_EVERY", default=5)

@@ -85,7 +85,7 @@ def test_the_rows_stay_in_their_table_and_move_app(before_the_move):
     # and admin history on it) and the prune schedule under analytics' task name.
     old_types = old_apps.get_model("contenttypes", "ContentType")
     content_type = old_types.objects.get_or_create(app_label="analytics", model="event")[0]
-    assert not old_types.objects.filter(app_label="events").exists()
+    assert not old_types.objects.filter(app_label="events", model="event").exists()
     view = old_apps.get_model("auth", "Permission").objects.get_or_create(
         content_type=content_type, codename="view_event", defaults={"name": "Can view event"}
     )[0]

@@ -62,6 +62,7 @@ def world():
     )
     trend(posts["trend"], 1)
     trend(posts["secret"], 2)
+    Post.objects.filter(pk=posts["friend"].pk).update(impression_count=7)
     return ana, posts
 
 
@@ -89,6 +90,8 @@ def test_the_statement_and_the_orm_find_the_same_pool(cold):
     assert (posts["model"].pk in found) is not cold
     assert (posts["popular"].pk in found) is cold or posts["popular"].pk in found
     assert ours.shared[posts["shared"].pk]["comment"] == "look"
+    shown = {row["id"]: row["impression_count"] for row in ours.rows}
+    assert shown[posts["friend"].pk] == 7 and shown[posts["stranger"].pk] == 0
     assert posts["trend"].pk not in ours.shared  # its only sharer is muted
     if not cold:
         assert ours.liked_tag[posts["stranger"].pk] == "jazz"

@@ -13,6 +13,7 @@ from feeds import ranker_data, ranker_log
 from feeds.models import FeedArm, ServedCandidate
 from feeds.ranker_features import FEATURES
 from social import services
+from social.models import Post
 from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
 from tests.feeds.test_home_feed import api_for
 
@@ -40,6 +41,7 @@ def world(viewer):
     services.like_create(user=ben, post=jazz[1])
     services.like_create(user=viewer, post=jazz[0])
     new = write(ben, "new from ben #jazz", age=timedelta(hours=2))
+    Post.objects.filter(pk=jazz[1].pk).update(impression_count=30)  # 2 likes in 30 showings
     install_model([jazz, [write(person(), f"stew {n} #cooking") for n in range(6)]])
     return ben, jazz, new
 
@@ -69,6 +71,8 @@ def test_each_served_post_is_logged_with_its_features_and_place(strategy):
     assert 0.69 < from_ben["age_hours"] < 1.2  # log(1 + 2 hours)
     liked_by_followees = by_post[jazz[1].pk]
     assert liked_by_followees["followee_likes"] == pytest.approx(np.log1p(2))
+    assert liked_by_followees["like_rate"] == pytest.approx((2 + 1) / (30 + 10))  # smoothed
+    assert from_ben["like_rate"] == pytest.approx(1 / 10)  # never shown: the prior alone
     assert liked_by_followees["model"] > 0 and liked_by_followees["blend"] > 0
     assert all(row["position"] == 0 for row in by_post.values())  # the slot is the column
 

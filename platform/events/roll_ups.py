@@ -1,0 +1,73 @@
+"""Counts kept from the log a little behind it, instead of on the beacon's path.
+
+A page's beacon carries some twenty impressions; adding each to its post's counter as it
+arrives would update twenty post rows per page, under the row locks that likes and shares
+take. A periodic task (events.roll_up_impressions) adds them instead, a batch of the log at a
+time, reading from where it stopped (`RollUpMark`), in the transaction that moves the mark:
+each event is counted once, however often the task runs or dies.
+
+Event ids are handed out at insert but become visible at commit, so a slow transaction can
+still add an event below the newest id seen. The mark moves only up to the *settled* id, the
+newest event inserted more than EVENT_SETTLE_SECONDS ago (`recorded_at`, the server's time
+of the insert, events migration 0002); events above it are read by a later run.
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from events.models import EventKind, RollUpMark
+
+IMPRESSIONS = "impressions"
+ROLL_UP_EVENTS = 200_000  # events read per run at most, so a long-idle roll-up catches up in steps
+
+
+def settled_event_id(max_event_id: int, settle_seconds: float) -> int:
+    """The newest event id up to `max_event_id` inserted more than `settle_seconds` ago: every
+    id below it was handed out before then, so its transaction has committed (request
+    transactions last well under a minute). Rows older than the column are all committed.
+    SQLite has one writer at a time and no such column: every id is settled there."""
+    settled = ""
+    params = [max_event_id]
+    if connection.vendor == "postgresql":
+        settled = (
+            " AND (recorded_at IS NULL"
+            " OR recorded_at < clock_timestamp() - make_interval(secs => %s))"
+        )
+        params.append(float(settle_seconds))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(MAX(id), 0) FROM analytics_event WHERE id <= %s{settled}", params
+        )
+        return int(cursor.fetchone()[0])
+
+
+def impressions_roll_up(
+    *, settle_seconds: float | None = None, max_events: int = ROLL_UP_EVENTS
+) -> int:
+    """Add the impressions logged since the last run to their posts' `impression_count`;
+    returns how many posts changed. Concurrent runs queue on the mark's row lock."""
+    if settle_seconds is None:
+        settle_seconds = settings.EVENT_SETTLE_SECONDS
+    with transaction.atomic():
+        RollUpMark.objects.get_or_create(name=IMPRESSIONS)
+        mark = RollUpMark.objects.select_for_update().get(name=IMPRESSIONS)
+        with connection.cursor() as cursor:
+            # From the first event after the mark: ids may start far above it (a pruned log).
+            cursor.execute("SELECT min(id) FROM analytics_event WHERE id > %s", [mark.event_id])
+            first = cursor.fetchone()[0]
+            if first is None:
+                return 0
+            upto = settled_event_id(first - 1 + max_events, settle_seconds)
+            if upto <= mark.event_id:
+                return 0
+            cursor.execute(
+                "UPDATE social_post SET impression_count = impression_count + shown.times"
+                " FROM (SELECT post_id, count(*) AS times FROM analytics_event"
+                " WHERE id > %s AND id <= %s AND kind = %s AND post_id IS NOT NULL"
+                " GROUP BY post_id) shown WHERE social_post.id = shown.post_id",
+                [mark.event_id, upto, int(EventKind.IMPRESSION)],
+            )
+            changed = cursor.rowcount
+        mark.event_id = upto
+        mark.save(update_fields=["event_id", "updated_at"])
+    return changed
