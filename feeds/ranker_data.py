@@ -24,12 +24,11 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds.models import ServedCandidate
-from feeds.ranker_features import FEATURES
+from feeds.ranker_features import FEATURES, ROW_BYTES
 from social.models import Post
 
 CLOCK_SLACK = timedelta(seconds=60)
 ENGAGEMENTS = (EventKind.LIKE, EventKind.SHARE, EventKind.COMMENT, EventKind.CLICK)
-ROW_BYTES = 4 * len(FEATURES)
 
 
 @dataclass

@@ -49,6 +49,7 @@ FEATURES = (
     "position",
 )
 POSITION = FEATURES.index("position")
+ROW_BYTES = 4 * len(FEATURES)  # a row as logged: float32s; another length, another release
 RATE_PRIOR_LIKES, RATE_PRIOR_IMPRESSIONS = 1.0, 10.0  # a post nobody saw yet: 1 like in 10
 
 # The person's likes per candidate author, and per candidate post the people they follow
@@ -64,6 +65,12 @@ WHERE l.post_id = ANY(%(posts)s)
   AND l.user_id IN (SELECT followee_id FROM social_follow WHERE follower_id = %(viewer)s)
 GROUP BY l.post_id
 """
+
+
+def logged_row(raw) -> np.ndarray | None:
+    """A logged row's FEATURES, or None for a row logged under an earlier FEATURES."""
+    raw = bytes(raw)
+    return np.frombuffer(raw, np.float32) if len(raw) == ROW_BYTES else None
 
 
 def social_context(viewer, candidates: list[Candidate]) -> tuple[dict, dict]:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from feeds.models import ServedCandidate
-from feeds.ranker_features import FEATURES
+from feeds.ranker_features import FEATURES, logged_row
 from flywheel.prepared import BytesArray, IntArray, prepared_cursor
 
 # One statement a page, prepared once per connection: the page's rows travel as arrays. The
@@ -81,7 +81,8 @@ def export_rows(user) -> list[dict]:
 def _named_features(raw) -> dict:
     """{"features": {name: value}}; a row logged under an earlier set of FEATURES keeps its
     values unnamed, since today's names would put them under the wrong ones."""
-    values = np.frombuffer(bytes(raw), np.float32).tolist()
-    if len(values) != len(FEATURES):
-        return {"features": {}, "features_of_an_earlier_release": values}
-    return {"features": dict(zip(FEATURES, values, strict=True))}
+    values = logged_row(raw)
+    if values is None:
+        earlier = np.frombuffer(bytes(raw), np.float32).tolist()
+        return {"features": {}, "features_of_an_earlier_release": earlier}
+    return {"features": dict(zip(FEATURES, values.tolist(), strict=True))}

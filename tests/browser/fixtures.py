@@ -8,6 +8,7 @@ test leaves a full-page screenshot in test-results/screenshots/<test name>.png.
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,6 @@ SERVER_BUSY = """
 
 def _close_quietly(page, timeout=5.0):
     """Close a page without a last beacon, then wait until the live server's requests end."""
-    import time
-
     from django.db import connection
 
     with contextlib.suppress(PlaywrightError):  # the page may have gone already
