@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds import ranker_data, ranker_log
 from feeds.models import FeedArm, ServedCandidate
 from feeds.ranker_features import FEATURES
+from flywheel.prepared import BytesArray, IntArray, prepared_cursor
 from social import services
 from social.models import Post
 from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
@@ -204,3 +206,34 @@ def test_a_row_logged_under_earlier_features_is_exported_unnamed():
     assert exported["features_of_an_earlier_release"] == earlier.tolist()
     ana.delete()
     assert not ServedCandidate.objects.exists()
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+@pytest.mark.django_db(transaction=True)
+def test_the_log_alone_commits_without_waiting_for_the_disk():
+    ana, post = person("ana"), write(person("author"), "served")
+    entry = {"post": post.pk, "features": np.zeros(len(FEATURES), np.float32).tobytes()}
+    # Its own transaction: the rows are in, and the session's commits stay durable after.
+    assert ranker_log.log_served(ana, arm="personalised", served=[(0, entry)]) == 1
+    assert ServedCandidate.objects.filter(user=ana, post_id=post.pk).count() == 1
+    assert synchronous_commit() == "on"
+    # The statement relaxes the transaction it runs in...
+    with transaction.atomic():
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                ranker_log.ASYNC_COMMIT_INSERT_SQL,
+                {"user": ana.pk, "at": timezone.now(), "arm": "x", "posts": IntArray([post.pk]),
+                 "positions": IntArray([1]), "features": BytesArray([entry["features"]])},
+            )  # fmt: skip
+        assert synchronous_commit() == "off"
+    # ...so inside someone else's transaction (a like, a charge) the plain one runs.
+    with transaction.atomic():
+        ranker_log.log_served(ana, arm="personalised", served=[(2, entry)])
+        assert synchronous_commit() == "on"
+    assert ServedCandidate.objects.filter(user=ana).count() == 3
