@@ -49,8 +49,7 @@ def impressions_roll_up(
     if settle_seconds is None:
         settle_seconds = settings.EVENT_SETTLE_SECONDS
     with transaction.atomic():
-        RollUpMark.objects.get_or_create(name=IMPRESSIONS)
-        mark = RollUpMark.objects.select_for_update().get(name=IMPRESSIONS)
+        mark, _ = RollUpMark.objects.select_for_update().get_or_create(name=IMPRESSIONS)
         with connection.cursor() as cursor:
             # From the first event after the mark: ids may start far above it (a pruned log).
             cursor.execute("SELECT min(id) FROM analytics_event WHERE id > %s", [mark.event_id])
