@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import CharField, Count, QuerySet, Value
 
 from events.models import Event, EventKind
+from feeds import topic_engagement
 from feeds.models import Trend
 from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
@@ -42,7 +43,7 @@ SEEN_HOURS = 24  # a post shown (an impression) this recently is not ranked agai
 
 FIELDS = (
     "id", "author_id", "author__username", "group_id", "group__name", "like_count",
-    "share_count", "impression_count", "created_at",
+    "share_count", "impression_count", "read_ms", "created_at",
 )  # fmt: skip
 
 
@@ -57,6 +58,10 @@ class CandidatePool:
     trending: dict[int, float] = field(default_factory=dict)  # 1 at the top, falling
     liked_tag: dict[int, str] = field(default_factory=dict)  # for the model's reason
     liked_share: dict[int, float] = field(default_factory=dict)  # see `liked_share`
+    # The person's time on each post's hashtags (feeds.topic_engagement): seconds read per
+    # view, and log(1 + views); posts without hashtags are absent (the prior, and 0).
+    topic_read_time: dict[int, float] = field(default_factory=dict)
+    topic_views: dict[int, float] = field(default_factory=dict)
 
 
 def interests_of(viewer) -> list[str]:
@@ -85,7 +90,7 @@ WITH seen AS MATERIALIZED (
     SELECT muted_id AS id FROM social_mute WHERE muter_id = %(viewer)s
 ), visible AS NOT MATERIALIZED (
     SELECT p.id, p.author_id, u.username, p.group_id, g.name AS group_name, p.like_count,
-           p.share_count, p.impression_count, p.created_at
+           p.share_count, p.impression_count, p.read_ms, p.created_at
     FROM social_post p JOIN accounts_user u ON u.id = p.author_id
     LEFT JOIN social_group g ON g.id = p.group_id
     WHERE {selectors.VISIBLE_POST_SQL}
@@ -112,6 +117,8 @@ WITH seen AS MATERIALIZED (
     JOIN social_hashtag h ON h.id = ph.hashtag_id
     WHERE l.user_id = %(viewer)s AND %(explain_model)s
     GROUP BY h.name ORDER BY posts DESC, h.name LIMIT {LIKED_TAGS}
+), tastes AS MATERIALIZED (
+    SELECT hashtag_id, views, read_ms FROM feeds_topicengagement WHERE user_id = %(viewer)s
 ), picked AS MATERIALIZED (
     (SELECT *, 'following' AS src FROM visible
      WHERE author_id IN (SELECT id FROM followees) AND created_at >= %(following_since)s
@@ -144,12 +151,15 @@ WITH seen AS MATERIALIZED (
         %(model_ids)s::bigint[] || ARRAY(SELECT post_id FROM trending)
         || ARRAY(SELECT post_id FROM shares)))
 ), tagged AS (
-    SELECT ph.post_id, array_agg(h.name) AS tags FROM social_post_hashtags ph
-    JOIN social_hashtag h ON h.id = ph.hashtag_id
+    SELECT ph.post_id, array_agg(h.name) AS tags, array_agg(coalesce(te.views, 0)) AS views,
+           array_agg(coalesce(te.read_ms, 0)) AS read_ms
+    FROM social_post_hashtags ph JOIN social_hashtag h ON h.id = ph.hashtag_id
+    LEFT JOIN tastes te ON te.hashtag_id = ph.hashtag_id
     WHERE ph.post_id IN (SELECT id FROM picked) GROUP BY ph.post_id
 )
 SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
-       c.share_count, c.impression_count, c.created_at, coalesce(t.tags, '{{}}'),
+       c.share_count, c.impression_count, c.read_ms, c.created_at, coalesce(t.tags, '{{}}'),
+       t.views, t.read_ms,
        sh.username, sh.comment, sh.created_at, tr.position, tr.total,
        lk.best, lk.posts, (SELECT max(posts) FROM liked)
 FROM picked c
@@ -181,12 +191,28 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         cursor.execute(POOL_SQL, params)
         found = cursor.fetchall()
     pool = CandidatePool()
-    for src, *row, tags, sharer, comment, shared_at, position, total, liked, weight, top in found:
+    for (
+        src,
+        *row,
+        tags,
+        views,
+        read_ms,
+        sharer,
+        comment,
+        shared_at,
+        position,
+        total,
+        liked,
+        weight,
+        top,
+    ) in found:
         entry = dict(zip(FIELDS, row, strict=True))  # one dict a row: a few hundred a page
         entry["src"] = src
         pool.rows.append(entry)
         post_id = row[0]
         pool.hashtags[post_id] = frozenset(tags)
+        if views:
+            _add_topic_engagement(pool, post_id, views, read_ms)
         if sharer is not None:
             pool.shared[post_id] = {"username": sharer, "comment": comment, "at": shared_at}
         if position is not None:
@@ -208,6 +234,7 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
     post_ids = {row["id"] for row in rows}
     tags = _hashtags_of(post_ids) if post_ids else {}
     liked = liked_hashtags(viewer) if model_ids else Counter()
+    engagement = topic_engagement.engagement_by_hashtag(viewer)
     pool = CandidatePool(rows=rows)
     for post_id in post_ids:
         pool.hashtags[post_id] = tags.get(post_id, frozenset())
@@ -215,11 +242,19 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
             pool.shared[post_id] = shared[post_id]
         if post_id in trending:
             pool.trending[post_id] = trending[post_id]
+        engaged = [engagement.get(tag, (0, 0)) for tag in pool.hashtags[post_id]]
+        if engaged:
+            _add_topic_engagement(pool, post_id, *zip(*engaged, strict=True))
         liked_here = [tag for tag in pool.hashtags[post_id] if liked[tag] > 0]
         if liked_here:
             pool.liked_tag[post_id] = max(liked_here, key=lambda t: (liked[t], t))
             pool.liked_share[post_id] = liked_share(pool.hashtags[post_id], liked)
     return pool
+
+
+def _add_topic_engagement(pool: CandidatePool, post_id: int, views, read_ms) -> None:
+    pool.topic_read_time[post_id] = topic_engagement.topic_read_time(views, read_ms)
+    pool.topic_views[post_id] = topic_engagement.topic_views(views)
 
 
 def liked_share(hashtags, liked: Counter) -> float:

@@ -34,6 +34,7 @@ from feeds.ranking import (
     score_and_explain,
     source_scores,
 )
+from feeds.topic_engagement import PRIOR_SECONDS
 
 
 def _model_candidates(viewer) -> tuple[dict[int, float], int | None]:
@@ -75,6 +76,8 @@ def rank_home(
         candidate.hashtags = pool.hashtags.get(candidate.id, frozenset())
         candidate.liked_tag = pool.liked_tag.get(candidate.id)
         candidate.liked_share = pool.liked_share.get(candidate.id, 0.0)
+        candidate.topic_read_time = pool.topic_read_time.get(candidate.id, PRIOR_SECONDS)
+        candidate.topic_views = pool.topic_views.get(candidate.id, 0.0)
         if candidate.id in model_scores:
             candidate.sources["model"] = model_scores[candidate.id]
         if candidate.id in pool.trending:

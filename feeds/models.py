@@ -167,3 +167,26 @@ class Trend(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.rank}: {self.hashtag or self.post_id}"
+
+
+class TopicEngagement(models.Model):
+    """How a person responds to a hashtag's posts when they are shown them: how many they were
+    shown and how long they spent reading them. Kept from the event log by a periodic roll-up
+    (feeds.topic_engagement), it is the learned ranker's view of the person's tastes from
+    what they read *and* what they scrolled past, where likes say only the first. Gone with
+    the person's account or the hashtag."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    hashtag = models.ForeignKey("social.Hashtag", on_delete=models.CASCADE, related_name="+")
+    views = models.PositiveBigIntegerField(default=0)
+    read_ms = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "hashtag"], name="topic_engagement_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on #{self.hashtag_id}: {self.views} views, {self.read_ms} ms"

@@ -18,6 +18,12 @@ One row of FEATURES per candidate, float32:
   them); `history_share`: how much: the mean over its hashtags of the posts they liked with
   each, over those with their most liked hashtag (feeds.candidate_pool.liked_share), so the
   ranker can tell a favourite topic from a passing one;
+- `read_time`: the seconds people spent reading the post per time it was shown, smoothed as
+  `like_rate` (to RATE_PRIOR_IMPRESSIONS views of READ_PRIOR_SECONDS): reading is some ten
+  times likelier than a like, so it tells a good post from a dull one sooner;
+- `topic_read_time`, `topic_views`: the person's own seconds read per view of posts with its
+  hashtags, and log(1 + how many they were shown) (feeds.topic_engagement): their tastes
+  learned from what they read and what they scrolled past alike;
 - `position`: where the post was served. Training learns how much the slot alone explains
   (people engage more with what is on top); scoring sets it to 0 for every candidate, so
   the ranker orders them as if each were on top (position debiasing).
@@ -46,11 +52,15 @@ FEATURES = (
     "interest_match",
     "history_match",
     "history_share",
+    "read_time",
+    "topic_read_time",
+    "topic_views",
     "position",
 )
 POSITION = FEATURES.index("position")
 ROW_BYTES = 4 * len(FEATURES)  # a row as logged: float32s; another length, another release
 RATE_PRIOR_LIKES, RATE_PRIOR_IMPRESSIONS = 1.0, 10.0  # a post nobody saw yet: 1 like in 10
+READ_PRIOR_SECONDS = 2.0  # ... and 2 s of reading per view, in as many views
 
 # The person's likes per candidate author, and per candidate post the people they follow
 # who like it: one statement, two short index scans.
@@ -133,6 +143,7 @@ def feature_rows(
     likes = column(c.likes for c in candidates)
     shares = column(c.shares for c in candidates)
     shown = column(c.impressions for c in candidates)
+    read_seconds = column(c.read_ms for c in candidates) / 1000.0
     rows[:, sources:POSITION] = np.column_stack(
         (
             column(c.score for c in candidates),
@@ -144,6 +155,10 @@ def feature_rows(
             column(bool(c.hashtags & interests) for c in candidates),
             column(c.liked_tag is not None for c in candidates),
             column(c.liked_share for c in candidates),
+            (read_seconds + READ_PRIOR_SECONDS * RATE_PRIOR_IMPRESSIONS)
+            / (shown + RATE_PRIOR_IMPRESSIONS),
+            column(c.topic_read_time for c in candidates),
+            column(c.topic_views for c in candidates),
         )
     )
     return rows

@@ -72,11 +72,14 @@ class Candidate:
     shares: int
     created_at: datetime
     impressions: int = 0  # times shown, a minute or two behind (events.roll_ups)
+    read_ms: int = 0  # time spent reading it, as behind
     sources: dict[str, float] = field(default_factory=dict)
     hashtags: frozenset[str] = frozenset()
     shared: dict | None = None  # who followed shared it: username, comment, at
     liked_tag: str | None = None  # the person's most liked hashtag on it, if any
     liked_share: float = 0.0  # feeds.candidate_pool.liked_share of its hashtags
+    topic_read_time: float = 0.0  # the person's seconds per view of its hashtags
+    topic_views: float = 0.0  # log(1 + their views of its hashtags) (feeds.topic_engagement)
     features: np.ndarray | None = None  # feeds.ranker_features.FEATURES, when computed
     engagement: float | None = None  # the learned ranker's prediction (feeds.learned)
     score: float = 0.0
@@ -95,6 +98,7 @@ class Candidate:
             likes=row["like_count"],
             shares=row["share_count"],
             impressions=row["impression_count"],
+            read_ms=row["read_ms"],
             created_at=row["created_at"],
             **fields,
         )

@@ -17,6 +17,7 @@ from feeds import (
     ranker_training,
     registry,
     retrieval,
+    topic_engagement,
     trainable_posts,
     training,
 )
@@ -104,6 +105,12 @@ def _for_every_kind(trigger: str) -> int | None:
         if version is not None:
             queued.append(version.pk)
     return queued[0] if queued else None
+
+
+@shared_task(name="feeds.roll_up_topic_engagement")
+def roll_up_topic_engagement() -> int:
+    """Add newly logged views and reading time to people's hashtags (each event once)."""
+    return topic_engagement.topic_engagement_roll_up()
 
 
 @shared_task(name="feeds.maybe_retrain")

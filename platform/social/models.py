@@ -110,6 +110,8 @@ class Post(models.Model):
     # Times shown, from the event log's impressions, added up a minute or two behind them by
     # events.roll_ups (not on the beacon's path, where every page would update 20 posts).
     impression_count = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
+    # Time people spent reading it, in ms (each reading capped), rolled up with the impressions.
+    read_ms = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     # The text rendered as HTML with its links, kept with the post by the services that write
     # it (social.text_html), so a page of cards reads it with the rows; the renderer's
     # version it was made with, so a changed renderer re-renders (NULL: not rendered yet).

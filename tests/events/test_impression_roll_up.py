@@ -1,4 +1,5 @@
-"""Impressions reach their posts' counts from the log, each event once, a little behind it."""
+"""Impressions and reading time reach their posts' counts from the log, each event once, a
+little behind it."""
 
 import threading
 
@@ -13,9 +14,9 @@ from social.models import Post
 pytestmark = pytest.mark.django_db
 
 
-def shown(post, person, times=1, kind=EventKind.IMPRESSION):
+def logged(post, person, times=1, kind=EventKind.IMPRESSION, dwell_ms=None):
     Event.objects.bulk_create(
-        Event(kind=kind, user=person, post_id=post.pk, created_at=timezone.now())
+        Event(kind=kind, user=person, post_id=post.pk, dwell_ms=dwell_ms, created_at=timezone.now())
         for _ in range(times)
     )
 
@@ -31,10 +32,10 @@ def posts(user, other_user):
 
 def test_each_impression_is_counted_once_and_nothing_else_is(posts, user):
     first, second = posts
-    shown(first, user, times=3)
-    shown(second, user)
-    shown(first, user, kind=EventKind.LIKE)
-    shown(first, user, kind=EventKind.DWELL)
+    logged(first, user, times=3)
+    logged(second, user)
+    logged(first, user, kind=EventKind.LIKE)
+    logged(first, user, kind=EventKind.DWELL, dwell_ms=4000)
     assert counts(first, second) == [0, 0]  # not on the beacon's path
 
     assert impressions_roll_up(settle_seconds=0) == 2
@@ -42,7 +43,7 @@ def test_each_impression_is_counted_once_and_nothing_else_is(posts, user):
     assert impressions_roll_up(settle_seconds=0) == 0  # a rerun finds nothing new
     assert counts(first, second) == [3, 1]
 
-    shown(second, user, times=2)
+    logged(second, user, times=2)
     impressions_roll_up(settle_seconds=0)
     assert counts(first, second) == [3, 3]
     assert RollUpMark.objects.get(name=IMPRESSIONS).event_id == Event.objects.latest("id").pk
@@ -50,7 +51,7 @@ def test_each_impression_is_counted_once_and_nothing_else_is(posts, user):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's one writer settles all")
 def test_events_too_recent_to_be_settled_wait_for_a_later_run(posts, user):
-    shown(posts[0], user, times=2)
+    logged(posts[0], user, times=2)
     assert impressions_roll_up(settle_seconds=600) == 0  # inserted just now: maybe in flight
     assert counts(posts[0]) == [0]
     impressions_roll_up(settle_seconds=0)
@@ -58,7 +59,7 @@ def test_events_too_recent_to_be_settled_wait_for_a_later_run(posts, user):
 
 
 def test_a_run_reads_a_bounded_slice_of_the_log_and_the_next_goes_on(posts, user):
-    shown(posts[0], user, times=5)
+    logged(posts[0], user, times=5)
     impressions_roll_up(settle_seconds=0, max_events=2)
     assert counts(posts[0]) == [2]
     impressions_roll_up(settle_seconds=0, max_events=2)
@@ -67,16 +68,19 @@ def test_a_run_reads_a_bounded_slice_of_the_log_and_the_next_goes_on(posts, user
 
 
 def test_an_impression_of_a_deleted_post_is_skipped(posts, user):
-    shown(posts[0], user)
-    shown(posts[1], user)
+    logged(posts[0], user)
+    logged(posts[1], user)
     posts[1].delete()
     assert impressions_roll_up(settle_seconds=0) == 1
     assert counts(posts[0]) == [1]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's shared test database locks out threads"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_count_each_impression_once(posts, user):
-    shown(posts[0], user, times=40)
+    logged(posts[0], user, times=40)
     barrier = threading.Barrier(4)
 
     def run():
@@ -111,9 +115,20 @@ def test_the_roll_up_task_runs_in_a_real_worker(
     from events.tasks import roll_up_impressions
 
     post = Post.objects.create(author=other_user, text="seen by a worker")
-    shown(post, user, times=2)
+    logged(post, user, times=2)
     RollUpMark.objects.filter(name=IMPRESSIONS).delete()
     with connection.cursor() as cursor:  # settled: inserted well before the worker's settling
         cursor.execute("UPDATE analytics_event SET recorded_at = now() - interval '1 hour'")
     assert roll_up_impressions.delay().get(timeout=30) == 1
     assert counts(post) == [2]
+
+
+def test_reading_time_is_added_up_with_each_reading_capped_at_a_minute(posts, user, other_user):
+    first, second = posts
+    logged(first, user, kind=EventKind.DWELL, dwell_ms=4000)
+    logged(first, other_user, kind=EventKind.DWELL, dwell_ms=6000)
+    logged(second, user, kind=EventKind.DWELL, dwell_ms=10 * 60 * 1000)  # a tab left open
+    logged(second, user)
+    impressions_roll_up(settle_seconds=0)
+    assert [Post.objects.get(pk=post.pk).read_ms for post in posts] == [10_000, 60_000]
+    assert counts(first, second) == [0, 1]  # a reading is not a showing

@@ -2,6 +2,7 @@
 facts about each: every source, the visibility rule (hidden, suspended, blocks either way,
 private groups), mutes, posts seen, shares, trends and the hashtags the person liked."""
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,9 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds.candidate_pool import orm_pool, statement_pool
+from feeds.models import TopicEngagement
 from social import services
-from social.models import Post
+from social.models import Hashtag, Post
 from tests.feeds.home_helpers import person, trend, write
 from tests.social.helpers import add_member, group_of
 
@@ -62,7 +64,12 @@ def world():
     )
     trend(posts["trend"], 1)
     trend(posts["secret"], 2)
-    Post.objects.filter(pk=posts["friend"].pk).update(impression_count=7)
+    Post.objects.filter(pk=posts["friend"].pk).update(impression_count=7, read_ms=4000)
+    # Ana read #jazz posts for 6 s a view over 10 views, and scrolled past 5 #soup posts.
+    for name, views, read_ms in (("jazz", 10, 60_000), ("soup", 5, 0)):
+        TopicEngagement.objects.create(
+            user=ana, hashtag=Hashtag.objects.get(name=name), views=views, read_ms=read_ms
+        )
     return ana, posts
 
 
@@ -70,7 +77,16 @@ def comparable(pool):
     rows = sorted(
         (tuple(row[key] for key in sorted(row)) for row in pool.rows), key=lambda r: repr(r)
     )
-    return rows, pool.hashtags, pool.shared, pool.trending, pool.liked_tag, pool.liked_share
+    return (
+        rows,
+        pool.hashtags,
+        pool.shared,
+        pool.trending,
+        pool.liked_tag,
+        pool.liked_share,
+        {key: round(value, 9) for key, value in pool.topic_read_time.items()},
+        {key: round(value, 9) for key, value in pool.topic_views.items()},
+    )
 
 
 @pytest.mark.parametrize("cold", [False, True])
@@ -92,6 +108,14 @@ def test_the_statement_and_the_orm_find_the_same_pool(cold):
     assert ours.shared[posts["shared"].pk]["comment"] == "look"
     shown = {row["id"]: row["impression_count"] for row in ours.rows}
     assert shown[posts["friend"].pk] == 7 and shown[posts["stranger"].pk] == 0
+    read = {row["id"]: row["read_ms"] for row in ours.rows}
+    assert read[posts["friend"].pk] == 4000 and read[posts["stranger"].pk] == 0
+    # Seconds per view, smoothed to 2 s in 5 views: #jazz (60 + 10) / 15, #soup 10 / 10.
+    assert ours.topic_read_time[posts["friend"].pk] == pytest.approx(70 / 15)
+    assert ours.topic_read_time[posts["stranger"].pk] == pytest.approx((70 / 15 + 1.0) / 2)
+    assert ours.topic_read_time[posts["club"].pk] == pytest.approx(1.0)
+    assert ours.topic_views[posts["stranger"].pk] == pytest.approx(math.log1p(15))
+    assert posts["mine"].pk not in ours.topic_read_time  # no hashtags: the ranker's prior
     assert posts["trend"].pk not in ours.shared  # its only sharer is muted
     if not cold:
         assert ours.liked_tag[posts["stranger"].pk] == "jazz"

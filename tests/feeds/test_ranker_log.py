@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds import ranker_data, ranker_log
-from feeds.models import FeedArm, ServedCandidate
+from feeds.models import FeedArm, ServedCandidate, TopicEngagement
 from feeds.ranker_features import FEATURES
 from flywheel.prepared import BytesArray, IntArray, prepared_cursor
 from social import services
-from social.models import Post
+from social.models import Hashtag, Post
 from tests.feeds.home_helpers import api_home, install_model, person, put_everyone_in, write
 from tests.feeds.test_home_feed import api_for
 
@@ -43,7 +43,12 @@ def world(viewer):
     services.like_create(user=ben, post=jazz[1])
     services.like_create(user=viewer, post=jazz[0])
     new = write(ben, "new from ben #jazz", age=timedelta(hours=2))
-    Post.objects.filter(pk=jazz[1].pk).update(impression_count=30)  # 2 likes in 30 showings
+    # 2 likes and 90 s of reading in 30 showings
+    Post.objects.filter(pk=jazz[1].pk).update(impression_count=30, read_ms=90_000)
+    # The viewer read #jazz posts for 5 s a view, over 20 views.
+    TopicEngagement.objects.create(
+        user=viewer, hashtag=Hashtag.objects.get(name="jazz"), views=20, read_ms=100_000
+    )
     install_model([jazz, [write(person(), f"stew {n} #cooking") for n in range(6)]])
     return ben, jazz, new
 
@@ -75,6 +80,17 @@ def test_each_served_post_is_logged_with_its_features_and_place(strategy):
     assert liked_by_followees["followee_likes"] == pytest.approx(np.log1p(2))
     assert liked_by_followees["like_rate"] == pytest.approx((2 + 1) / (30 + 10))  # smoothed
     assert from_ben["like_rate"] == pytest.approx(1 / 10)  # never shown: the prior alone
+    assert liked_by_followees["read_time"] == pytest.approx((90 + 2 * 10) / (30 + 10))
+    assert from_ben["read_time"] == pytest.approx(2.0)  # the prior: 2 s a view
+    assert from_ben["topic_read_time"] == pytest.approx((100 + 2 * 5) / (20 + 5))
+    assert from_ben["topic_views"] == pytest.approx(np.log1p(20))
+    never_read = by_post[
+        ServedCandidate.objects.filter(user=ana)
+        .exclude(post_id__in=[p.pk for p in (*jazz, new)])
+        .values_list("post_id", flat=True)[0]
+    ]
+    assert never_read["topic_read_time"] == pytest.approx(2.0)  # no views of its tags: prior
+    assert never_read["topic_views"] == 0.0
     assert liked_by_followees["model"] > 0 and liked_by_followees["blend"] > 0
     assert all(row["position"] == 0 for row in by_post.values())  # the slot is the column
 
