@@ -25,7 +25,7 @@ from django.db.models import CharField, Count, QuerySet, Value
 
 from events.models import Event, EventKind
 from feeds import topic_engagement
-from feeds.models import Trend
+from feeds.models import PostAudience, Trend
 from flywheel.prepared import IntArray, prepared_cursor
 from social import selectors
 from social.models import Follow, Mute, Post, Share
@@ -62,6 +62,7 @@ class CandidatePool:
     # view, and log(1 + views); posts without hashtags are absent (the prior, and 0).
     topic_read_time: dict[int, float] = field(default_factory=dict)
     topic_views: dict[int, float] = field(default_factory=dict)
+    expected_read_ms: dict[int, int] = field(default_factory=dict)  # feeds.PostAudience
 
 
 def interests_of(viewer) -> list[str]:
@@ -159,7 +160,7 @@ WITH seen AS MATERIALIZED (
 )
 SELECT c.src, c.id, c.author_id, c.username, c.group_id, c.group_name, c.like_count,
        c.share_count, c.impression_count, c.read_ms, c.created_at, coalesce(t.tags, '{{}}'),
-       t.views, t.read_ms,
+       t.views, t.read_ms, pa.expected_ms,
        sh.username, sh.comment, sh.created_at, tr.position, tr.total,
        lk.best, lk.posts, (SELECT max(posts) FROM liked)
 FROM picked c
@@ -170,6 +171,7 @@ LEFT JOIN LATERAL (
     FROM liked l WHERE l.name = ANY(t.tags)
 ) lk ON true
 LEFT JOIN shares sh ON sh.post_id = c.id LEFT JOIN trending tr ON tr.post_id = c.id
+LEFT JOIN feeds_postaudience pa ON pa.post_id = c.id
 """
 
 
@@ -197,6 +199,7 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         tags,
         views,
         read_ms,
+        expected,
         sharer,
         comment,
         shared_at,
@@ -213,6 +216,8 @@ def statement_pool(viewer, now, *, model_ids, cold: bool) -> CandidatePool:
         pool.hashtags[post_id] = frozenset(tags)
         if views:
             _add_topic_engagement(pool, post_id, views, read_ms)
+        if expected is not None:
+            pool.expected_read_ms[post_id] = expected
         if sharer is not None:
             pool.shared[post_id] = {"username": sharer, "comment": comment, "at": shared_at}
         if position is not None:
@@ -236,6 +241,9 @@ def orm_pool(viewer, now, *, model_ids, cold: bool, visible=None) -> CandidatePo
     liked = liked_hashtags(viewer) if model_ids else Counter()
     engagement = topic_engagement.engagement_by_hashtag(viewer)
     pool = CandidatePool(rows=rows)
+    pool.expected_read_ms = dict(
+        PostAudience.objects.filter(post_id__in=post_ids).values_list("post_id", "expected_ms")
+    )
     for post_id in post_ids:
         pool.hashtags[post_id] = tags.get(post_id, frozenset())
         if post_id in shared:

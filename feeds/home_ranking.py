@@ -78,6 +78,7 @@ def rank_home(
         candidate.liked_share = pool.liked_share.get(candidate.id, 0.0)
         candidate.topic_read_time = pool.topic_read_time.get(candidate.id, PRIOR_SECONDS)
         candidate.topic_views = pool.topic_views.get(candidate.id, 0.0)
+        candidate.expected_read_ms = pool.expected_read_ms.get(candidate.id, 0)
         if candidate.id in model_scores:
             candidate.sources["model"] = model_scores[candidate.id]
         if candidate.id in pool.trending:

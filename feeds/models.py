@@ -190,3 +190,18 @@ class TopicEngagement(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on #{self.hashtag_id}: {self.views} views, {self.read_ms} ms"
+
+
+class PostAudience(models.Model):
+    """How long the people a post was shown to usually spend on its hashtags: the sum, over
+    its impressions, of the viewer's seconds read per view of them (feeds.TopicEngagement
+    as it stood then). Its reading time over this is its quality as its audience sees it,
+    whoever the feed showed it to (feeds.topic_engagement)."""
+
+    post = models.OneToOneField(
+        "social.Post", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    expected_ms = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"post {self.post_id}: {self.expected_ms} ms expected"

@@ -21,6 +21,9 @@ One row of FEATURES per candidate, float32:
 - `read_time`: the seconds people spent reading the post per time it was shown, smoothed as
   `like_rate` (to RATE_PRIOR_IMPRESSIONS views of READ_PRIOR_SECONDS): reading is some ten
   times likelier than a like, so it tells a good post from a dull one sooner;
+- `read_ratio`: its reading time over what the people shown it usually spend on its
+  hashtags (feeds.topic_engagement), both smoothed by the same prior: 1 for a post read as
+  its audience reads its topics, above for a better one, whoever the feed showed it to;
 - `topic_read_time`, `topic_views`: the person's own seconds read per view of posts with its
   hashtags, and log(1 + how many they were shown) (feeds.topic_engagement): their tastes
   learned from what they read and what they scrolled past alike;
@@ -53,6 +56,7 @@ FEATURES = (
     "history_match",
     "history_share",
     "read_time",
+    "read_ratio",
     "topic_read_time",
     "topic_views",
     "position",
@@ -144,6 +148,7 @@ def feature_rows(
     shares = column(c.shares for c in candidates)
     shown = column(c.impressions for c in candidates)
     read_seconds = column(c.read_ms for c in candidates) / 1000.0
+    expected_seconds = column(c.expected_read_ms for c in candidates) / 1000.0
     rows[:, sources:POSITION] = np.column_stack(
         (
             column(c.score for c in candidates),
@@ -157,6 +162,8 @@ def feature_rows(
             column(c.liked_share for c in candidates),
             (read_seconds + READ_PRIOR_SECONDS * RATE_PRIOR_IMPRESSIONS)
             / (shown + RATE_PRIOR_IMPRESSIONS),
+            (read_seconds + READ_PRIOR_SECONDS * RATE_PRIOR_IMPRESSIONS)
+            / (expected_seconds + READ_PRIOR_SECONDS * RATE_PRIOR_IMPRESSIONS),
             column(c.topic_read_time for c in candidates),
             column(c.topic_views for c in candidates),
         )

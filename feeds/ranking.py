@@ -73,6 +73,7 @@ class Candidate:
     created_at: datetime
     impressions: int = 0  # times shown, a minute or two behind (events.roll_ups)
     read_ms: int = 0  # time spent reading it, as behind
+    expected_read_ms: int = 0  # its viewers' usual time on its hashtags (feeds.PostAudience)
     sources: dict[str, float] = field(default_factory=dict)
     hashtags: frozenset[str] = frozenset()
     shared: dict | None = None  # who followed shared it: username, comment, at

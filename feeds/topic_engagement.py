@@ -11,6 +11,12 @@ showed most.
 A candidate's value is the mean over its hashtags of the person's seconds read per view,
 each smoothed towards PRIOR_SECONDS in PRIOR_VIEWS views (`topic_read_time`), so a topic
 seen twice does not outrank one read for months.
+
+The same run keeps each post's *expected* reading time (feeds.models.PostAudience): for
+each impression, what that viewer usually spends on its hashtags, read before the run adds
+its own views. A post's reading time over it (the ranker's `read_ratio`) tells a good post
+from one merely shown to its topic's fans: a feed that shows jazz posts to jazz lovers
+makes every jazz post look well read, and only the ratio corrects for it.
 """
 
 import math
@@ -20,6 +26,27 @@ from events.roll_ups import ROLL_UP_EVENTS, capped_dwell_sql, roll_up
 
 TOPIC_ENGAGEMENT = "topic_engagement"
 PRIOR_SECONDS, PRIOR_VIEWS = 2.0, 5.0
+
+# Run before ADD_SQL: each impression's expectation from the profile as it stood (as
+# `topic_read_time` reckons it; the prior for a post without hashtags).
+EXPECT_SQL = f"""
+INSERT INTO feeds_postaudience (post_id, expected_ms)
+SELECT shown.post_id, CAST(round(sum(shown.times * 1000.0 * coalesce((
+    SELECT avg((coalesce(te.read_ms, 0) / 1000.0 + {PRIOR_SECONDS * PRIOR_VIEWS})
+               / (coalesce(te.views, 0) + {PRIOR_VIEWS}))
+    FROM social_post_hashtags ph
+    LEFT JOIN feeds_topicengagement te
+      ON te.user_id = shown.user_id AND te.hashtag_id = ph.hashtag_id
+    WHERE ph.post_id = shown.post_id), {PRIOR_SECONDS}))) AS bigint)
+FROM (SELECT e.user_id, e.post_id, count(*) AS times FROM analytics_event e
+      WHERE e.id > %s AND e.id <= %s AND e.kind = %s
+        AND e.user_id IS NOT NULL AND e.post_id IS NOT NULL
+      GROUP BY e.user_id, e.post_id) shown
+WHERE shown.post_id IN (SELECT id FROM social_post)
+GROUP BY shown.post_id
+ON CONFLICT (post_id) DO UPDATE
+SET expected_ms = feeds_postaudience.expected_ms + excluded.expected_ms
+"""
 
 ADD_SQL = f"""
 INSERT INTO feeds_topicengagement (user_id, hashtag_id, views, read_ms)
@@ -38,6 +65,7 @@ SET views = feeds_topicengagement.views + excluded.views,
 
 
 def _add(cursor, after: int, upto: int) -> int:
+    cursor.execute(EXPECT_SQL, [after, upto, int(EventKind.IMPRESSION)])
     cursor.execute(ADD_SQL, [after, upto, int(EventKind.IMPRESSION), int(EventKind.DWELL)])
     return cursor.rowcount
 
@@ -45,8 +73,9 @@ def _add(cursor, after: int, upto: int) -> int:
 def topic_engagement_roll_up(
     *, settle_seconds: float | None = None, max_events: int = ROLL_UP_EVENTS
 ) -> int:
-    """Add the views and reading time logged since the last run to each person's hashtags;
-    returns how many (person, hashtag) rows were written."""
+    """Add the views and reading time logged since the last run to each person's hashtags,
+    and the impressions' expected reading time to their posts; returns how many (person,
+    hashtag) rows were written."""
     return roll_up(TOPIC_ENGAGEMENT, _add, settle_seconds=settle_seconds, max_events=max_events)
 
 

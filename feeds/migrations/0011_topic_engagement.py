@@ -1,5 +1,6 @@
-"""Each person's views and reading time per hashtag (feeds.topic_engagement), rolled up from
-the event log every minute; staff can change the schedule in the admin."""
+"""Each person's views and reading time per hashtag, and each post's expected reading time
+(feeds.topic_engagement), rolled up from the event log every minute; staff can change the
+schedule in the admin."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -30,6 +31,22 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'hashtag'), name='topic_engagement_once')],
             },
+        ),
+        migrations.CreateModel(
+            name="PostAudience",
+            fields=[
+                (
+                    "post",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="social.post",
+                    ),
+                ),
+                ("expected_ms", models.PositiveBigIntegerField(default=0)),
+            ],
         ),
         periodic_task_operation(
             name="Add new views and reading time to people's hashtags",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds.candidate_pool import orm_pool, statement_pool
-from feeds.models import TopicEngagement
+from feeds.models import PostAudience, TopicEngagement
 from social import services
 from social.models import Hashtag, Post
 from tests.feeds.home_helpers import person, trend, write
@@ -65,6 +65,7 @@ def world():
     trend(posts["trend"], 1)
     trend(posts["secret"], 2)
     Post.objects.filter(pk=posts["friend"].pk).update(impression_count=7, read_ms=4000)
+    PostAudience.objects.create(post=posts["friend"], expected_ms=3000)
     # Ana read #jazz posts for 6 s a view over 10 views, and scrolled past 5 #soup posts.
     for name, views, read_ms in (("jazz", 10, 60_000), ("soup", 5, 0)):
         TopicEngagement.objects.create(
@@ -86,6 +87,7 @@ def comparable(pool):
         pool.liked_share,
         {key: round(value, 9) for key, value in pool.topic_read_time.items()},
         {key: round(value, 9) for key, value in pool.topic_views.items()},
+        pool.expected_read_ms,
     )
 
 
@@ -116,6 +118,7 @@ def test_the_statement_and_the_orm_find_the_same_pool(cold):
     assert ours.topic_read_time[posts["club"].pk] == pytest.approx(1.0)
     assert ours.topic_views[posts["stranger"].pk] == pytest.approx(math.log1p(15))
     assert posts["mine"].pk not in ours.topic_read_time  # no hashtags: the ranker's prior
+    assert ours.expected_read_ms == {posts["friend"].pk: 3000}
     assert posts["trend"].pk not in ours.shared  # its only sharer is muted
     if not cold:
         assert ours.liked_tag[posts["stranger"].pk] == "jazz"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds import ranker_data, ranker_log
-from feeds.models import FeedArm, ServedCandidate, TopicEngagement
+from feeds.models import FeedArm, PostAudience, ServedCandidate, TopicEngagement
 from feeds.ranker_features import FEATURES
 from flywheel.prepared import BytesArray, IntArray, prepared_cursor
 from social import services
@@ -45,6 +45,8 @@ def world(viewer):
     new = write(ben, "new from ben #jazz", age=timedelta(hours=2))
     # 2 likes and 90 s of reading in 30 showings
     Post.objects.filter(pk=jazz[1].pk).update(impression_count=30, read_ms=90_000)
+    # Its viewers usually spend 70 s on 30 views of #jazz posts: it reads better than that.
+    PostAudience.objects.create(post=jazz[1], expected_ms=70_000)
     # The viewer read #jazz posts for 5 s a view, over 20 views.
     TopicEngagement.objects.create(
         user=viewer, hashtag=Hashtag.objects.get(name="jazz"), views=20, read_ms=100_000
@@ -82,6 +84,8 @@ def test_each_served_post_is_logged_with_its_features_and_place(strategy):
     assert from_ben["like_rate"] == pytest.approx(1 / 10)  # never shown: the prior alone
     assert liked_by_followees["read_time"] == pytest.approx((90 + 2 * 10) / (30 + 10))
     assert from_ben["read_time"] == pytest.approx(2.0)  # the prior: 2 s a view
+    assert liked_by_followees["read_ratio"] == pytest.approx((90 + 20) / (70 + 20))
+    assert from_ben["read_ratio"] == pytest.approx(1.0)  # never shown: as expected
     assert from_ben["topic_read_time"] == pytest.approx((100 + 2 * 5) / (20 + 5))
     assert from_ben["topic_views"] == pytest.approx(np.log1p(20))
     never_read = by_post[

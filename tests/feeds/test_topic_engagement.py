@@ -1,5 +1,6 @@
 """Each person's views and reading time per hashtag reach feeds.TopicEngagement from the log,
-each event once, and give the ranker their time per view of a candidate's hashtags."""
+each event once, and give the ranker their time per view of a candidate's hashtags; each
+post's expected reading time (feeds.PostAudience) is what its viewers usually spend."""
 
 import math
 
@@ -8,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events.models import Event, EventKind, RollUpMark
-from feeds.models import TopicEngagement
+from feeds.models import PostAudience, TopicEngagement
 from feeds.topic_engagement import (
     TOPIC_ENGAGEMENT,
     topic_engagement_roll_up,
@@ -64,6 +65,31 @@ def test_views_and_reading_time_are_added_per_person_and_hashtag_once(posts):
     assert engagement()[("ana", "soup")] == (1, 3000)
     mark = RollUpMark.objects.get(name=TOPIC_ENGAGEMENT).event_id
     assert mark == Event.objects.latest("id").pk
+
+
+def expected_ms() -> dict[str, int]:
+    return dict(PostAudience.objects.values_list("post__text", "expected_ms"))
+
+
+def test_a_posts_expected_reading_time_is_what_its_viewers_spent_on_its_hashtags_before(posts):
+    jazz, both = posts
+    ana, ben = person("ana"), person("ben")
+    logged(jazz, ana)
+    logged(jazz, ana, kind=EventKind.DWELL, dwell_ms=10_000)
+    topic_engagement_roll_up(settle_seconds=0)
+    # Ana had read nothing before this run: her view of #jazz is expected at the prior, 2 s.
+    assert expected_ms() == {jazz.text: 2000}
+
+    logged(both, ana)  # now she reads #jazz for 10 s in 1 view, and never saw #soup
+    logged(jazz, ben, times=2)  # Ben has no history: the prior, twice
+    logged(both, ana, kind=EventKind.LIKE)  # not a view
+    topic_engagement_roll_up(settle_seconds=0)
+    assert expected_ms() == {
+        jazz.text: 2000 + 2 * 2000,
+        both.text: round(1000 * topic_read_time([1, 0], [10_000, 0])),  # 2.67 s
+    }
+    jazz.delete()
+    assert list(expected_ms()) == [both.text]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's one writer settles all")
