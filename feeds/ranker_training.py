@@ -23,8 +23,11 @@ from typing import ClassVar
 
 import joblib
 import numpy as np
+from django.conf import settings
 from django.utils import timezone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
 from threadpoolctl import threadpool_limits
 
 from feeds import gates, ranker_data, ranker_evaluation, registry
@@ -42,6 +45,7 @@ KIND = ModelKind.FEED_RANKER
 TASK = "feeds.train_feed_ranker"  # matches the `*.train_*` route: the training queue
 STAGES = {"data": 0.35, "split": 0.05, "fit": 0.35, "evaluate": 0.2, "artifact": 0.05}
 MIN_EXAMPLES = 40
+CALIBRATION_SHARE = 0.15  # of the training examples, the newest: a weighted ranker's calibration
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class RankerConfig(SettingsConfig):
     random_state: int
     holdout: float
     max_examples: int
+    reading_weight: bool
     gate_enabled: bool
     gate_baseline_lift: float
     gate_active_ratio: float
@@ -65,6 +70,7 @@ class RankerConfig(SettingsConfig):
         "random_state": "FEED_RANKER_RANDOM_STATE",
         "holdout": "FEED_RANKER_HOLDOUT",
         "max_examples": "FEED_RANKER_MAX_EXAMPLES",
+        "reading_weight": "FEED_RANKER_READING_WEIGHT",
         "gate_enabled": "FEED_RANKER_GATE_ENABLED",
         "gate_baseline_lift": "FEED_RANKER_GATE_BASELINE_LIFT",
         "gate_active_ratio": "FEED_RANKER_GATE_ACTIVE_RATIO",
@@ -119,14 +125,43 @@ def retrain_on_schedule(*, kind: str = KIND) -> ModelVersion | None:
 # --- the pipeline ----------------------------------------------------------------------
 
 
-def fit_ranker(features: np.ndarray, engaged: np.ndarray, config: RankerConfig):
+def reading_weights(engaged: np.ndarray, read_ms: np.ndarray) -> np.ndarray:
+    """1 for a post passed over; for one engaged with, its reading time in FEED_RANKER_DWELL_MS
+    units, at least 1 (a like without reading counts as one short read)."""
+    unit = max(settings.FEED_RANKER_DWELL_MS, 1)
+    return np.where(engaged, np.maximum(1.0, np.asarray(read_ms) / unit), 1.0)
+
+
+def fit_ranker(
+    features: np.ndarray, engaged: np.ndarray, config: RankerConfig, read_ms=None
+) -> object:
+    """The ranker's classifier. With `config.reading_weight` (and reading times), engaged
+    examples weigh their reading time, as YouTube's ranker weighs watch time (Covington et
+    al., 2016): its odds then grow with the expected time well spent, where a yes-or-no
+    label stops at "engaged", alike for a good post and a great one. Weighting inflates the
+    odds, so the trees learn on the older part of the examples and scikit-learn's sigmoid
+    calibration maps their scores back to honest chances on the newest CALIBRATION_SHARE,
+    unweighted (the gate's log-loss judges those); the order is the trees'."""
+    weighted = config.reading_weight and read_ms is not None
+    cut = round(len(engaged) * (1 - CALIBRATION_SHARE)) if weighted else len(engaged)
+    if weighted and not (_both_outcomes(engaged[:cut]) and _both_outcomes(engaged[cut:])):
+        weighted, cut = False, len(engaged)
+    trees = HistGradientBoostingClassifier(
+        max_iter=config.iterations,
+        learning_rate=config.learning_rate,
+        max_leaf_nodes=config.leaves,
+        random_state=config.random_state,
+    )
     with threadpool_limits(1, "openmp"):  # the worker's other processes have the other CPUs
-        return HistGradientBoostingClassifier(
-            max_iter=config.iterations,
-            learning_rate=config.learning_rate,
-            max_leaf_nodes=config.leaves,
-            random_state=config.random_state,
-        ).fit(features, engaged)
+        if not weighted:
+            return trees.fit(features, engaged)
+        trees.fit(features[:cut], engaged[:cut], reading_weights(engaged[:cut], read_ms[:cut]))
+        calibrated = CalibratedClassifierCV(FrozenEstimator(trees), method="sigmoid")
+        return calibrated.fit(features[cut:], engaged[cut:])
+
+
+def _both_outcomes(engaged: np.ndarray) -> bool:
+    return bool(engaged.any() and not engaged.all())
 
 
 def holdout_start(examples: ranker_data.Examples, holdout: float, champion) -> int:
@@ -164,7 +199,7 @@ def _run(version: ModelVersion, progress: Progress | None) -> None:
             "examples in all)."
         )
     stage("fit", f"gradient-boosted trees on {len(train):,} examples")
-    model = fit_ranker(train.features, train.engaged, config)
+    model = fit_ranker(train.features, train.engaged, config, train.read_ms)
     challenger = Ranker(version_id=version.pk, model=model)
     stage("evaluate", f"{len(test):,} held-out examples")
     predicted = challenger.engagement(test.features)

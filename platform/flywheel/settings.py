@@ -305,6 +305,9 @@ FEED_PRECOMPUTE_MAX_PEOPLE = env.int("FEED_PRECOMPUTE_MAX_PEOPLE", default=20000
 FEED_RANKER_LOG = env.bool("FEED_RANKER_LOG", default=True)
 FEED_RANKER_LABEL_MINUTES = env.int("FEED_RANKER_LABEL_MINUTES", default=60)
 FEED_RANKER_DWELL_MS = env.int("FEED_RANKER_DWELL_MS", default=5000)
+# Weight each engaged example by its reading time (in FEED_RANKER_DWELL_MS units, at least 1),
+# so the ranker orders by expected time well spent, not only by the chance of any engagement.
+FEED_RANKER_READING_WEIGHT = env.bool("FEED_RANKER_READING_WEIGHT", default=True)
 FEED_RANKER_HOLDOUT = env.float("FEED_RANKER_HOLDOUT", default=0.2)
 FEED_RANKER_MAX_EXAMPLES = env.int("FEED_RANKER_MAX_EXAMPLES", default=500_000)
 FEED_RANKER_ITERATIONS = env.int("FEED_RANKER_ITERATIONS", default=200)
