@@ -159,6 +159,8 @@ def test_labels_come_only_from_the_window_after_serving(settings):
     event(ana, posts[1], EventKind.LIKE, late.served_at + timedelta(minutes=90))
     dwelt = served(ana, posts[2], minutes_ago=120)
     event(ana, posts[2], EventKind.DWELL, dwelt.served_at + timedelta(seconds=9), dwell_ms=8000)
+    event(ana, posts[2], EventKind.DWELL, dwelt.served_at + timedelta(minutes=2), dwell_ms=10**6)
+    event(ana, posts[2], EventKind.DWELL, dwelt.served_at + timedelta(minutes=70), dwell_ms=5000)
     glanced = served(ana, posts[3], minutes_ago=120)
     event(ana, posts[3], EventKind.DWELL, glanced.served_at + timedelta(seconds=9), dwell_ms=900)
     served(ana, posts[4], minutes_ago=120, seen=False)  # served below the fold: never seen
@@ -171,6 +173,10 @@ def test_labels_come_only_from_the_window_after_serving(settings):
     assert labels == {liked.pk: True, late.pk: False, dwelt.pk: True, glanced.pk: False,
                       before.pk: False}  # fmt: skip
     assert examples.features.shape == (5, len(FEATURES))
+    reading = dict(zip(examples.ids.tolist(), examples.read_ms.tolist(), strict=True))
+    # Within the window only, each reading capped at a minute (a tab left open).
+    assert reading == {liked.pk: 0, late.pk: 0, dwelt.pk: 8000 + 60_000, glanced.pk: 900,
+                       before.pk: 0}  # fmt: skip
     assert examples.column("blend")[0] == FEATURES.index("blend")
 
 

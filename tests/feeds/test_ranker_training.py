@@ -16,6 +16,7 @@ from feeds import ranker_training, registry
 from feeds.learned import current_ranker, forget_loaded_rankers
 from feeds.models import ModelKind, ModelVersion, ServedCandidate
 from feeds.ranker_features import FEATURES
+from feeds.ranker_training import RankerConfig, fit_ranker
 from flywheel.celery import app
 from tests.feeds.home_helpers import person, write
 
@@ -166,3 +167,33 @@ def test_staff_see_the_ranker_beside_the_hand_blend_and_can_retrain_it(client):
     assert answer.status_code == 302
     queued = ModelVersion.objects.filter(kind=ModelKind.FEED_RANKER).first()
     assert queued.state == ModelVersion.State.QUEUED and queued.triggered_by == "staff:boss"
+
+
+def test_engaged_examples_weighed_by_reading_time_put_long_reads_first_with_honest_chances(
+    settings,
+):
+    """Posts of one kind are read six times longer than the other's, and engaged with as
+    often; a second feature changes how often people engage. Weighted by reading time the
+    ranker puts long reads first; by the yes-or-no label alone it cannot tell them apart.
+    Either way its chances stay calibrated."""
+    settings.FEED_RANKER_DWELL_MS = 5000
+    rng = np.random.default_rng(3)
+    size = 30_000
+    features = np.zeros((size, len(FEATURES)), np.float32)
+    long_read, popular = rng.random(size) < 0.5, rng.random(size) < 0.5
+    features[:, 0], features[:, 1] = long_read, popular
+    engaged = rng.random(size) < np.where(popular, 0.45, 0.15)
+    read_ms = np.where(engaged, np.where(long_read, 30_000, 5_000), 0)
+    rows = np.zeros((2, len(FEATURES)), np.float32)
+    rows[1, 0] = 1.0  # a long read's row beside a short one's, neither popular
+
+    weighted = fit_ranker(features, engaged, RankerConfig.from_settings(), read_ms)
+    short, long = weighted.predict_proba(rows)[:, 1]
+    assert long > short + 0.05
+    plain = fit_ranker(
+        features, engaged, RankerConfig.from_settings({"reading_weight": False}), read_ms
+    )
+    short, long = plain.predict_proba(rows)[:, 1]
+    assert abs(long - short) < 0.03
+    for model in (weighted, plain):
+        assert model.predict_proba(features)[:, 1].mean() == pytest.approx(0.3, abs=0.03)
