@@ -36,9 +36,24 @@ class Ranker:
 
     def engagement(self, features: np.ndarray) -> np.ndarray:
         """The predicted chance of engagement of each row, each as if on top."""
-        rows = np.array(features, dtype=np.float32, copy=True)
-        rows[:, POSITION] = 0.0
-        return self.model.predict_proba(rows)[:, 1]
+        return self.model.predict_proba(_as_if_on_top(features))[:, 1]
+
+    def order_scores(self, features: np.ndarray) -> np.ndarray:
+        """Scores in the order of `engagement`, each row as if on top, for serving: a ranker
+        trained with reading weights is its trees plus a calibration (feeds.ranker_training)
+        whose map is increasing for any ranker the gate lets serve, so the trees' own
+        scores give the same order without the calibration's cost on every page."""
+        model = self.model
+        calibrated = getattr(model, "calibrated_classifiers_", None)
+        if calibrated:
+            model = calibrated[0].estimator.estimator  # FrozenEstimator -> the trees
+        return model.predict_proba(_as_if_on_top(features))[:, 1]
+
+
+def _as_if_on_top(features: np.ndarray) -> np.ndarray:
+    rows = np.array(features, dtype=np.float32, copy=True)
+    rows[:, POSITION] = 0.0
+    return rows
 
 
 _loaded: dict[int, Ranker] = {}
@@ -84,10 +99,11 @@ def forget_loaded_rankers() -> None:
 
 def order_by_ranker(ranker: Ranker, candidates: list[Candidate], features: np.ndarray):
     """The candidates (rows of `features` in the same order) by predicted engagement, best
-    first; ties by the hand blend's score, then the newest. Each gets its `engagement`."""
+    first; ties by the hand blend's score, then the newest. Each gets its `engagement` (the
+    ranker's serving score, `Ranker.order_scores`)."""
     if not candidates:
         return []
-    predicted = ranker.engagement(features)
+    predicted = ranker.order_scores(features)
     for candidate, chance in zip(candidates, predicted, strict=True):
         candidate.engagement = float(chance)
     blend = np.fromiter((c.score for c in candidates), float, len(candidates))

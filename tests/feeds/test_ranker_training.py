@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events.models import Event, EventKind
 from feeds import ranker_training, registry
-from feeds.learned import current_ranker, forget_loaded_rankers
+from feeds.learned import Ranker, current_ranker, forget_loaded_rankers
 from feeds.models import ModelKind, ModelVersion, ServedCandidate
 from feeds.ranker_features import FEATURES
 from feeds.ranker_training import RankerConfig, fit_ranker
@@ -197,3 +197,7 @@ def test_engaged_examples_weighed_by_reading_time_put_long_reads_first_with_hone
     assert abs(long - short) < 0.03
     for model in (weighted, plain):
         assert model.predict_proba(features)[:, 1].mean() == pytest.approx(0.3, abs=0.03)
+    # Serving orders by the trees' own scores: the calibrated chances rise with them.
+    ranker = Ranker(version_id=0, model=weighted)
+    by_score = np.argsort(ranker.order_scores(features[:2000]), kind="stable")
+    assert (np.diff(ranker.engagement(features[:2000])[by_score]) >= 0).all()
