@@ -69,8 +69,9 @@ def roll_up(name: str, add, *, settle_seconds: float | None = None, max_events: 
 
 def capped_dwell_sql(column: str = "dwell_ms") -> str:
     """A dwell event's reading time as the roll-ups add it: at most MAX_READ_MS, so a tab
-    left open does not outweigh a hundred readings."""
-    return f"CASE WHEN {column} > {MAX_READ_MS} THEN {MAX_READ_MS} ELSE {column} END"
+    left open does not outweigh a hundred readings; 0 for one without a time (the beacon
+    refuses those, but a NULL in a sum would stop the roll-up at that event for good)."""
+    return f"CASE WHEN {column} > {MAX_READ_MS} THEN {MAX_READ_MS} ELSE coalesce({column}, 0) END"
 
 
 def _add_post_views(cursor, after: int, upto: int) -> int:

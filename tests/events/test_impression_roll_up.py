@@ -132,3 +132,10 @@ def test_reading_time_is_added_up_with_each_reading_capped_at_a_minute(posts, us
     impressions_roll_up(settle_seconds=0)
     assert [Post.objects.get(pk=post.pk).read_ms for post in posts] == [10_000, 60_000]
     assert counts(first, second) == [0, 1]  # a reading is not a showing
+
+
+def test_a_dwell_without_a_time_counts_nothing_and_stops_nothing(posts, user):
+    logged(posts[0], user, kind=EventKind.DWELL)  # the beacon refuses these; other writers
+    assert impressions_roll_up(settle_seconds=0) == 1
+    assert (counts(posts[0]), Post.objects.get(pk=posts[0].pk).read_ms) == ([0], 0)
+    assert RollUpMark.objects.get(name=IMPRESSIONS).event_id == Event.objects.latest("id").pk

@@ -50,12 +50,14 @@ def test_views_and_reading_time_are_added_per_person_and_hashtag_once(posts):
     logged(both, ben, kind=EventKind.DWELL, dwell_ms=10 * 60 * 1000)  # capped at a minute
     logged(both, ben, kind=EventKind.LIKE)  # not a view nor a reading
     logged(jazz, None)  # nobody signed in: nobody's tastes
+    logged(jazz, person("cleo"), kind=EventKind.DWELL)  # no time: counts 0, stops nothing
 
-    assert topic_engagement_roll_up(settle_seconds=0) == 4
+    assert topic_engagement_roll_up(settle_seconds=0) == 5
     assert engagement() == {
         ("ana", "jazz"): (3, 5000),
         ("ana", "soup"): (1, 0),
         ("ben", "jazz"): (0, 60_000),
+        ("cleo", "jazz"): (0, 0),
         ("ben", "soup"): (0, 60_000),
     }
     assert topic_engagement_roll_up(settle_seconds=0) == 0  # a rerun adds nothing
